@@ -1,0 +1,144 @@
+/** The `fargatectl` command tree. Thin: each action resolves its options and calls one run function. */
+import { Command, Option } from "commander";
+import { parseDuration } from "../config/settings.js";
+import { runApply } from "./commands/apply.js";
+import { runDelete } from "./commands/delete.js";
+import { runDescribe, runGet } from "./commands/get.js";
+import { runTableCreate } from "./commands/table.js";
+import { runValidate } from "./commands/validate.js";
+import { type CliContext, createCliContext, type GlobalFlags } from "./context.js";
+import { parseOutputFormat } from "./output.js";
+
+/** Records the exit code an action decided, for `main` to use. */
+export interface ProgramResult {
+  exitCode: number;
+}
+
+const KIND_HELP = "fargateservice|fs, cloudmapnamespace|cmns, catalogsync|cs (singular, plural or short)";
+
+/** Builds the command tree; `makeContext` is replaceable in tests. */
+export function buildProgram(
+  result: ProgramResult,
+  makeContext: (flags: GlobalFlags) => CliContext = createCliContext,
+): Command {
+  const program = new Command("fargatectl")
+    .description(
+      "Declare ECS Fargate services, Cloud Map namespaces and Consul catalog syncs as records in DynamoDB.",
+    )
+    .option("--region <region>", "AWS region (else $AWS_REGION, else us-east-1)")
+    .option("--table <name>", "DynamoDB table (else $FARGATE_OPERATOR_TABLE, else fargate-operator)")
+    .option(
+      "--endpoint-url <url>",
+      "endpoint for every AWS service (else $AWS_ENDPOINT_URL and per-service variables)",
+    )
+    .showHelpAfterError("(run with --help for usage)")
+    .configureHelp({ sortSubcommands: false });
+
+  const run = (cmd: Command, action: (ctx: CliContext) => Promise<number>) =>
+    action(makeContext(cmd.optsWithGlobals<GlobalFlags>())).then((code) => {
+      result.exitCode = code;
+    });
+  const files = () =>
+    new Option("-f, --filename <paths...>", "files, directories, or - for stdin").makeOptionMandatory();
+  const namespace = () => new Option("-n, --namespace <ns>", "namespace (tenancy partition)");
+
+  program
+    .command("validate")
+    .description("check documents against the schemas and rules; exit 1 if any is invalid")
+    .addOption(files())
+    .action((opts: { filename: string[] }, cmd: Command) =>
+      run(cmd, (ctx) => runValidate(ctx, opts.filename)),
+    );
+
+  program
+    .command("apply")
+    .description(
+      "validate every document, then create or update each record (nothing is written if any is invalid)",
+    )
+    .addOption(files())
+    .addOption(namespace())
+    .option("--dry-run", "say what would be created, updated or unchanged, and write nothing", false)
+    .action((opts: { filename: string[]; namespace?: string; dryRun: boolean }, cmd: Command) =>
+      run(cmd, (ctx) =>
+        runApply(ctx, {
+          files: opts.filename,
+          dryRun: opts.dryRun,
+          ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }),
+        }),
+      ),
+    );
+
+  program
+    .command("get")
+    .description("list records of a kind, or show one")
+    .argument("<kind>", KIND_HELP)
+    .argument("[name]", "record name")
+    .addOption(namespace().default("default"))
+    .option("-A, --all-namespaces", "list across every namespace", false)
+    .addOption(
+      new Option("-o, --output <format>", "table, yaml or json")
+        .default("table")
+        .argParser(parseOutputFormat),
+    )
+    .action(
+      (
+        kind: string,
+        name: string | undefined,
+        opts: { namespace: string; allNamespaces: boolean; output: ReturnType<typeof parseOutputFormat> },
+        cmd: Command,
+      ) =>
+        run(cmd, (ctx) =>
+          runGet(ctx, {
+            kind,
+            namespace: opts.namespace,
+            allNamespaces: opts.allNamespaces,
+            output: opts.output,
+            ...(name === undefined ? {} : { name }),
+          }),
+        ),
+    );
+
+  program
+    .command("describe")
+    .description("show one record: metadata, conditions, status and spec")
+    .argument("<kind>", KIND_HELP)
+    .argument("<name>", "record name")
+    .addOption(namespace().default("default"))
+    .action((kind: string, name: string, opts: { namespace: string }, cmd: Command) =>
+      run(cmd, (ctx) => runDescribe(ctx, kind, name, opts.namespace)),
+    );
+
+  program
+    .command("delete")
+    .description("delete a record; the controller cleans up AWS and Consul, then removes it")
+    .argument("<kind>", KIND_HELP)
+    .argument("<name>", "record name")
+    .addOption(namespace().default("default"))
+    .option("--wait", "wait until the record is gone", false)
+    .addOption(
+      new Option("--timeout <duration>", "how long --wait waits, e.g. 300s or 10m")
+        .default(300_000, "5m")
+        .argParser(parseDuration),
+    )
+    .action(
+      (
+        kind: string,
+        name: string,
+        opts: { namespace: string; wait: boolean; timeout: number },
+        cmd: Command,
+      ) =>
+        run(cmd, (ctx) =>
+          runDelete(ctx, { kind, name, namespace: opts.namespace, wait: opts.wait, timeoutMs: opts.timeout }),
+        ),
+    );
+
+  const table = program.command("table").description("manage the DynamoDB table");
+  table
+    .command("create")
+    .description(
+      "create the table (on-demand, stream NEW_AND_OLD_IMAGES, kind index, TTL); no-op if it exists",
+    )
+    .action((_opts: unknown, cmd: Command) => run(cmd, (ctx) => runTableCreate(ctx)));
+
+  return program;
+}

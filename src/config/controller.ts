@@ -1,0 +1,200 @@
+/** Settings of `fargatectl controller`: flags > env > defaults, validated once at start. Durations are milliseconds. */
+import { hostname } from "node:os";
+import { LOG_LEVELS, type LogLevel } from "../log.js";
+import { type CommonSettings, commonSettings } from "./common.js";
+import { ConfigError } from "./errors.js";
+import {
+  parseDuration,
+  parsePositiveInt,
+  parseToken,
+  type ResolvedSettings,
+  resolveSettings,
+  setting,
+} from "./settings.js";
+
+/** A `host:port` listen address (IPv6 in brackets); port 0 picks a free port. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** Parses `host:port` or `[ipv6]:port`. */
+export function parseListenAddress(raw: string): ListenAddress {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(raw.trim());
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (host === undefined || !Number.isInteger(port) || port > 65535) {
+    throw new Error("must be host:port such as 127.0.0.1:8080 (port 0 picks a free one)");
+  }
+  return { host, port };
+}
+
+function durationAtLeast(minMs: number): (raw: string) => number {
+  return (raw) => {
+    const ms = parseDuration(raw);
+    if (ms < minMs) throw new Error(`must be at least ${minMs} ms`);
+    return ms;
+  };
+}
+
+function parseLogLevel(raw: string): LogLevel {
+  const level = raw.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new Error(`must be one of ${LOG_LEVELS.join(", ")}`);
+  return level as LogLevel;
+}
+
+function parsePositiveNumber(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error("must be a positive number");
+  return n;
+}
+
+function parseLeaseName(raw: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(raw)) throw new Error("must be 1-200 characters of [A-Za-z0-9_.-]");
+  return raw;
+}
+
+/** The controller's own settings (shown by `fargatectl controller --help`). */
+export const controllerSettings = {
+  concurrency: setting<number>({
+    flag: "concurrency",
+    env: ["FARGATE_OPERATOR_CONCURRENCY"],
+    default: 4,
+    description: "Reconcile workers per kind (passes of different records at once).",
+    parse: parsePositiveInt,
+  }),
+  resyncPeriodMs: setting<number>({
+    flag: "resync-period",
+    env: ["FARGATE_OPERATOR_RESYNC_PERIOD"],
+    default: 600_000,
+    description:
+      "Period of the low-priority resync of every record, plus up to 10% jitter (e.g. 10m; 0 disables; default in ms).",
+    parse: parseDuration,
+  }),
+  reconcileTimeoutMs: setting<number>({
+    flag: "reconcile-timeout",
+    env: ["FARGATE_OPERATOR_RECONCILE_TIMEOUT"],
+    default: 300_000,
+    description: "Timeout of one reconcile pass, e.g. 5m (default in ms).",
+    parse: durationAtLeast(1),
+  }),
+  shutdownTimeoutMs: setting<number>({
+    flag: "shutdown-timeout",
+    env: ["FARGATE_OPERATOR_SHUTDOWN_TIMEOUT"],
+    default: 30_000,
+    description:
+      "On SIGTERM/SIGINT, how long passes in flight may finish before they are aborted (default in ms).",
+    parse: parseDuration,
+  }),
+  leaseName: setting<string>({
+    flag: "lease-name",
+    env: ["FARGATE_OPERATOR_LEASE_NAME"],
+    default: "fargate-operator-controller",
+    description: "Name of the leader-election lease item (pk=_lease).",
+    parse: parseLeaseName,
+  }),
+  leaseDurationMs: setting<number>({
+    flag: "lease-duration",
+    env: ["FARGATE_OPERATOR_LEASE_DURATION"],
+    default: 15_000,
+    description:
+      "How long a standby waits on an unchanged lease before taking over, e.g. 15s (default in ms).",
+    parse: durationAtLeast(1),
+  }),
+  leaseHeartbeatMs: setting<number>({
+    flag: "lease-heartbeat",
+    env: ["FARGATE_OPERATOR_LEASE_HEARTBEAT"],
+    default: 5_000,
+    description: "How often the leader renews the lease and a standby re-reads it, e.g. 5s (default in ms).",
+    parse: durationAtLeast(1),
+  }),
+  identity: setting<string>({
+    flag: "identity",
+    env: ["FARGATE_OPERATOR_IDENTITY"],
+    default: `${hostname()}-${process.pid}`,
+    description: "This process's identity in the lease (unique among controllers).",
+    parse: parseToken,
+  }),
+  metricsAddress: setting<string>({
+    flag: "metrics-address",
+    env: ["FARGATE_OPERATOR_METRICS_ADDRESS"],
+    default: "127.0.0.1:8080",
+    description: "host:port for /healthz, /readyz and /metrics (port 0 picks a free one, logged at start).",
+    parse: (raw) => {
+      parseListenAddress(raw);
+      return raw.trim();
+    },
+  }),
+  retryBaseDelayMs: setting<number>({
+    flag: "retry-base-delay",
+    env: ["FARGATE_OPERATOR_RETRY_BASE_DELAY"],
+    default: 1_000,
+    description: "First backoff after a failed pass, doubled per failure in a row (default in ms).",
+    parse: durationAtLeast(1),
+  }),
+  retryMaxDelayMs: setting<number>({
+    flag: "retry-max-delay",
+    env: ["FARGATE_OPERATOR_RETRY_MAX_DELAY"],
+    default: 300_000,
+    description: "Cap of the per-record backoff (default in ms).",
+    parse: durationAtLeast(1),
+  }),
+  retryRatePerSecond: setting<number>({
+    flag: "retry-qps",
+    env: ["FARGATE_OPERATOR_RETRY_QPS"],
+    default: 10,
+    description: "Global rate of failure retries per second (not requeues or resyncs).",
+    parse: parsePositiveNumber,
+  }),
+  retryBurst: setting<number>({
+    flag: "retry-burst",
+    env: ["FARGATE_OPERATOR_RETRY_BURST"],
+    default: 100,
+    description: "Burst of the global failure-retry bucket.",
+    parse: parsePositiveInt,
+  }),
+  watchPollIntervalMs: setting<number>({
+    flag: "watch-poll-interval",
+    env: ["FARGATE_OPERATOR_WATCH_POLL_INTERVAL"],
+    default: undefined,
+    description:
+      "Poll interval of stream shards and of the polling fallback (the store's default when unset).",
+    parse: durationAtLeast(1),
+  }),
+  logLevel: setting<LogLevel>({
+    flag: "log-level",
+    env: ["FARGATE_OPERATOR_LOG_LEVEL", "LOG_LEVEL"],
+    default: "info",
+    description: `Log level: ${LOG_LEVELS.join(", ")}.`,
+    parse: parseLogLevel,
+  }),
+} as const;
+
+/** Resolved controller settings. */
+export type ControllerSettings = ResolvedSettings<typeof controllerSettings>;
+
+/** Every setting `fargatectl controller` reads: the common ones and the controller's. */
+export const controllerCommandSettings = { ...commonSettings, ...controllerSettings } as const;
+
+/** Resolved settings of `fargatectl controller`. */
+export type ControllerCommandSettings = CommonSettings & ControllerSettings;
+
+/** Resolves and validates every setting at once (cross-field rules too); throws one ConfigError listing all problems. */
+export function resolveControllerSettings(
+  flags: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+): ControllerCommandSettings {
+  const settings = resolveSettings(controllerCommandSettings, flags, env);
+  const problems: string[] = [];
+  if (settings.leaseDurationMs <= settings.leaseHeartbeatMs) {
+    problems.push(
+      `--lease-duration (${settings.leaseDurationMs} ms) must be longer than --lease-heartbeat (${settings.leaseHeartbeatMs} ms)`,
+    );
+  }
+  if (settings.retryMaxDelayMs < settings.retryBaseDelayMs) {
+    problems.push("--retry-max-delay must not be shorter than --retry-base-delay");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings;
+}

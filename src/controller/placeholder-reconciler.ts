@@ -1,0 +1,63 @@
+/**
+ * TEMPORARY: the reconciler every kind gets until its real one lands (FargateService, CloudMapNamespace,
+ * CatalogSync issues). It validates the stored record and reports the outcome on the status; it calls no AWS.
+ * Invalid: PermanentError(InvalidSpec) with every issue's path and message (the runtime writes Ready=False,
+ * Stalled=True). Valid: Ready=Unknown, Reconciling=True, reason NotImplemented.
+ */
+import { ConditionStatus, formatPath, type Kind, parseResourceKey, validateDocument } from "../crds/index.js";
+import { NotFoundError } from "../store/errors.js";
+import type { ResourceStore, StoredResource } from "../store/types.js";
+import type { Clock } from "./clock.js";
+import { reconcilingConditions } from "./conditions.js";
+import { PermanentError } from "./errors.js";
+import type { KindReconciler } from "./reconciler.js";
+import { done } from "./result.js";
+import { writeStatus } from "./status.js";
+
+/** Condition reason of records whose kind has no real reconciler yet. */
+export const NOT_IMPLEMENTED_REASON = "NotImplemented";
+
+/** The record as a document, for validation (status left out). */
+function asDocument(record: StoredResource): Record<string, unknown> {
+  return { apiVersion: record.apiVersion, kind: record.kind, metadata: record.metadata, spec: record.spec };
+}
+
+/** Builds the temporary validate-and-report reconciler for `kind`. */
+export function placeholderReconciler(kind: Kind, store: ResourceStore, clock: Clock): KindReconciler {
+  return {
+    kind,
+    reconcile: async (key, signal) => {
+      const { namespace, name } = parseResourceKey(key);
+      let record: StoredResource;
+      try {
+        record = await store.get(kind, namespace, name);
+      } catch (error) {
+        if (error instanceof NotFoundError) return done();
+        throw error;
+      }
+      signal.throwIfAborted();
+      if (record.metadata.deletionTimestamp !== undefined) return done(); // created nothing, so nothing to clean up
+      const result = validateDocument(asDocument(record));
+      if (!result.ok) {
+        const message = result.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ");
+        throw new PermanentError("InvalidSpec", message);
+      }
+      const generation = record.metadata.generation;
+      await writeStatus(
+        store,
+        record,
+        {
+          conditions: reconcilingConditions(
+            generation,
+            NOT_IMPLEMENTED_REASON,
+            `the ${kind} reconciler is not implemented yet; the spec is valid`,
+            ConditionStatus.Unknown,
+          ),
+          observedGeneration: generation,
+        },
+        new Date(clock.now()),
+      );
+      return done();
+    },
+  };
+}

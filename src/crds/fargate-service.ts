@@ -1,0 +1,188 @@
+/** FargateService: one ECS service on Fargate. Types of its spec (defaults applied) and status. Pure. */
+import type { DocumentMeta, LoggingSpec, ObjectRef } from "./common.js";
+import type { API_VERSION, CommonStatus, Resource } from "./meta.js";
+
+/** CPU architecture of a task. */
+export type CpuArchitecture = "X86_64" | "ARM64";
+
+/** Runtime platform of a task. */
+export type RuntimePlatform = {
+  cpuArchitecture: CpuArchitecture;
+  operatingSystemFamily: "LINUX";
+};
+
+/** A port a container listens on. */
+export type PortMapping = {
+  containerPort: number;
+  protocol: "tcp" | "udp";
+  name?: string;
+};
+
+/** An ECS container health check. */
+export type HealthCheck = {
+  /** `["CMD", ...]` or `["CMD-SHELL", "..."]`. */
+  command: string[];
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  retries: number;
+  startPeriodSeconds: number;
+};
+
+/** One application container. */
+export type ContainerSpec = {
+  name: string;
+  image: string;
+  command?: string[];
+  entryPoint?: string[];
+  ports?: PortMapping[];
+  environment?: Record<string, string>;
+  /** NAME → Secrets Manager or SSM parameter ARN (ECS `valueFrom`). */
+  secrets?: Record<string, string>;
+  healthCheck?: HealthCheck;
+  essential: boolean;
+  cpu?: number;
+  memory?: number;
+};
+
+/** awsvpc network configuration. */
+export type NetworkSpec = {
+  subnets: string[];
+  securityGroups: string[];
+  assignPublicIp: boolean;
+};
+
+/** IAM roles of the task. */
+export type IamSpec = {
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+};
+
+/** ECS deployment circuit breaker. */
+export type CircuitBreaker = {
+  enable: boolean;
+  rollback: boolean;
+};
+
+/** Rolling deployment settings. */
+export type DeploymentSpec = {
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  circuitBreaker: CircuitBreaker;
+  timeoutSeconds: number;
+};
+
+/** DNS record types a Cloud Map service may create. */
+export type DnsRecordType = "A" | "SRV";
+
+/** Registration in a Cloud Map namespace. */
+export type CloudMapDiscovery = {
+  namespaceRef: ObjectRef;
+  /** Default: `metadata.name`. */
+  serviceName?: string;
+  dnsTtl: number;
+  records: DnsRecordType[];
+  port?: number;
+};
+
+/** Mirroring into Consul (through the namespace's CatalogSync). */
+export type ConsulDiscovery = {
+  register: boolean;
+  /** Default: the Cloud Map service name. */
+  serviceName?: string;
+  tags: string[];
+  meta: Record<string, string>;
+};
+
+/** Service discovery settings. */
+export type DiscoverySpec = {
+  cloudMap?: CloudMapDiscovery;
+  consul?: ConsulDiscovery;
+};
+
+/** How the Vault agent runs: kept running (`sidecar`) or once before the apps (`init`). */
+export type VaultMode = "sidecar" | "init";
+
+/** One file the Vault agent renders. */
+export type VaultSecret = {
+  name: string;
+  path: string;
+  format: "env" | "json";
+  keys?: string[];
+};
+
+/** Vault agent settings. */
+export type VaultSpec = {
+  role: string;
+  authMountPath: string;
+  /** Default: `https://vault.<cloud map dnsName>:8200`. */
+  address?: string;
+  serverIdHeader?: string;
+  region?: string;
+  mode: VaultMode;
+  image?: string;
+  mountPath: string;
+  /** The agent's CPU share, carved out of the task's cpu. */
+  cpu: number;
+  /** The agent's memory share in MiB, carved out of the task's memory. */
+  memory: number;
+  secrets: VaultSecret[];
+};
+
+/** What happens to AWS resources when the record is deleted. */
+export type DeletionPolicy = "Delete" | "Retain";
+
+/** FargateService spec with every default applied. */
+export type FargateServiceSpec = {
+  cluster: string;
+  cpu: number;
+  memory: number;
+  runtimePlatform?: RuntimePlatform;
+  desiredCount: number;
+  containers: ContainerSpec[];
+  network: NetworkSpec;
+  iam?: IamSpec;
+  logging?: LoggingSpec;
+  deployment: DeploymentSpec;
+  discovery?: DiscoverySpec;
+  vault?: VaultSpec;
+  deletionPolicy: DeletionPolicy;
+  adopt: boolean;
+  suspend: boolean;
+};
+
+/** Rollout states: ECS `rolloutState` plus the operator's own deadline. */
+export const RolloutState = {
+  InProgress: "IN_PROGRESS",
+  Completed: "COMPLETED",
+  Failed: "FAILED",
+  TimedOut: "TIMED_OUT",
+} as const;
+
+/** One of the rollout states. */
+export type RolloutState = (typeof RolloutState)[keyof typeof RolloutState];
+
+/** Observed state of a FargateService. */
+export type FargateServiceStatus = CommonStatus & {
+  taskDefinitionArn?: string;
+  /** Content hash of the rendered task definition (also a tag on it). */
+  taskDefinitionHash?: string;
+  /** `specHash` of the spec the controller last acted on (records written by hand do not bump generation). */
+  observedSpecHash?: string;
+  serviceArn?: string;
+  cloudMap?: { serviceId: string; serviceArn: string };
+  /** Both DNS names of the service: `<name>.<dnsName>` and `<name>.service.consul`. */
+  endpoints?: { cloudMap?: string; consul?: string };
+  replicas?: { desired: number; running: number; pending: number };
+  rollout?: { state: RolloutState; deploymentId: string; startedAt: string };
+};
+
+/** A FargateService document as validated: defaults applied, no status. */
+export type FargateServiceDocument = {
+  apiVersion: typeof API_VERSION;
+  kind: "FargateService";
+  metadata: DocumentMeta;
+  spec: FargateServiceSpec;
+};
+
+/** A stored FargateService record. */
+export type FargateService = Resource<"FargateService", FargateServiceSpec, FargateServiceStatus>;

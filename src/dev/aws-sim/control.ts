@@ -1,0 +1,169 @@
+import type { CallCounters, OperationCounters } from "./counters.js";
+import type { FaultInjector, FaultSettings } from "./faults.js";
+import { isJsonObject, type JsonObject } from "./input.js";
+import { seededRandom } from "./rng.js";
+import type { EcsThrottler } from "./throttle.js";
+
+/** Everything the `/_sim/...` endpoint can do, callable in-process too. */
+export interface SimulatorControl {
+  /** Injects faults (replacing earlier settings); `seed` restarts the fault RNG for a reproducible run. */
+  setFaults(settings: FaultSettings, seed?: number): void;
+  /** Stops injecting faults. */
+  clearFaults(): void;
+  /** The fault settings in force. */
+  faults(): FaultSettings;
+  /** Switches the ECS token buckets on or off. */
+  setThrottling(enabled: boolean): void;
+  /** Refills every token bucket. */
+  resetThrottling(): void;
+  /** Bucket settings, time scale and whether throttling is on. */
+  throttling(): ReturnType<EcsThrottler["settings"]>;
+  /** Makes tasks of `image` fail to start (images tagged `...-crashloop` always fail). */
+  failImage(image: string): void;
+  /** Lets `image` start again. */
+  healImage(image: string): void;
+  /** Images set to fail by {@link failImage}. */
+  failingImages(): string[];
+  /** Per-operation counters keyed `ecs:Operation` / `servicediscovery:Operation`. */
+  counters(): Record<string, OperationCounters>;
+  /** Zeroes every counter. */
+  resetCounters(): void;
+}
+
+/** The parts of the simulator the control API steers. */
+export interface ControlTargets {
+  /** The fault injector. */
+  readonly faults: FaultInjector;
+  /** The ECS throttler. */
+  readonly throttler: EcsThrottler;
+  /** The call counters. */
+  readonly counters: CallCounters;
+  /** Images set to fail (the ECS state's set). */
+  readonly failingImages: Set<string>;
+}
+
+/** Builds the in-process control API over the simulator's parts. */
+export function createControl(targets: ControlTargets): SimulatorControl {
+  return {
+    setFaults(settings, seed) {
+      if (seed !== undefined) targets.faults.reseed(seededRandom(seed));
+      targets.faults.set(settings);
+    },
+    clearFaults: () => targets.faults.set({}),
+    faults: () => targets.faults.settings,
+    setThrottling: (enabled) => targets.throttler.setEnabled(enabled),
+    resetThrottling: () => targets.throttler.reset(),
+    throttling: () => targets.throttler.settings(),
+    failImage: (image) => {
+      targets.failingImages.add(image);
+    },
+    healImage: (image) => {
+      targets.failingImages.delete(image);
+    },
+    failingImages: () => [...targets.failingImages].sort(),
+    counters: () => targets.counters.snapshot(),
+    resetCounters: () => targets.counters.reset(),
+  };
+}
+
+/** A control endpoint answer: HTTP status and JSON body. */
+export interface ControlResponse {
+  /** HTTP status. */
+  readonly status: number;
+  /** JSON body. */
+  readonly body: unknown;
+}
+
+function readFaults(body: JsonObject): { settings: FaultSettings; seed: number | undefined } {
+  const num = (name: string): number | undefined => {
+    const v = body[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`${name} must be a number`);
+    return v;
+  };
+  const ops = body.operations;
+  if (ops !== undefined && !(Array.isArray(ops) && ops.every((o) => typeof o === "string"))) {
+    throw new TypeError("operations must be a list of strings");
+  }
+  const pick = (name: string) => {
+    const v = num(name);
+    return v === undefined ? {} : { [name]: v };
+  };
+  return {
+    settings: {
+      ...pick("throttlePercent"),
+      ...pick("serverErrorPercent"),
+      ...pick("dropPercent"),
+      ...pick("latencyMs"),
+      ...(ops === undefined ? {} : { operations: ops as string[] }),
+    },
+    seed: num("seed"),
+  };
+}
+
+/**
+ * Routes `/_sim/...` requests (JSON in, JSON out):
+ * GET health | GET,PUT,DELETE faults | GET,PUT throttling ({enabled}) | POST throttling/reset |
+ * GET,POST,DELETE failing-images ({image}) | GET counters | POST counters/reset.
+ */
+export function handleControlRequest(
+  control: SimulatorControl,
+  info: JsonObject,
+  method: string,
+  path: string,
+  rawBody: string,
+): ControlResponse {
+  const route = `${method} ${path.replace(/\/+$/, "")}`;
+  try {
+    let body: JsonObject = {};
+    if (rawBody.trim() !== "") {
+      const parsed: unknown = JSON.parse(rawBody);
+      if (!isJsonObject(parsed)) return { status: 400, body: { error: "body must be a JSON object" } };
+      body = parsed;
+    }
+    switch (route) {
+      case "GET /_sim/health":
+        return { status: 200, body: { ok: true, ...info } };
+      case "GET /_sim/faults":
+        return { status: 200, body: control.faults() };
+      case "PUT /_sim/faults": {
+        const { settings, seed } = readFaults(body);
+        control.setFaults(settings, seed);
+        return { status: 200, body: control.faults() };
+      }
+      case "DELETE /_sim/faults":
+        control.clearFaults();
+        return { status: 200, body: control.faults() };
+      case "GET /_sim/throttling":
+        return { status: 200, body: control.throttling() };
+      case "PUT /_sim/throttling":
+        if (typeof body.enabled !== "boolean")
+          return { status: 400, body: { error: "enabled must be a boolean" } };
+        control.setThrottling(body.enabled);
+        return { status: 200, body: control.throttling() };
+      case "POST /_sim/throttling/reset":
+        control.resetThrottling();
+        return { status: 200, body: control.throttling() };
+      case "GET /_sim/failing-images":
+        return { status: 200, body: { images: control.failingImages() } };
+      case "POST /_sim/failing-images":
+      case "DELETE /_sim/failing-images": {
+        if (typeof body.image !== "string") return { status: 400, body: { error: "image must be a string" } };
+        if (method === "POST") control.failImage(body.image);
+        else control.healImage(body.image);
+        return { status: 200, body: { images: control.failingImages() } };
+      }
+      case "GET /_sim/counters":
+        return { status: 200, body: control.counters() };
+      case "POST /_sim/counters/reset":
+        control.resetCounters();
+        return { status: 200, body: control.counters() };
+      default:
+        return { status: 404, body: { error: `no control route ${route}` } };
+    }
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof SyntaxError)
+      return { status: 400, body: { error: error.message } };
+    throw error;
+  }
+}

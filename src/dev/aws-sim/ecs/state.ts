@@ -1,0 +1,213 @@
+import type { SimContext } from "../context.js";
+import { AwsApiError } from "../errors.js";
+import type { JsonObject } from "../input.js";
+
+/** An ECS tag (lower-case members, unlike Cloud Map). */
+export interface EcsTag {
+  /** Tag key. */
+  key: string;
+  /** Tag value. */
+  value: string;
+}
+
+/** A cluster. */
+export interface EcsCluster {
+  readonly name: string;
+  readonly arn: string;
+  status: "ACTIVE" | "INACTIVE";
+  tags: EcsTag[];
+  settings: JsonObject[];
+}
+
+/** The parts of a container definition the simulation acts on. */
+export interface ContainerFacts {
+  readonly name: string;
+  readonly image: string;
+  readonly essential: boolean;
+  readonly ports: readonly { containerPort: number; protocol: string }[];
+}
+
+/** A task definition revision. */
+export interface EcsTaskDefinition {
+  readonly arn: string;
+  readonly family: string;
+  readonly revision: number;
+  /** The definition as ECS returns it (request members plus the defaults ECS fills in). */
+  readonly body: JsonObject;
+  readonly containers: readonly ContainerFacts[];
+  readonly cpu: string | undefined;
+  readonly memory: string | undefined;
+  readonly registeredAt: number;
+  status: "ACTIVE" | "INACTIVE";
+  deregisteredAt: number | undefined;
+  tags: EcsTag[];
+}
+
+/** A rollout state as ECS reports it. */
+export type RolloutState = "IN_PROGRESS" | "COMPLETED" | "FAILED";
+
+/** A service deployment. */
+export interface EcsDeployment {
+  readonly id: string;
+  readonly taskDefinitionArn: string;
+  readonly createdAt: number;
+  readonly networkConfiguration: JsonObject | undefined;
+  readonly serviceRegistries: readonly JsonObject[];
+  status: "PRIMARY" | "ACTIVE";
+  failedTasks: number;
+  updatedAt: number;
+  rolloutState: RolloutState;
+  rolloutStateReason: string;
+}
+
+/** Where a task is in its life (ECS `lastStatus`). */
+export type TaskStatus = "PROVISIONING" | "PENDING" | "RUNNING" | "DEACTIVATING" | "STOPPED";
+
+/** A simulated Fargate task. */
+export interface EcsTask {
+  readonly id: string;
+  readonly arn: string;
+  readonly clusterName: string;
+  readonly serviceName: string;
+  readonly deploymentId: string;
+  readonly taskDefinitionArn: string;
+  readonly createdAt: number;
+  readonly ip: string;
+  readonly subnet: string;
+  readonly eniId: string;
+  readonly attachmentId: string;
+  readonly macAddress: string;
+  readonly availabilityZone: string;
+  /** True when its image is set to fail: it stops before reaching RUNNING. */
+  readonly failing: boolean;
+  lastStatus: TaskStatus;
+  desiredStatus: "RUNNING" | "STOPPED";
+  startedAt: number | undefined;
+  stoppingAt: number | undefined;
+  stoppedAt: number | undefined;
+  stopCode: string | undefined;
+  stoppedReason: string | undefined;
+  version: number;
+  /** Cloud Map services (ids) the task is registered in. */
+  registeredIn: string[];
+}
+
+/** A service event (newest first in the shape). */
+export interface EcsServiceEvent {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly message: string;
+}
+
+/** A service. */
+export interface EcsService {
+  readonly name: string;
+  readonly arn: string;
+  readonly clusterName: string;
+  readonly createdAt: number;
+  readonly clientToken: string | undefined;
+  readonly launchType: string | undefined;
+  readonly capacityProviderStrategy: JsonObject[] | undefined;
+  status: "ACTIVE" | "DRAINING" | "INACTIVE";
+  desiredCount: number;
+  taskDefinitionArn: string;
+  platformVersion: string;
+  networkConfiguration: JsonObject | undefined;
+  serviceRegistries: JsonObject[];
+  minimumHealthyPercent: number;
+  maximumPercent: number;
+  circuitBreaker: { enable: boolean; rollback: boolean };
+  healthCheckGracePeriodSeconds: number | undefined;
+  enableECSManagedTags: boolean;
+  enableExecuteCommand: boolean;
+  propagateTags: string;
+  deployments: EcsDeployment[];
+  /** Task definition of the last deployment that reached COMPLETED (the rollback target). */
+  lastCompletedTaskDefinitionArn: string | undefined;
+  /** Id of that deployment. */
+  lastCompletedDeploymentId: string | undefined;
+  events: EcsServiceEvent[];
+  tags: EcsTag[];
+}
+
+/** Everything ECS holds for one simulated account and Region, with resolvers that raise ECS errors. */
+export class EcsState {
+  /** Clusters by name. */
+  readonly clusters = new Map<string, EcsCluster>();
+  /** Task definition revisions by family, revision order. */
+  readonly taskDefinitions = new Map<string, EcsTaskDefinition[]>();
+  /** Services by `cluster/name` (INACTIVE ones too, until a new service takes the name). */
+  readonly services = new Map<string, EcsService>();
+  /** Tasks by id. */
+  readonly tasks = new Map<string, EcsTask>();
+  /** Images whose tasks fail (besides any image whose tag ends `-crashloop`). */
+  readonly failingImages = new Set<string>();
+  /** The simulator context. */
+  readonly ctx: SimContext;
+
+  /** Empty state on `ctx`. */
+  constructor(ctx: SimContext) {
+    this.ctx = ctx;
+  }
+
+  /** `arn:aws:ecs:<region>:<account>:<resource>`. */
+  arn(resource: string): string {
+    return `arn:aws:ecs:${this.ctx.region}:${this.ctx.accountId}:${resource}`;
+  }
+
+  /** The cluster name in a name or ARN (`default` when absent). */
+  clusterName(ref: string | undefined): string {
+    if (ref === undefined || ref === "") return "default";
+    const marker = ":cluster/";
+    const at = ref.indexOf(marker);
+    return ref.startsWith("arn:") && at >= 0 ? ref.slice(at + marker.length) : ref;
+  }
+
+  /** An ACTIVE cluster; lenient mode creates it on first use, strict mode answers ClusterNotFoundException. */
+  cluster(ref: string | undefined): EcsCluster {
+    const name = this.clusterName(ref);
+    const found = this.clusters.get(name);
+    if (found !== undefined && found.status === "ACTIVE") return found;
+    if (this.ctx.mode === "lenient") return this.createCluster(name, [], []);
+    throw new AwsApiError("ClusterNotFoundException", "Cluster not found.");
+  }
+
+  /** Creates (or returns the existing ACTIVE) cluster. */
+  createCluster(name: string, tags: EcsTag[], settings: JsonObject[]): EcsCluster {
+    const found = this.clusters.get(name);
+    if (found !== undefined && found.status === "ACTIVE") return found;
+    const cluster: EcsCluster = { name, arn: this.arn(`cluster/${name}`), status: "ACTIVE", tags, settings };
+    this.clusters.set(name, cluster);
+    return cluster;
+  }
+
+  /** The service name in a name or ARN (both `service/cluster/name` and the old `service/name`). */
+  serviceName(ref: string): string {
+    if (!ref.startsWith("arn:")) return ref;
+    return ref.split("/").pop() ?? ref;
+  }
+
+  /** A service in a cluster by name or ARN, or undefined. */
+  findService(clusterName: string, ref: string): EcsService | undefined {
+    return this.services.get(`${clusterName}/${this.serviceName(ref)}`);
+  }
+
+  /** A task definition by `family`, `family:revision` or ARN; `undefined` when there is none. */
+  findTaskDefinition(ref: string): EcsTaskDefinition | undefined {
+    const marker = ":task-definition/";
+    const at = ref.indexOf(marker);
+    const spec = ref.startsWith("arn:") && at >= 0 ? ref.slice(at + marker.length) : ref;
+    const [family, revisionText] = spec.split(":");
+    const revisions = this.taskDefinitions.get(family ?? "") ?? [];
+    if (revisionText === undefined) {
+      return [...revisions].reverse().find((td) => td.status === "ACTIVE");
+    }
+    const revision = Number(revisionText);
+    return revisions.find((td) => td.revision === revision);
+  }
+
+  /** True when tasks using `image` must fail: the `-crashloop` tag convention or a control call. */
+  isFailingImage(image: string): boolean {
+    return image.endsWith("-crashloop") || this.failingImages.has(image);
+  }
+}

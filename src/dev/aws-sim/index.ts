@@ -1,0 +1,124 @@
+import type { AddressInfo } from "node:net";
+import { type Clock, realClock } from "./clock.js";
+import { createCloudMap } from "./cloudmap/index.js";
+import { IdFactory, type SimContext, type SimulatorMode } from "./context.js";
+import { createControl, type SimulatorControl } from "./control.js";
+import { CallCounters } from "./counters.js";
+import { createEcs } from "./ecs/index.js";
+import { FaultInjector } from "./faults.js";
+import { seededRandom } from "./rng.js";
+import { createSimulatorServer } from "./server.js";
+import { type BucketSettings, type EcsThrottleCategory, EcsThrottler } from "./throttle.js";
+
+export { type Clock, type ClockTimer, ManualClock, realClock } from "./clock.js";
+export { SimulatorMode } from "./context.js";
+export type { SimulatorControl } from "./control.js";
+export type { OperationCounters } from "./counters.js";
+export type { FaultSettings } from "./faults.js";
+export {
+  type BucketSettings,
+  DEFAULT_ECS_BUCKETS,
+  ECS_OPERATION_CATEGORY,
+  type EcsThrottleCategory,
+} from "./throttle.js";
+
+/** Options of {@link startAwsSimulator}. */
+export interface AwsSimulatorOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  readonly host?: string;
+  /** lenient (default: clusters on first use, any ids) or strict (ids checked like AWS, clusters must exist). */
+  readonly mode?: SimulatorMode;
+  /** Time source (default the wall clock); pass a ManualClock in tests. */
+  readonly clock?: Clock;
+  /** Region in ARNs (default us-east-1). */
+  readonly region?: string;
+  /** Account in ARNs (default 123456789012). */
+  readonly accountId?: string;
+  /** Enforce the ECS token buckets (default true). */
+  readonly throttling?: boolean;
+  /** Override some ECS buckets. */
+  readonly buckets?: Partial<Record<EcsThrottleCategory, BucketSettings>>;
+  /** Simulated seconds per clock second (default 1): 10 makes rollouts and refills 10× faster. */
+  readonly timeScale?: number;
+  /** Simulated seconds from task launch to RUNNING (default 2). */
+  readonly rolloutSeconds?: number;
+  /** Simulated seconds from a stop request to STOPPED (default 1). */
+  readonly stopSeconds?: number;
+  /** Simulated seconds a Cloud Map operation takes to succeed (default 1). */
+  readonly operationSeconds?: number;
+  /** Seed of the fault-injection RNG (default 1). */
+  readonly seed?: number;
+}
+
+/** A running simulator. */
+export interface AwsSimulator {
+  /** `http://host:port`; use it for both AWS_ENDPOINT_URL_ECS and AWS_ENDPOINT_URL_SERVICEDISCOVERY. */
+  readonly endpoint: string;
+  /** The in-process twin of the `/_sim/...` control endpoint. */
+  readonly control: SimulatorControl;
+  /** The clock the simulator runs on. */
+  readonly clock: Clock;
+  /** Closes the server and every open connection. */
+  stop(): Promise<void>;
+}
+
+/** Starts the ECS + Cloud Map simulator (one server for both) and resolves once it listens. */
+export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Promise<AwsSimulator> {
+  const clock = options.clock ?? realClock;
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0)) throw new RangeError("timeScale must be positive");
+  const ctx: SimContext = {
+    clock,
+    timeScale,
+    region: options.region ?? "us-east-1",
+    accountId: options.accountId ?? "123456789012",
+    mode: options.mode ?? "lenient",
+    timing: {
+      startMs: (options.rolloutSeconds ?? 2) * 1000,
+      stopMs: (options.stopSeconds ?? 1) * 1000,
+      operationMs: (options.operationSeconds ?? 1) * 1000,
+    },
+    after: (simulatedMs, fn) => clock.setTimer(simulatedMs / timeScale, fn),
+    ids: new IdFactory(),
+  };
+  const cloudMap = createCloudMap(ctx);
+  const ecs = createEcs(ctx, cloudMap.state);
+  const throttler = new EcsThrottler(clock, {
+    enabled: options.throttling ?? true,
+    timeScale,
+    ...(options.buckets === undefined ? {} : { buckets: options.buckets }),
+  });
+  const faults = new FaultInjector(seededRandom(options.seed ?? 1));
+  const counters = new CallCounters();
+  const control = createControl({ faults, throttler, counters, failingImages: ecs.state.failingImages });
+  const server = createSimulatorServer({
+    ecs: ecs.handlers,
+    cloudMap: cloudMap.handlers,
+    throttler,
+    faults,
+    counters,
+    control,
+    info: { mode: ctx.mode, region: ctx.region, accountId: ctx.accountId, timeScale },
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    control,
+    clock,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,12 @@
+/** The Consul simulator: the Consul HTTP API subset the project uses, in-process, for tests and `fargatectl dev`. */
+
+export { type Clock, createManualClock, type ManualClock, systemClock } from "./clock.js";
+export {
+  type ConsulSimulator,
+  type ConsulSimulatorControl,
+  type ConsulSimulatorOptions,
+  OutageMode,
+  type QuickService,
+  startConsulSimulator,
+} from "./server.js";
+export type { CheckStatus } from "./wire.js";

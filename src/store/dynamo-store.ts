@@ -1,0 +1,441 @@
+/** The DynamoDB implementation of ResourceStore: one table, compare-and-set on every write. */
+
+import { randomUUID } from "node:crypto";
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { DEFAULT_NAMESPACE, KINDS, type Kind } from "../crds/meta.js";
+import { createStoreClients, type StoreClientConfig, type StoreClients } from "./clients.js";
+import { ConflictError, InvalidError, NotFoundError, StoreError } from "./errors.js";
+import {
+  assertItemFits,
+  derivedUid,
+  type ItemKey,
+  isResourceItem,
+  itemToResource,
+  KIND_INDEX,
+  resourceItemKey,
+  resourceToItem,
+} from "./layout.js";
+import { DynamoLeases } from "./lease.js";
+import { specHash } from "./spec-hash.js";
+import { translateError } from "./translate.js";
+import type {
+  ApplyResult,
+  DeleteResult,
+  ListOptions,
+  ResourceDocument,
+  ResourceStore,
+  StoredResource,
+  WatchHandle,
+  WatchHandlers,
+  WatchOptions,
+} from "./types.js";
+import { startWatch } from "./watch.js";
+import { type UpdatePlan, updatePlan, versionCondition } from "./write-plan.js";
+
+/** Settings for DynamoResourceStore. */
+export interface DynamoStoreOptions {
+  tableName: string;
+  client: StoreClientConfig;
+  /** SDK attempts per call (including the first); default 3. */
+  maxAttempts?: number;
+  /** How often the stream watcher looks for new shards (ms); default 10 s. */
+  shardDiscoveryIntervalMs?: number;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+/** How often `delete` re-reads and retries when a concurrent write wins (it takes no resourceVersion). */
+const DELETE_ATTEMPTS = 10;
+
+/** A ResourceStore on one DynamoDB table (layout in layout.ts). */
+export class DynamoResourceStore implements ResourceStore {
+  /** The table this store reads and writes. */
+  readonly tableName: string;
+  /** The SDK clients (exposed for `createTable` and tests). */
+  readonly clients: StoreClients;
+  /** Lease primitives for leader election, in the same table. */
+  readonly leases: DynamoLeases;
+  private readonly now: () => Date;
+  private readonly shardDiscoveryIntervalMs: number;
+
+  constructor(options: DynamoStoreOptions) {
+    this.tableName = options.tableName;
+    this.clients = createStoreClients(options.client, options.maxAttempts ?? 3);
+    this.now = options.now ?? (() => new Date());
+    this.shardDiscoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 10_000;
+    this.leases = new DynamoLeases(this.clients.documents, this.tableName, this.now);
+  }
+
+  /** Releases the SDK clients' sockets. */
+  destroy(): void {
+    this.clients.dynamodb.destroy();
+    this.clients.streams.destroy();
+  }
+
+  async create(doc: ResourceDocument): Promise<StoredResource> {
+    const namespace = doc.metadata.namespace ?? DEFAULT_NAMESPACE;
+    const key = resourceItemKey(doc.kind, namespace, doc.metadata.name);
+    const resource: StoredResource = {
+      apiVersion: doc.apiVersion,
+      kind: doc.kind,
+      metadata: {
+        name: doc.metadata.name,
+        namespace,
+        uid: randomUUID(),
+        generation: 1,
+        resourceVersion: "1",
+        creationTimestamp: this.now().toISOString(),
+        finalizers: [],
+        labels: doc.metadata.labels ?? {},
+        annotations: doc.metadata.annotations ?? {},
+        ownerReferences: doc.metadata.ownerReferences ?? [],
+      },
+      spec: doc.spec,
+      specHash: specHash(doc.spec),
+    };
+    const item = resourceToItem(resource);
+    assertItemFits(item, `${doc.kind} ${namespace}/${doc.metadata.name}`);
+    try {
+      await this.clients.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: "attribute_not_exists(pk)",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+    } catch (error) {
+      throw await this.conflict(
+        error,
+        key,
+        `create ${describe(doc.kind, namespace, doc.metadata.name)}`,
+        "conflict",
+      );
+    }
+    return resource;
+  }
+
+  async get(kind: Kind, namespace: string, name: string): Promise<StoredResource> {
+    const item = await this.readItem(resourceItemKey(kind, namespace, name));
+    if (!item) throw new NotFoundError(`${describe(kind, namespace, name)} not found`);
+    return itemToResource(item);
+  }
+
+  async list(kind: Kind, options: ListOptions = {}): Promise<StoredResource[]> {
+    if (!(KINDS as readonly string[]).includes(kind))
+      throw new InvalidError(`unknown kind ${JSON.stringify(kind)}`);
+    if (options.namespace !== undefined) resourceItemKey(kind, options.namespace, "x");
+    const out: StoredResource[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.query(
+        `list ${kind}`,
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: KIND_INDEX,
+          KeyConditionExpression:
+            options.namespace === undefined ? "#kind = :kind" : "#kind = :kind AND #pk = :pk",
+          ExpressionAttributeNames:
+            options.namespace === undefined ? { "#kind": "kind" } : { "#kind": "kind", "#pk": "pk" },
+          ExpressionAttributeValues:
+            options.namespace === undefined ? { ":kind": kind } : { ":kind": kind, ":pk": options.namespace },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        // Items that are not well-formed records of this kind are skipped, not fatal for the whole list.
+        if (isResourceItem(item) && String(item.sk).startsWith(`${kind}#`)) {
+          try {
+            out.push(itemToResource(item));
+          } catch {}
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out.sort(
+      (a, b) =>
+        a.metadata.namespace.localeCompare(b.metadata.namespace) ||
+        a.metadata.name.localeCompare(b.metadata.name),
+    );
+  }
+
+  async apply(
+    doc: ResourceDocument,
+    options: { expectedResourceVersion?: string } = {},
+  ): Promise<ApplyResult> {
+    const namespace = doc.metadata.namespace ?? DEFAULT_NAMESPACE;
+    const key = resourceItemKey(doc.kind, namespace, doc.metadata.name);
+    const what = `apply ${describe(doc.kind, namespace, doc.metadata.name)}`;
+    const expected = options.expectedResourceVersion ?? doc.metadata.resourceVersion;
+    if (expected !== undefined) versionCondition(expected);
+    const item = await this.readItem(key);
+    if (!item) {
+      if (expected !== undefined) {
+        throw new ConflictError(
+          `${what}: it does not exist (expected resourceVersion ${expected})`,
+          undefined,
+        );
+      }
+      return { outcome: "created", resource: await this.create(doc) };
+    }
+    const current = itemToResource(item);
+    if (expected !== undefined && expected !== current.metadata.resourceVersion) {
+      throw new ConflictError(
+        `${what}: resourceVersion is ${current.metadata.resourceVersion}, not ${expected}`,
+        current,
+      );
+    }
+    const desired = {
+      apiVersion: doc.apiVersion,
+      spec: doc.spec,
+      specHash: specHash(doc.spec),
+      labels: doc.metadata.labels ?? {},
+      annotations: doc.metadata.annotations ?? {},
+      ownerReferences: doc.metadata.ownerReferences ?? [],
+    };
+    const specChanged = desired.specHash !== current.specHash;
+    const unchanged =
+      !specChanged &&
+      desired.apiVersion === current.apiVersion &&
+      specHash(desired.labels) === specHash(current.metadata.labels) &&
+      specHash(desired.annotations) === specHash(current.metadata.annotations) &&
+      specHash(desired.ownerReferences) === specHash(current.metadata.ownerReferences);
+    if (unchanged) return { outcome: "unchanged", resource: current };
+    const set: Record<string, unknown> = {
+      ...desired,
+      kind: doc.kind,
+      name: doc.metadata.name,
+      namespace,
+      generation: current.metadata.generation + (specChanged ? 1 : 0),
+    };
+    assertItemFits({ ...item, ...set }, what);
+    const plan = updatePlan(set, current.metadata.resourceVersion, {
+      uid: derivedUid(key),
+      creationTimestamp: this.now().toISOString(),
+    });
+    const resource = await this.update(key, plan, what, "conflict");
+    return { outcome: "updated", resource };
+  }
+
+  async updateStatus(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    status: Record<string, unknown>,
+    resourceVersion: string,
+  ): Promise<StoredResource> {
+    const key = resourceItemKey(kind, namespace, name);
+    const what = `update status of ${describe(kind, namespace, name)}`;
+    assertItemFits({ status }, what);
+    return await this.update(key, updatePlan({ status }, resourceVersion), what, "notFound");
+  }
+
+  async delete(kind: Kind, namespace: string, name: string): Promise<DeleteResult> {
+    const key = resourceItemKey(kind, namespace, name);
+    const what = `delete ${describe(kind, namespace, name)}`;
+    for (let attempt = 1; ; attempt++) {
+      const item = await this.readItem(key);
+      if (!item) throw new NotFoundError(`${describe(kind, namespace, name)} not found`);
+      const current = itemToResource(item);
+      const version = current.metadata.resourceVersion;
+      try {
+        if (current.metadata.finalizers.length === 0) {
+          await this.remove(key, version, what);
+          const deletionTimestamp = current.metadata.deletionTimestamp ?? this.now().toISOString();
+          return {
+            removed: true,
+            resource: { ...current, metadata: { ...current.metadata, deletionTimestamp } },
+          };
+        }
+        if (current.metadata.deletionTimestamp !== undefined) return { removed: false, resource: current };
+        const plan = updatePlan({ deletionTimestamp: this.now().toISOString() }, version);
+        return { removed: false, resource: await this.update(key, plan, what, "notFound") };
+      } catch (error) {
+        // delete takes no resourceVersion, so a concurrent write is ours to retry.
+        if (!(error instanceof ConflictError) || attempt >= DELETE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async addFinalizer(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    finalizer: string,
+    resourceVersion: string,
+  ): Promise<StoredResource> {
+    checkFinalizer(finalizer);
+    const key = resourceItemKey(kind, namespace, name);
+    const what = `add finalizer ${finalizer} to ${describe(kind, namespace, name)}`;
+    const current = await this.readAt(key, resourceVersion, what);
+    if (current.metadata.finalizers.includes(finalizer)) return current;
+    if (current.metadata.deletionTimestamp !== undefined) {
+      throw new InvalidError(`${what}: the record is being deleted; finalizers can only be removed now`);
+    }
+    const plan = updatePlan({ finalizers: [...current.metadata.finalizers, finalizer] }, resourceVersion);
+    return await this.update(key, plan, what, "notFound");
+  }
+
+  async removeFinalizer(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    finalizer: string,
+    resourceVersion: string,
+  ): Promise<StoredResource | null> {
+    const key = resourceItemKey(kind, namespace, name);
+    const what = `remove finalizer ${finalizer} from ${describe(kind, namespace, name)}`;
+    const current = await this.readAt(key, resourceVersion, what);
+    if (!current.metadata.finalizers.includes(finalizer)) return current;
+    const finalizers = current.metadata.finalizers.filter((f) => f !== finalizer);
+    if (finalizers.length === 0 && current.metadata.deletionTimestamp !== undefined) {
+      await this.remove(key, resourceVersion, what);
+      return null;
+    }
+    return await this.update(key, updatePlan({ finalizers }, resourceVersion), what, "notFound");
+  }
+
+  async watch(handlers: WatchHandlers, options: WatchOptions = {}): Promise<WatchHandle> {
+    return await startWatch(
+      {
+        clients: this.clients,
+        tableName: this.tableName,
+        shardDiscoveryIntervalMs: this.shardDiscoveryIntervalMs,
+        list: (kind) => this.list(kind),
+      },
+      handlers,
+      options,
+    );
+  }
+
+  /** Reads the record and checks it is at `resourceVersion`; NotFoundError or ConflictError otherwise. */
+  private async readAt(key: ItemKey, resourceVersion: string, what: string): Promise<StoredResource> {
+    versionCondition(resourceVersion);
+    const item = await this.readItem(key);
+    if (!item) throw new NotFoundError(`${what}: not found`);
+    const current = itemToResource(item);
+    if (current.metadata.resourceVersion !== resourceVersion) {
+      throw new ConflictError(
+        `${what}: resourceVersion is ${current.metadata.resourceVersion}, not ${resourceVersion}`,
+        current,
+      );
+    }
+    return current;
+  }
+
+  private async query(what: string, command: QueryCommand): Promise<QueryCommandOutput> {
+    try {
+      return await this.clients.documents.send(command);
+    } catch (error) {
+      throw translateError(error, what, this.tableName);
+    }
+  }
+
+  private async readItem(key: ItemKey): Promise<Record<string, unknown> | undefined> {
+    try {
+      const result = await this.clients.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
+      return result.Item;
+    } catch (error) {
+      throw translateError(error, `read ${key.pk}/${key.sk}`, this.tableName);
+    }
+  }
+
+  private async update(
+    key: ItemKey,
+    plan: UpdatePlan,
+    what: string,
+    whenMissing: "notFound" | "conflict",
+  ): Promise<StoredResource> {
+    try {
+      const result = await this.clients.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          ...plan,
+          ReturnValues: "ALL_NEW",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      if (!result.Attributes) throw new StoreError(`${what}: DynamoDB returned no attributes`);
+      return itemToResource(result.Attributes);
+    } catch (error) {
+      throw await this.conflict(error, key, what, whenMissing);
+    }
+  }
+
+  private async remove(key: ItemKey, resourceVersion: string, what: string): Promise<void> {
+    const condition = versionCondition(resourceVersion);
+    try {
+      await this.clients.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key,
+          ConditionExpression: condition.expression,
+          ExpressionAttributeNames: condition.names,
+          ExpressionAttributeValues: condition.values,
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+    } catch (error) {
+      throw await this.conflict(error, key, what, "notFound");
+    }
+  }
+
+  /** Translates a write error; a failed condition without the current item is resolved by one read. */
+  private async conflict(
+    error: unknown,
+    key: ItemKey,
+    what: string,
+    whenMissing: "notFound" | "conflict",
+  ): Promise<Error> {
+    const translated = translateError(error, what, this.tableName);
+    if (!(translated instanceof ConflictError) || translated.current) return translated;
+    const item = await this.readItem(key);
+    if (item) return new ConflictError(translated.message, itemToResource(item), { cause: error });
+    if (whenMissing === "notFound") return new NotFoundError(`${what}: not found`, { cause: error });
+    return translated;
+  }
+}
+
+function describe(kind: Kind, namespace: string, name: string): string {
+  return `${kind} ${namespace}/${name}`;
+}
+
+function checkFinalizer(finalizer: string): void {
+  if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*(\/[-A-Za-z0-9_.]+)?$/.test(finalizer) || finalizer.length > 253) {
+    throw new InvalidError(
+      `finalizer ${JSON.stringify(finalizer)} is not a qualified name like fargate-operator/cleanup`,
+    );
+  }
+}
+
+/** Settings in the shape the CLI and controller resolve them (per-service endpoints). */
+export interface StoreSettings {
+  tableName: string;
+  region: string;
+  endpoints?: { dynamodb?: string; dynamodbStreams?: string };
+  credentials?: StoreClientConfig["credentials"];
+  maxAttempts?: number;
+}
+
+/** Builds a DynamoResourceStore from resolved settings. */
+export function createDynamoResourceStore(settings: StoreSettings): DynamoResourceStore {
+  const client: StoreClientConfig = { region: settings.region };
+  if (settings.endpoints?.dynamodb) client.endpoint = settings.endpoints.dynamodb;
+  if (settings.endpoints?.dynamodbStreams) client.streamsEndpoint = settings.endpoints.dynamodbStreams;
+  if (settings.credentials) client.credentials = settings.credentials;
+  return new DynamoResourceStore({
+    tableName: settings.tableName,
+    client,
+    ...(settings.maxAttempts === undefined ? {} : { maxAttempts: settings.maxAttempts }),
+  });
+}

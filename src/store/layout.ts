@@ -1,0 +1,248 @@
+/**
+ * The table layout and the mapping between items and records. (`fargatectl table create` builds the table.)
+ *
+ * Base table: partition key `pk` (S), sort key `sk` (S).
+ * - Resource items: `pk` = metadata.namespace (so IAM `dynamodb:LeadingKeys` can pin a team to its namespace),
+ *   `sk` = `<Kind>#<name>`. Attributes: `apiVersion` S, `kind` S, `name` S, `namespace` S, `uid` S,
+ *   `generation` N, `resourceVersion` N (a decimal string in metadata), `creationTimestamp` S,
+ *   `deletionTimestamp` S (only while deleting), `labels` M, `annotations` M, `ownerReferences` L,
+ *   `finalizers` L, `spec` M, `status` M (absent until the controller writes one), `specHash` S.
+ *   `spec`, `status` and `finalizers` are separate top-level attributes so IAM can split spec writers from the
+ *   controller (`dynamodb:Attributes`).
+ * - Lease items: `pk` = `_lease`, `sk` = the lease name; `holder`, `leaseDurationMs` N, `recordVersionNumber` S,
+ *   `renewedAt` S. No `kind`, so they stay out of the index.
+ * - Event/history items: `pk` = `_event#<namespace>`, `sk` = `<Kind>#<name>#<ISO time>`, TTL attribute
+ *   `expiresAt` (epoch seconds). No `kind`. Namespaces are DNS labels, so a `_` prefix never clashes.
+ * GSI `byKind`: partition key `kind`, sort key `pk`, projection ALL. One kind in one namespace = Query
+ * `kind = K AND pk = NS`; all namespaces = Query `kind = K`. Never a Scan.
+ * Billing PAY_PER_REQUEST; stream NEW_AND_OLD_IMAGES; TTL on `expiresAt`.
+ *
+ * What each write touches (for the IAM policies in deploy/):
+ * - create, apply (spec writers): everything above except `status`, `finalizers` (create writes `[]`) and
+ *   `deletionTimestamp`; `uid` and `creationTimestamp` only via `if_not_exists`.
+ * - delete (spec writers): `deletionTimestamp`, `resourceVersion`; DeleteItem when no finalizers remain.
+ * - updateStatus (controller): `status`, `resourceVersion`.
+ * - addFinalizer/removeFinalizer (controller): `finalizers`, `resourceVersion`; DeleteItem when the last
+ *   finalizer of a deleted record goes.
+ * Every write is conditional on `resourceVersion` and raises it by one.
+ *
+ * Hand-written items (`aws dynamodb put-item`, Terraform) need only `pk`, `sk`, `kind`, `apiVersion`, `spec`.
+ * Reading fills in the rest: `name`/`namespace` from `sk`/`pk`; `uid` = a stable UUID (v5 layout) derived from
+ * sha256 of pk and sk, so a put-item that replaces the item keeps its uid (store-created records get a random
+ * v4 uid, persisted); `generation` 1; `resourceVersion` "0" (the next store write then conditions on
+ * `attribute_not_exists(resourceVersion)`); `creationTimestamp` the Unix epoch until the first apply stores one;
+ * `finalizers`/`labels`/`annotations`/`ownerReferences` empty. `specHash` is always computed from `spec` on read
+ * (a hand edit of `spec` leaves the stored one stale), so the controller and the watcher see hand-written changes.
+ */
+import { createHash } from "node:crypto";
+import { API_VERSION, KINDS, type Kind, type ObjectMeta, type OwnerReference } from "../crds/meta.js";
+import { InvalidError } from "./errors.js";
+import { specHash } from "./spec-hash.js";
+import type { StoredResource } from "./types.js";
+
+/** Name of the kind index. */
+export const KIND_INDEX = "byKind";
+/** The TTL attribute of event/history items. */
+export const TTL_ATTRIBUTE = "expiresAt";
+/** Partition key of lease items. */
+export const LEASE_PK = "_lease";
+/** Refuse writes whose estimated item size exceeds this (DynamoDB's hard limit is 400 KB). */
+export const MAX_ITEM_BYTES = 350 * 1024;
+/** creationTimestamp reported for a hand-written item that has none yet. */
+export const UNKNOWN_CREATION_TIMESTAMP = "1970-01-01T00:00:00.000Z";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_NAME_LENGTH = 40;
+const MAX_NAMESPACE_LENGTH = 63;
+
+/** A resource item's primary key. */
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/** True when `value` is one of the known kinds. */
+export function isKind(value: unknown): value is Kind {
+  return typeof value === "string" && (KINDS as readonly string[]).includes(value);
+}
+
+/** Checks kind, namespace and name (DNS labels) and returns the item key; throws InvalidError. */
+export function resourceItemKey(kind: string, namespace: string, name: string): ItemKey {
+  if (!isKind(kind))
+    throw new InvalidError(`unknown kind ${JSON.stringify(kind)}; expected one of ${KINDS.join(", ")}`);
+  if (!DNS_LABEL.test(namespace) || namespace.length > MAX_NAMESPACE_LENGTH) {
+    throw new InvalidError(
+      `namespace ${JSON.stringify(namespace)} is not a DNS label (at most 63 characters)`,
+    );
+  }
+  if (!DNS_LABEL.test(name) || name.length > MAX_NAME_LENGTH) {
+    throw new InvalidError(
+      `name ${JSON.stringify(name)} is not a DNS label of at most ${MAX_NAME_LENGTH} characters`,
+    );
+  }
+  return { pk: namespace, sk: `${kind}#${name}` };
+}
+
+/** Partition key of a namespace's event/history items. */
+export function eventPk(namespace: string): string {
+  return `_event#${namespace}`;
+}
+
+/** True for items that are records (not leases, events or anything else sharing the table). */
+export function isResourceItem(item: Record<string, unknown>): boolean {
+  return (
+    typeof item.pk === "string" &&
+    !item.pk.startsWith("_") &&
+    typeof item.sk === "string" &&
+    isKind(item.kind)
+  );
+}
+
+/** A stable UUID (version-5 layout) from sha256 of the item key, for hand-written items without `uid`. */
+export function derivedUid(key: ItemKey): string {
+  const bytes = createHash("sha256")
+    .update(`fargate-operator/uid\0${key.pk}\0${key.sk}`)
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  if (!isRecord(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [key, member] of Object.entries(value)) if (typeof member === "string") out[key] = member;
+  return out;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((member): member is string => typeof member === "string") : [];
+}
+
+function ownerReferences(value: unknown): OwnerReference[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((ref: unknown) =>
+    isRecord(ref) && isKind(ref.kind) && typeof ref.name === "string" && typeof ref.uid === "string"
+      ? [{ kind: ref.kind, name: ref.name, uid: ref.uid }]
+      : [],
+  );
+}
+
+function resourceVersionOf(value: unknown): string {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return String(value);
+  if (typeof value === "string" && /^\d+$/.test(value)) return String(Number(value));
+  return "0";
+}
+
+/** Maps an item (plain JSON, as the document client returns it) to a record; throws InvalidError if it is none. */
+export function itemToResource(item: Record<string, unknown>): StoredResource {
+  const { pk, sk, kind } = item;
+  if (typeof pk !== "string" || typeof sk !== "string" || !isKind(kind) || pk.startsWith("_")) {
+    throw new InvalidError(
+      `item ${JSON.stringify({ pk, sk })} is not a resource record (needs pk, sk and kind)`,
+    );
+  }
+  const prefix = `${kind}#`;
+  if (!sk.startsWith(prefix) || sk.length === prefix.length) {
+    throw new InvalidError(
+      `item ${JSON.stringify({ pk, sk })}: sk must be "${prefix}<name>" for kind ${kind}`,
+    );
+  }
+  const spec = isRecord(item.spec) ? item.spec : {};
+  const generation = typeof item.generation === "number" && item.generation >= 1 ? item.generation : 1;
+  const metadata: ObjectMeta = {
+    name: sk.slice(prefix.length),
+    namespace: pk,
+    uid: typeof item.uid === "string" && item.uid !== "" ? item.uid : derivedUid({ pk, sk }),
+    generation,
+    resourceVersion: resourceVersionOf(item.resourceVersion),
+    creationTimestamp:
+      typeof item.creationTimestamp === "string" ? item.creationTimestamp : UNKNOWN_CREATION_TIMESTAMP,
+    finalizers: stringList(item.finalizers),
+    labels: stringMap(item.labels),
+    annotations: stringMap(item.annotations),
+    ownerReferences: ownerReferences(item.ownerReferences),
+  };
+  if (typeof item.deletionTimestamp === "string") metadata.deletionTimestamp = item.deletionTimestamp;
+  const resource: StoredResource = {
+    apiVersion: typeof item.apiVersion === "string" ? item.apiVersion : API_VERSION,
+    kind,
+    metadata,
+    spec,
+    specHash: specHash(spec),
+  };
+  if (isRecord(item.status)) resource.status = item.status;
+  return resource;
+}
+
+/** The full item for a record (used by create). */
+export function resourceToItem(resource: StoredResource): Record<string, unknown> {
+  const { metadata } = resource;
+  const key = resourceItemKey(resource.kind, metadata.namespace, metadata.name);
+  const item: Record<string, unknown> = {
+    ...key,
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    name: metadata.name,
+    namespace: metadata.namespace,
+    uid: metadata.uid,
+    generation: metadata.generation,
+    resourceVersion: Number(metadata.resourceVersion),
+    creationTimestamp: metadata.creationTimestamp,
+    labels: metadata.labels,
+    annotations: metadata.annotations,
+    ownerReferences: metadata.ownerReferences,
+    finalizers: metadata.finalizers,
+    spec: resource.spec,
+    specHash: resource.specHash,
+  };
+  if (metadata.deletionTimestamp !== undefined) item.deletionTimestamp = metadata.deletionTimestamp;
+  if (resource.status !== undefined) item.status = resource.status;
+  return item;
+}
+
+function numberSize(value: number): number {
+  const digits = String(Math.abs(value))
+    .replace(/[.e+-]/g, "")
+    .replace(/^0+/, "").length;
+  return Math.ceil(digits / 2) + 1;
+}
+
+/** Estimated DynamoDB size of a value (per AWS's item-size rules: names + values, 3 bytes per map/list). */
+export function attributeSize(value: unknown): number {
+  if (typeof value === "string") return Buffer.byteLength(value, "utf8");
+  if (typeof value === "number") return numberSize(value);
+  if (typeof value === "boolean" || value === null || value === undefined) return 1;
+  if (Array.isArray(value)) return value.reduce((sum: number, member) => sum + 1 + attributeSize(member), 3);
+  if (isRecord(value)) {
+    let sum = 3;
+    for (const [key, member] of Object.entries(value))
+      sum += 1 + Buffer.byteLength(key, "utf8") + attributeSize(member);
+    return sum;
+  }
+  return 0;
+}
+
+/** Estimated size of a whole item in bytes. */
+export function itemSize(item: Record<string, unknown>): number {
+  let sum = 0;
+  for (const [key, value] of Object.entries(item))
+    sum += Buffer.byteLength(key, "utf8") + attributeSize(value);
+  return sum;
+}
+
+/** Throws InvalidError when an item would exceed MAX_ITEM_BYTES. */
+export function assertItemFits(item: Record<string, unknown>, what: string): void {
+  const size = itemSize(item);
+  if (size > MAX_ITEM_BYTES) {
+    throw new InvalidError(
+      `${what} is about ${Math.ceil(size / 1024)} KB; records are limited to ${MAX_ITEM_BYTES / 1024} KB (keep large data out of spec and status)`,
+    );
+  }
+}

@@ -1,0 +1,136 @@
+/** The resource store's public contract: what the CLI, the controller and GitOps sync program against. */
+import type { Kind, ObjectMeta, OwnerReference } from "../crds/meta.js";
+
+/** A stored record of any kind, as the store returns it (spec and status are plain JSON). */
+export interface StoredResource {
+  apiVersion: string;
+  kind: Kind;
+  metadata: ObjectMeta;
+  spec: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  /** sha256 (hex) of the canonical JSON of `spec`; lets the controller see hand-written spec changes. */
+  specHash: string;
+}
+
+/** What a writer hands to `create`/`apply`: a validated document with defaults applied. */
+export interface ResourceDocument {
+  apiVersion: string;
+  kind: Kind;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    ownerReferences?: OwnerReference[];
+  };
+  spec: Record<string, unknown>;
+}
+
+/** Outcome of `apply`, as `as const` values. */
+export const ApplyOutcome = { Created: "created", Updated: "updated", Unchanged: "unchanged" } as const;
+
+/** One of `created`, `updated`, `unchanged`. */
+export type ApplyOutcome = (typeof ApplyOutcome)[keyof typeof ApplyOutcome];
+
+/** Result of `apply`. */
+export interface ApplyResult {
+  outcome: ApplyOutcome;
+  resource: StoredResource;
+}
+
+/** Result of `delete`. */
+export interface DeleteResult {
+  /** True when the item is gone (no finalizers remained); false when it waits on finalizers. */
+  removed: boolean;
+  resource: StoredResource;
+}
+
+/** Options for listing one kind. */
+export interface ListOptions {
+  /** One namespace; omit for all namespaces. */
+  namespace?: string;
+}
+
+/** A change seen by a watcher. `resource` is the new image (old image for `deleted`). */
+export interface WatchEvent {
+  type: "added" | "modified" | "deleted";
+  kind: Kind;
+  resource: StoredResource;
+  /** Old image when the stream carries one (modified/deleted). */
+  old?: StoredResource;
+  /** True when only `status` (or nothing the controller cares about) changed. */
+  statusOnly: boolean;
+  /** When the change was written, as the stream or the poller saw it (ms since epoch). */
+  approximateCreationTime: number;
+}
+
+/** Signals from a watcher besides changes. */
+export interface WatchHandlers {
+  onEvent(event: WatchEvent): void;
+  /** The watcher lost continuity (shard gap, TrimmedDataAccessException, expired iterator it could not refresh): relist. */
+  onGap(reason: string): void;
+  onError?(error: Error): void;
+}
+
+/** A running watch; `stop` resolves when every shard reader has ended. */
+export interface WatchHandle {
+  stop(): Promise<void>;
+  /** "stream" when reading DynamoDB Streams, "poll" in the polling fallback. */
+  readonly mode: "stream" | "poll";
+}
+
+/** Options for `watch`. */
+export interface WatchOptions {
+  /** Limit to these kinds; all when omitted. */
+  kinds?: Kind[];
+  /** Poll interval for shards and for the polling fallback (ms). */
+  pollIntervalMs?: number;
+  /** Start at the stream's tip (default) or its trim horizon. */
+  from?: "latest" | "trimHorizon";
+  signal?: AbortSignal;
+}
+
+/** The resource store. Every write is a compare-and-set on `resourceVersion`. */
+export interface ResourceStore {
+  /** Creates a record; throws ConflictError (with the current item) if it exists. */
+  create(doc: ResourceDocument): Promise<StoredResource>;
+  /** Reads a record; throws NotFoundError. */
+  get(kind: Kind, namespace: string, name: string): Promise<StoredResource>;
+  /** Lists one kind through the kind index (never a Scan). */
+  list(kind: Kind, options?: ListOptions): Promise<StoredResource[]>;
+  /**
+   * Creates or updates the spec, labels and annotations. With `metadata.resourceVersion` (or
+   * `expectedResourceVersion`) the write is conditional on it; otherwise on the version just read.
+   * `generation` rises only when the spec really changes. Throws ConflictError on a stale version.
+   */
+  apply(doc: ResourceDocument, options?: { expectedResourceVersion?: string }): Promise<ApplyResult>;
+  /** Replaces `status` only, conditional on `resourceVersion`. Throws ConflictError or NotFoundError. */
+  updateStatus(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    status: Record<string, unknown>,
+    resourceVersion: string,
+  ): Promise<StoredResource>;
+  /** Sets `deletionTimestamp`; removes the item at once when there are no finalizers. */
+  delete(kind: Kind, namespace: string, name: string): Promise<DeleteResult>;
+  /** Adds a finalizer (idempotent), conditional on `resourceVersion`. */
+  addFinalizer(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    finalizer: string,
+    resourceVersion: string,
+  ): Promise<StoredResource>;
+  /** Removes a finalizer; removing the last one of a deleted record removes the item (returns null then). */
+  removeFinalizer(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    finalizer: string,
+    resourceVersion: string,
+  ): Promise<StoredResource | null>;
+  /** Follows changes through DynamoDB Streams, or polls when the table has no stream. */
+  watch(handlers: WatchHandlers, options?: WatchOptions): Promise<WatchHandle>;
+}

@@ -1,0 +1,88 @@
+/** Turning stream records and poll snapshots into WatchEvents. Pure. */
+import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
+import type { Kind } from "../crds/meta.js";
+import { fromAttributeMap, type RawAttributeValue } from "./attribute-value.js";
+import { isResourceItem, itemToResource } from "./layout.js";
+import { canonicalJson } from "./spec-hash.js";
+import type { StoredResource, WatchEvent } from "./types.js";
+
+/** The record an item or image holds, or undefined for leases, events and malformed items. */
+export function resourceOrUndefined(item: Record<string, unknown> | undefined): StoredResource | undefined {
+  if (!item || !isResourceItem(item)) return undefined;
+  try {
+    return itemToResource(item);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the controller cares about: everything but `status` and `resourceVersion` (spec by its hash). */
+function interesting(resource: StoredResource): string {
+  const { resourceVersion: _rv, ...metadata } = resource.metadata;
+  return canonicalJson({
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    metadata,
+    specHash: resource.specHash,
+  });
+}
+
+/** True when only `status` (and `resourceVersion`) differ between two images of one record. */
+export function isStatusOnlyChange(old: StoredResource, next: StoredResource): boolean {
+  return interesting(old) === interesting(next);
+}
+
+/** True when two images of one record differ at all (the poller's test; hand edits keep resourceVersion). */
+export function differs(old: StoredResource, next: StoredResource): boolean {
+  return (
+    old.metadata.resourceVersion !== next.metadata.resourceVersion ||
+    canonicalJson(old) !== canonicalJson(next)
+  );
+}
+
+/** Builds the event for a change between two images (either may be absent); undefined when nothing to report. */
+export function changeEvent(
+  old: StoredResource | undefined,
+  next: StoredResource | undefined,
+  kinds: ReadonlySet<Kind>,
+  approximateCreationTime: number,
+): WatchEvent | undefined {
+  const subject = next ?? old;
+  if (!subject || !kinds.has(subject.kind)) return undefined;
+  if (next && old) {
+    return {
+      type: "modified",
+      kind: next.kind,
+      resource: next,
+      old,
+      statusOnly: isStatusOnlyChange(old, next),
+      approximateCreationTime,
+    };
+  }
+  if (next)
+    return { type: "added", kind: next.kind, resource: next, statusOnly: false, approximateCreationTime };
+  if (old)
+    return {
+      type: "deleted",
+      kind: old.kind,
+      resource: old,
+      old,
+      statusOnly: false,
+      approximateCreationTime,
+    };
+  return undefined;
+}
+
+function image(map: Record<string, unknown> | undefined): StoredResource | undefined {
+  return map ? resourceOrUndefined(fromAttributeMap(map as Record<string, RawAttributeValue>)) : undefined;
+}
+
+/** The event a DynamoDB Streams record stands for, or undefined for non-resource items and other kinds. */
+export function streamRecordToEvent(record: StreamRecord, kinds: ReadonlySet<Kind>): WatchEvent | undefined {
+  const change = record.dynamodb;
+  if (!change) return undefined;
+  const when = change.ApproximateCreationDateTime?.getTime() ?? Date.now();
+  const old = record.eventName === "INSERT" ? undefined : image(change.OldImage);
+  const next = record.eventName === "REMOVE" ? undefined : image(change.NewImage);
+  return changeEvent(old, next, kinds, when);
+}

@@ -1,0 +1,78 @@
+/** Builds the condition and update expressions every store write uses (compare-and-set on resourceVersion). */
+import { InvalidError } from "./errors.js";
+
+/** A condition on `resourceVersion`, with its expression names and values. */
+export interface VersionCondition {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** The parts of an UpdateItem request that `updatePlan` fills. */
+export interface UpdatePlan {
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/**
+ * The write condition for a record read at `resourceVersion`. "0" is a hand-written item that has never been
+ * written by the store: it has no `resourceVersion` attribute (or a literal 0) but must exist.
+ */
+export function versionCondition(resourceVersion: string): VersionCondition {
+  if (!/^\d+$/.test(resourceVersion)) {
+    throw new InvalidError(`resourceVersion ${JSON.stringify(resourceVersion)} is not one this store issued`);
+  }
+  const expected = Number(resourceVersion);
+  if (expected === 0) {
+    return {
+      expression: "attribute_exists(#pk) AND (attribute_not_exists(#rv) OR #rv = :expectedRv)",
+      names: { "#pk": "pk", "#rv": "resourceVersion" },
+      values: { ":expectedRv": 0 },
+    };
+  }
+  return {
+    expression: "#rv = :expectedRv",
+    names: { "#rv": "resourceVersion" },
+    values: { ":expectedRv": expected },
+  };
+}
+
+/**
+ * SETs `set` (and `ifMissing` only where absent), raises `resourceVersion` by one, conditional on the version
+ * the caller read. Every attribute name goes through a placeholder (several are DynamoDB reserved words).
+ */
+export function updatePlan(
+  set: Record<string, unknown>,
+  resourceVersion: string,
+  ifMissing: Record<string, unknown> = {},
+): UpdatePlan {
+  const condition = versionCondition(resourceVersion);
+  const names: Record<string, string> = { ...condition.names };
+  const values: Record<string, unknown> = {
+    ...condition.values,
+    ":nextRv": Number(resourceVersion) + 1,
+  };
+  const clauses: string[] = ["#rv = :nextRv"];
+  let index = 0;
+  for (const [attribute, value] of Object.entries(set)) {
+    if (value === undefined) continue;
+    const placeholder = `a${index++}`;
+    names[`#${placeholder}`] = attribute;
+    values[`:${placeholder}`] = value;
+    clauses.push(`#${placeholder} = :${placeholder}`);
+  }
+  for (const [attribute, value] of Object.entries(ifMissing)) {
+    const placeholder = `a${index++}`;
+    names[`#${placeholder}`] = attribute;
+    values[`:${placeholder}`] = value;
+    clauses.push(`#${placeholder} = if_not_exists(#${placeholder}, :${placeholder})`);
+  }
+  return {
+    UpdateExpression: `SET ${clauses.join(", ")}`,
+    ConditionExpression: condition.expression,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}

@@ -1,0 +1,346 @@
+/**
+ * An in-memory ResourceStore and LeaseBackend for controller tests: the same contract as the DynamoDB store
+ * (compare-and-set on resourceVersion, generation on spec change, status-only events), with hooks to drop
+ * events, simulate a stream gap and inject failures.
+ */
+import { randomUUID } from "node:crypto";
+import type { LeaseBackend, LeaseRecord } from "../../src/controller/lease-backend.js";
+import { specHash } from "../../src/crds/hash.js";
+import { DEFAULT_NAMESPACE, type Kind, resourceKey } from "../../src/crds/meta.js";
+import { ConflictError, LeaseConflictError, NotFoundError } from "../../src/store/errors.js";
+import type {
+  ApplyResult,
+  DeleteResult,
+  ListOptions,
+  ResourceDocument,
+  ResourceStore,
+  StoredResource,
+  WatchEvent,
+  WatchHandle,
+  WatchHandlers,
+  WatchOptions,
+} from "../../src/store/types.js";
+
+type Operation = "get" | "list" | "apply" | "updateStatus" | "watch";
+
+interface Watcher {
+  handlers: WatchHandlers;
+  kinds: readonly Kind[] | undefined;
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** The in-memory store. */
+export class FakeStore implements ResourceStore {
+  private readonly items = new Map<string, StoredResource>();
+  private readonly watchers = new Set<Watcher>();
+  private readonly failures = new Map<Operation, Error[]>();
+  /** While true, changes are stored but not delivered (a stream gap in the making). */
+  dropEvents = false;
+  /** Calls per operation, for assertions. */
+  readonly calls: Record<Operation, number> = { get: 0, list: 0, apply: 0, updateStatus: 0, watch: 0 };
+
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
+  /** Makes the next call of `op` throw `error` (queued, one per call). */
+  failNext(op: Operation, error: Error): void {
+    const list = this.failures.get(op) ?? [];
+    list.push(error);
+    this.failures.set(op, list);
+  }
+
+  /** Tells every watcher it lost continuity. */
+  emitGap(reason = "simulated gap"): void {
+    for (const w of this.watchers) w.handlers.onGap(reason);
+  }
+
+  /** Number of running watches. */
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  async create(doc: ResourceDocument): Promise<StoredResource> {
+    const namespace = doc.metadata.namespace ?? DEFAULT_NAMESPACE;
+    const key = resourceKey(doc.kind, namespace, doc.metadata.name);
+    const existing = this.items.get(key);
+    if (existing !== undefined) throw new ConflictError(`${key} already exists`, clone(existing));
+    const record: StoredResource = {
+      apiVersion: doc.apiVersion,
+      kind: doc.kind,
+      metadata: {
+        name: doc.metadata.name,
+        namespace,
+        uid: randomUUID(),
+        generation: 1,
+        resourceVersion: "1",
+        creationTimestamp: new Date(this.now()).toISOString(),
+        finalizers: [],
+        labels: doc.metadata.labels ?? {},
+        annotations: doc.metadata.annotations ?? {},
+        ownerReferences: doc.metadata.ownerReferences ?? [],
+      },
+      spec: clone(doc.spec),
+      specHash: specHash(doc.spec),
+    };
+    this.items.set(key, record);
+    this.emit("added", record, undefined, false);
+    return clone(record);
+  }
+
+  async get(kind: Kind, namespace: string, name: string): Promise<StoredResource> {
+    this.maybeFail("get");
+    const record = this.items.get(resourceKey(kind, namespace, name));
+    if (record === undefined) throw new NotFoundError(`${resourceKey(kind, namespace, name)} not found`);
+    return clone(record);
+  }
+
+  async list(kind: Kind, options: ListOptions = {}): Promise<StoredResource[]> {
+    this.maybeFail("list");
+    return [...this.items.values()]
+      .filter((r) => r.kind === kind && (options.namespace === undefined || r.metadata.namespace === options.namespace))
+      .map(clone);
+  }
+
+  async apply(doc: ResourceDocument, options: { expectedResourceVersion?: string } = {}): Promise<ApplyResult> {
+    this.maybeFail("apply");
+    const namespace = doc.metadata.namespace ?? DEFAULT_NAMESPACE;
+    const key = resourceKey(doc.kind, namespace, doc.metadata.name);
+    const existing = this.items.get(key);
+    const expected = options.expectedResourceVersion ?? doc.metadata.resourceVersion;
+    if (existing === undefined) {
+      if (expected !== undefined) throw new ConflictError(`${key} does not exist`, undefined);
+      return { outcome: "created", resource: await this.create(doc) };
+    }
+    if (expected !== undefined && expected !== existing.metadata.resourceVersion) {
+      throw new ConflictError(`${key} changed`, clone(existing));
+    }
+    const hash = specHash(doc.spec);
+    const labels = doc.metadata.labels ?? existing.metadata.labels;
+    const annotations = doc.metadata.annotations ?? existing.metadata.annotations;
+    const specChanged = hash !== existing.specHash;
+    if (
+      !specChanged &&
+      JSON.stringify(labels) === JSON.stringify(existing.metadata.labels) &&
+      JSON.stringify(annotations) === JSON.stringify(existing.metadata.annotations)
+    ) {
+      return { outcome: "unchanged", resource: clone(existing) };
+    }
+    const next: StoredResource = {
+      ...existing,
+      metadata: {
+        ...existing.metadata,
+        labels,
+        annotations,
+        generation: existing.metadata.generation + (specChanged ? 1 : 0),
+        resourceVersion: String(Number(existing.metadata.resourceVersion) + 1),
+      },
+      spec: clone(doc.spec),
+      specHash: hash,
+    };
+    this.items.set(key, next);
+    this.emit("modified", next, existing, false);
+    return { outcome: "updated", resource: clone(next) };
+  }
+
+  async updateStatus(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    status: Record<string, unknown>,
+    resourceVersion: string,
+  ): Promise<StoredResource> {
+    this.maybeFail("updateStatus");
+    const existing = this.mustMatch(kind, namespace, name, resourceVersion);
+    const next: StoredResource = {
+      ...existing,
+      metadata: { ...existing.metadata, resourceVersion: String(Number(existing.metadata.resourceVersion) + 1) },
+      status: clone(status),
+    };
+    this.items.set(resourceKey(kind, namespace, name), next);
+    this.emit("modified", next, existing, true);
+    return clone(next);
+  }
+
+  async delete(kind: Kind, namespace: string, name: string): Promise<DeleteResult> {
+    const key = resourceKey(kind, namespace, name);
+    const existing = this.items.get(key);
+    if (existing === undefined) throw new NotFoundError(`${key} not found`);
+    if (existing.metadata.finalizers.length === 0) {
+      this.items.delete(key);
+      this.emit("deleted", existing, existing, false);
+      return { removed: true, resource: clone(existing) };
+    }
+    const next: StoredResource = {
+      ...existing,
+      metadata: {
+        ...existing.metadata,
+        deletionTimestamp: existing.metadata.deletionTimestamp ?? new Date(this.now()).toISOString(),
+        resourceVersion: String(Number(existing.metadata.resourceVersion) + 1),
+      },
+    };
+    this.items.set(key, next);
+    this.emit("modified", next, existing, false);
+    return { removed: false, resource: clone(next) };
+  }
+
+  async addFinalizer(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    finalizer: string,
+    resourceVersion: string,
+  ): Promise<StoredResource> {
+    const existing = this.mustMatch(kind, namespace, name, resourceVersion);
+    if (existing.metadata.finalizers.includes(finalizer)) return clone(existing);
+    const next: StoredResource = {
+      ...existing,
+      metadata: {
+        ...existing.metadata,
+        finalizers: [...existing.metadata.finalizers, finalizer],
+        resourceVersion: String(Number(existing.metadata.resourceVersion) + 1),
+      },
+    };
+    this.items.set(resourceKey(kind, namespace, name), next);
+    this.emit("modified", next, existing, false);
+    return clone(next);
+  }
+
+  async removeFinalizer(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    finalizer: string,
+    resourceVersion: string,
+  ): Promise<StoredResource | null> {
+    const existing = this.mustMatch(kind, namespace, name, resourceVersion);
+    const finalizers = existing.metadata.finalizers.filter((f) => f !== finalizer);
+    const key = resourceKey(kind, namespace, name);
+    if (finalizers.length === 0 && existing.metadata.deletionTimestamp !== undefined) {
+      this.items.delete(key);
+      this.emit("deleted", existing, existing, false);
+      return null;
+    }
+    const next: StoredResource = {
+      ...existing,
+      metadata: {
+        ...existing.metadata,
+        finalizers,
+        resourceVersion: String(Number(existing.metadata.resourceVersion) + 1),
+      },
+    };
+    this.items.set(key, next);
+    this.emit("modified", next, existing, false);
+    return clone(next);
+  }
+
+  async watch(handlers: WatchHandlers, options: WatchOptions = {}): Promise<WatchHandle> {
+    this.maybeFail("watch");
+    const watcher: Watcher = { handlers, kinds: options.kinds };
+    this.watchers.add(watcher);
+    const stop = async (): Promise<void> => {
+      this.watchers.delete(watcher);
+    };
+    options.signal?.addEventListener("abort", () => void stop(), { once: true });
+    return { mode: "poll", stop };
+  }
+
+  private mustMatch(kind: Kind, namespace: string, name: string, resourceVersion: string): StoredResource {
+    const key = resourceKey(kind, namespace, name);
+    const existing = this.items.get(key);
+    if (existing === undefined) throw new NotFoundError(`${key} not found`);
+    if (existing.metadata.resourceVersion !== resourceVersion) {
+      throw new ConflictError(`${key} changed (have ${resourceVersion}, now ${existing.metadata.resourceVersion})`, clone(existing));
+    }
+    return existing;
+  }
+
+  private maybeFail(op: Operation): void {
+    this.calls[op]++;
+    const error = this.failures.get(op)?.shift();
+    if (error !== undefined) throw error;
+  }
+
+  private emit(type: WatchEvent["type"], resource: StoredResource, old: StoredResource | undefined, statusOnly: boolean): void {
+    if (this.dropEvents) return;
+    const event: WatchEvent = {
+      type,
+      kind: resource.kind,
+      resource: clone(resource),
+      ...(old === undefined ? {} : { old: clone(old) }),
+      statusOnly,
+      approximateCreationTime: this.now(),
+    };
+    // Delivered asynchronously, as a stream reader would.
+    for (const w of [...this.watchers]) {
+      if (w.kinds !== undefined && !w.kinds.includes(resource.kind)) continue;
+      queueMicrotask(() => {
+        if (this.watchers.has(w)) w.handlers.onEvent(clone(event));
+      });
+    }
+  }
+}
+
+/** In-memory leases with the store's semantics (LeaseConflictError on a lost condition); shareable by contenders. */
+export class FakeLeases implements LeaseBackend {
+  private readonly leases = new Map<string, LeaseRecord>();
+  /** While set, every call throws it (the store is unreachable). */
+  outage: Error | undefined;
+  private seq = 0;
+
+  async readLease(name: string): Promise<LeaseRecord | undefined> {
+    this.check();
+    const lease = this.leases.get(name);
+    return lease === undefined ? undefined : { ...lease };
+  }
+
+  async acquireLease(
+    name: string,
+    holder: string,
+    leaseDurationMs: number,
+    expectedRecordVersion: string | null,
+  ): Promise<LeaseRecord> {
+    this.check();
+    const current = this.leases.get(name);
+    const ok = expectedRecordVersion === null ? current === undefined : current?.recordVersionNumber === expectedRecordVersion;
+    if (!ok) throw new LeaseConflictError(`acquire lease ${name}: the lease changed`, undefined);
+    const lease: LeaseRecord = { holder, leaseDurationMs, recordVersionNumber: this.version() };
+    this.leases.set(name, lease);
+    return { ...lease };
+  }
+
+  async renewLease(name: string, holder: string, currentRecordVersion: string): Promise<string> {
+    this.check();
+    const current = this.leases.get(name);
+    if (current?.holder !== holder || current.recordVersionNumber !== currentRecordVersion) {
+      throw new LeaseConflictError(`renew lease ${name}: the lease changed`, undefined);
+    }
+    current.recordVersionNumber = this.version();
+    return current.recordVersionNumber;
+  }
+
+  async releaseLease(name: string, holder: string, recordVersion: string): Promise<void> {
+    this.check();
+    const current = this.leases.get(name);
+    if (current === undefined) return;
+    if (current.holder !== holder || current.recordVersionNumber !== recordVersion) {
+      throw new LeaseConflictError(`release lease ${name}: the lease changed`, undefined);
+    }
+    this.leases.delete(name);
+  }
+
+  /** The stored lease (for assertions). */
+  peek(name: string): LeaseRecord | undefined {
+    return this.leases.get(name);
+  }
+
+  private version(): string {
+    this.seq += 1;
+    return `v${this.seq}`;
+  }
+
+  private check(): void {
+    if (this.outage !== undefined) throw this.outage;
+  }
+}
