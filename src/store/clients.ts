@@ -1,9 +1,10 @@
 /** Builds the SDK clients the store uses, from explicit settings (no environment reading here). */
+
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 
 /** Connection settings for DynamoDB and DynamoDB Streams. */
 export interface StoreClientConfig {

@@ -1,21 +1,16 @@
 /** The DynamoDB implementation of ResourceStore: one table, compare-and-set on every write. */
 
 import { randomUUID } from "node:crypto";
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
-import { DEFAULT_NAMESPACE, KINDS, type Kind } from "../crds/meta.js";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { canonicalJson, specHash } from "../crds/hash.js";
+import { DEFAULT_NAMESPACE, type Kind } from "../crds/meta.js";
 import { createStoreClients, type StoreClientConfig, type StoreClients } from "./clients.js";
-import { ConflictError, InvalidError, NotFoundError, StoreError } from "./errors.js";
+import { ConflictError, InvalidError, NotFoundError } from "./errors.js";
 import {
   assertItemFits,
   derivedUid,
   type ItemKey,
+  isKind,
   isResourceItem,
   itemToResource,
   KIND_INDEX,
@@ -23,8 +18,7 @@ import {
   resourceToItem,
 } from "./layout.js";
 import { DynamoLeases } from "./lease.js";
-import { specHash } from "./spec-hash.js";
-import { translateError } from "./translate.js";
+import { RecordIo } from "./record-io.js";
 import type {
   ApplyResult,
   DeleteResult,
@@ -37,7 +31,7 @@ import type {
   WatchOptions,
 } from "./types.js";
 import { startWatch } from "./watch.js";
-import { type UpdatePlan, updatePlan, versionCondition } from "./write-plan.js";
+import { updatePlan, versionCondition } from "./write-plan.js";
 
 /** Settings for DynamoResourceStore. */
 export interface DynamoStoreOptions {
@@ -62,6 +56,7 @@ export class DynamoResourceStore implements ResourceStore {
   readonly clients: StoreClients;
   /** Lease primitives for leader election, in the same table. */
   readonly leases: DynamoLeases;
+  private readonly io: RecordIo;
   private readonly now: () => Date;
   private readonly shardDiscoveryIntervalMs: number;
 
@@ -71,6 +66,7 @@ export class DynamoResourceStore implements ResourceStore {
     this.now = options.now ?? (() => new Date());
     this.shardDiscoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 10_000;
     this.leases = new DynamoLeases(this.clients.documents, this.tableName, this.now);
+    this.io = new RecordIo(this.clients.documents, this.tableName);
   }
 
   /** Releases the SDK clients' sockets. */
@@ -102,56 +98,52 @@ export class DynamoResourceStore implements ResourceStore {
     };
     const item = resourceToItem(resource);
     assertItemFits(item, `${doc.kind} ${namespace}/${doc.metadata.name}`);
-    try {
-      await this.clients.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: "attribute_not_exists(pk)",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-    } catch (error) {
-      throw await this.conflict(
-        error,
-        key,
-        `create ${describe(doc.kind, namespace, doc.metadata.name)}`,
-        "conflict",
-      );
-    }
+    await this.io.putNew(key, item, `create ${describe(doc.kind, namespace, doc.metadata.name)}`);
     return resource;
   }
 
   async get(kind: Kind, namespace: string, name: string): Promise<StoredResource> {
-    const item = await this.readItem(resourceItemKey(kind, namespace, name));
+    const item = await this.io.read(resourceItemKey(kind, namespace, name));
     if (!item) throw new NotFoundError(`${describe(kind, namespace, name)} not found`);
     return itemToResource(item);
   }
 
   async list(kind: Kind, options: ListOptions = {}): Promise<StoredResource[]> {
-    if (!(KINDS as readonly string[]).includes(kind))
-      throw new InvalidError(`unknown kind ${JSON.stringify(kind)}`);
-    if (options.namespace !== undefined) resourceItemKey(kind, options.namespace, "x");
+    if (!isKind(kind)) throw new InvalidError(`unknown kind ${JSON.stringify(kind)}`);
+    const { namespace } = options;
+    // One namespace: the base table (pk = NS, sk begins with "<Kind>#"), which `dynamodb:LeadingKeys` can
+    // restrict and which reads consistently. All namespaces: the kind index. Never a Scan.
+    const input =
+      namespace === undefined
+        ? {
+            IndexName: KIND_INDEX,
+            KeyConditionExpression: "#kind = :kind",
+            ExpressionAttributeNames: { "#kind": "kind" },
+            ExpressionAttributeValues: { ":kind": kind },
+          }
+        : {
+            ConsistentRead: true,
+            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames: { "#pk": "pk", "#sk": "sk" },
+            ExpressionAttributeValues: {
+              ":pk": resourceItemKey(kind, namespace, "x").pk,
+              ":prefix": `${kind}#`,
+            },
+          };
     const out: StoredResource[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.query(
+      const page = await this.io.query(
         `list ${kind}`,
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: KIND_INDEX,
-          KeyConditionExpression:
-            options.namespace === undefined ? "#kind = :kind" : "#kind = :kind AND #pk = :pk",
-          ExpressionAttributeNames:
-            options.namespace === undefined ? { "#kind": "kind" } : { "#kind": "kind", "#pk": "pk" },
-          ExpressionAttributeValues:
-            options.namespace === undefined ? { ":kind": kind } : { ":kind": kind, ":pk": options.namespace },
+          ...input,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
       for (const item of page.Items ?? []) {
         // Items that are not well-formed records of this kind are skipped, not fatal for the whole list.
-        if (isResourceItem(item) && String(item.sk).startsWith(`${kind}#`)) {
+        if (isResourceItem(item) && item.kind === kind && String(item.sk).startsWith(`${kind}#`)) {
           try {
             out.push(itemToResource(item));
           } catch {}
@@ -175,7 +167,7 @@ export class DynamoResourceStore implements ResourceStore {
     const what = `apply ${describe(doc.kind, namespace, doc.metadata.name)}`;
     const expected = options.expectedResourceVersion ?? doc.metadata.resourceVersion;
     if (expected !== undefined) versionCondition(expected);
-    const item = await this.readItem(key);
+    const item = await this.io.read(key);
     if (!item) {
       if (expected !== undefined) {
         throw new ConflictError(
@@ -204,9 +196,9 @@ export class DynamoResourceStore implements ResourceStore {
     const unchanged =
       !specChanged &&
       desired.apiVersion === current.apiVersion &&
-      specHash(desired.labels) === specHash(current.metadata.labels) &&
-      specHash(desired.annotations) === specHash(current.metadata.annotations) &&
-      specHash(desired.ownerReferences) === specHash(current.metadata.ownerReferences);
+      sameJson(desired.labels, current.metadata.labels) &&
+      sameJson(desired.annotations, current.metadata.annotations) &&
+      sameJson(desired.ownerReferences, current.metadata.ownerReferences);
     if (unchanged) return { outcome: "unchanged", resource: current };
     const set: Record<string, unknown> = {
       ...desired,
@@ -220,7 +212,7 @@ export class DynamoResourceStore implements ResourceStore {
       uid: derivedUid(key),
       creationTimestamp: this.now().toISOString(),
     });
-    const resource = await this.update(key, plan, what, "conflict");
+    const resource = await this.io.update(key, plan, what, "conflict");
     return { outcome: "updated", resource };
   }
 
@@ -234,20 +226,20 @@ export class DynamoResourceStore implements ResourceStore {
     const key = resourceItemKey(kind, namespace, name);
     const what = `update status of ${describe(kind, namespace, name)}`;
     assertItemFits({ status }, what);
-    return await this.update(key, updatePlan({ status }, resourceVersion), what, "notFound");
+    return await this.io.update(key, updatePlan({ status }, resourceVersion), what, "notFound");
   }
 
   async delete(kind: Kind, namespace: string, name: string): Promise<DeleteResult> {
     const key = resourceItemKey(kind, namespace, name);
     const what = `delete ${describe(kind, namespace, name)}`;
     for (let attempt = 1; ; attempt++) {
-      const item = await this.readItem(key);
+      const item = await this.io.read(key);
       if (!item) throw new NotFoundError(`${describe(kind, namespace, name)} not found`);
       const current = itemToResource(item);
       const version = current.metadata.resourceVersion;
       try {
         if (current.metadata.finalizers.length === 0) {
-          await this.remove(key, version, what);
+          await this.io.remove(key, version, what);
           const deletionTimestamp = current.metadata.deletionTimestamp ?? this.now().toISOString();
           return {
             removed: true,
@@ -256,7 +248,7 @@ export class DynamoResourceStore implements ResourceStore {
         }
         if (current.metadata.deletionTimestamp !== undefined) return { removed: false, resource: current };
         const plan = updatePlan({ deletionTimestamp: this.now().toISOString() }, version);
-        return { removed: false, resource: await this.update(key, plan, what, "notFound") };
+        return { removed: false, resource: await this.io.update(key, plan, what, "notFound") };
       } catch (error) {
         // delete takes no resourceVersion, so a concurrent write is ours to retry.
         if (!(error instanceof ConflictError) || attempt >= DELETE_ATTEMPTS) throw error;
@@ -280,7 +272,7 @@ export class DynamoResourceStore implements ResourceStore {
       throw new InvalidError(`${what}: the record is being deleted; finalizers can only be removed now`);
     }
     const plan = updatePlan({ finalizers: [...current.metadata.finalizers, finalizer] }, resourceVersion);
-    return await this.update(key, plan, what, "notFound");
+    return await this.io.update(key, plan, what, "notFound");
   }
 
   async removeFinalizer(
@@ -296,10 +288,10 @@ export class DynamoResourceStore implements ResourceStore {
     if (!current.metadata.finalizers.includes(finalizer)) return current;
     const finalizers = current.metadata.finalizers.filter((f) => f !== finalizer);
     if (finalizers.length === 0 && current.metadata.deletionTimestamp !== undefined) {
-      await this.remove(key, resourceVersion, what);
+      await this.io.remove(key, resourceVersion, what);
       return null;
     }
-    return await this.update(key, updatePlan({ finalizers }, resourceVersion), what, "notFound");
+    return await this.io.update(key, updatePlan({ finalizers }, resourceVersion), what, "notFound");
   }
 
   async watch(handlers: WatchHandlers, options: WatchOptions = {}): Promise<WatchHandle> {
@@ -318,7 +310,7 @@ export class DynamoResourceStore implements ResourceStore {
   /** Reads the record and checks it is at `resourceVersion`; NotFoundError or ConflictError otherwise. */
   private async readAt(key: ItemKey, resourceVersion: string, what: string): Promise<StoredResource> {
     versionCondition(resourceVersion);
-    const item = await this.readItem(key);
+    const item = await this.io.read(key);
     if (!item) throw new NotFoundError(`${what}: not found`);
     const current = itemToResource(item);
     if (current.metadata.resourceVersion !== resourceVersion) {
@@ -329,81 +321,10 @@ export class DynamoResourceStore implements ResourceStore {
     }
     return current;
   }
+}
 
-  private async query(what: string, command: QueryCommand): Promise<QueryCommandOutput> {
-    try {
-      return await this.clients.documents.send(command);
-    } catch (error) {
-      throw translateError(error, what, this.tableName);
-    }
-  }
-
-  private async readItem(key: ItemKey): Promise<Record<string, unknown> | undefined> {
-    try {
-      const result = await this.clients.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-      );
-      return result.Item;
-    } catch (error) {
-      throw translateError(error, `read ${key.pk}/${key.sk}`, this.tableName);
-    }
-  }
-
-  private async update(
-    key: ItemKey,
-    plan: UpdatePlan,
-    what: string,
-    whenMissing: "notFound" | "conflict",
-  ): Promise<StoredResource> {
-    try {
-      const result = await this.clients.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          ...plan,
-          ReturnValues: "ALL_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      if (!result.Attributes) throw new StoreError(`${what}: DynamoDB returned no attributes`);
-      return itemToResource(result.Attributes);
-    } catch (error) {
-      throw await this.conflict(error, key, what, whenMissing);
-    }
-  }
-
-  private async remove(key: ItemKey, resourceVersion: string, what: string): Promise<void> {
-    const condition = versionCondition(resourceVersion);
-    try {
-      await this.clients.documents.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: key,
-          ConditionExpression: condition.expression,
-          ExpressionAttributeNames: condition.names,
-          ExpressionAttributeValues: condition.values,
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-    } catch (error) {
-      throw await this.conflict(error, key, what, "notFound");
-    }
-  }
-
-  /** Translates a write error; a failed condition without the current item is resolved by one read. */
-  private async conflict(
-    error: unknown,
-    key: ItemKey,
-    what: string,
-    whenMissing: "notFound" | "conflict",
-  ): Promise<Error> {
-    const translated = translateError(error, what, this.tableName);
-    if (!(translated instanceof ConflictError) || translated.current) return translated;
-    const item = await this.readItem(key);
-    if (item) return new ConflictError(translated.message, itemToResource(item), { cause: error });
-    if (whenMissing === "notFound") return new NotFoundError(`${what}: not found`, { cause: error });
-    return translated;
-  }
+function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 function describe(kind: Kind, namespace: string, name: string): string {
@@ -416,26 +337,4 @@ function checkFinalizer(finalizer: string): void {
       `finalizer ${JSON.stringify(finalizer)} is not a qualified name like fargate-operator/cleanup`,
     );
   }
-}
-
-/** Settings in the shape the CLI and controller resolve them (per-service endpoints). */
-export interface StoreSettings {
-  tableName: string;
-  region: string;
-  endpoints?: { dynamodb?: string; dynamodbStreams?: string };
-  credentials?: StoreClientConfig["credentials"];
-  maxAttempts?: number;
-}
-
-/** Builds a DynamoResourceStore from resolved settings. */
-export function createDynamoResourceStore(settings: StoreSettings): DynamoResourceStore {
-  const client: StoreClientConfig = { region: settings.region };
-  if (settings.endpoints?.dynamodb) client.endpoint = settings.endpoints.dynamodb;
-  if (settings.endpoints?.dynamodbStreams) client.streamsEndpoint = settings.endpoints.dynamodbStreams;
-  if (settings.credentials) client.credentials = settings.credentials;
-  return new DynamoResourceStore({
-    tableName: settings.tableName,
-    client,
-    ...(settings.maxAttempts === undefined ? {} : { maxAttempts: settings.maxAttempts }),
-  });
 }

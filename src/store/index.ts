@@ -1,11 +1,7 @@
 /** The resource store: DynamoDB implementation, table management, leases, errors. */
-export {
-  createDynamoResourceStore,
-  DynamoResourceStore,
-  type DynamoStoreOptions,
-  type StoreSettings,
-} from "./dynamo-store.js";
+export { DynamoResourceStore, type DynamoStoreOptions } from "./dynamo-store.js";
 export * from "./errors.js";
+export { createDynamoResourceStore, type StoreSettings } from "./factory.js";
 export { DynamoLeases, type Lease } from "./lease.js";
 export {
   CreateTableOutcome,

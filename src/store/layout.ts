@@ -13,8 +13,10 @@
  *   `renewedAt` S. No `kind`, so they stay out of the index.
  * - Event/history items: `pk` = `_event#<namespace>`, `sk` = `<Kind>#<name>#<ISO time>`, TTL attribute
  *   `expiresAt` (epoch seconds). No `kind`. Namespaces are DNS labels, so a `_` prefix never clashes.
- * GSI `byKind`: partition key `kind`, sort key `pk`, projection ALL. One kind in one namespace = Query
- * `kind = K AND pk = NS`; all namespaces = Query `kind = K`. Never a Scan.
+ * GSI `byKind`: partition key `kind`, sort key `pk`, projection ALL. All namespaces = Query `kind = K` on it.
+ * One kind in one namespace could be Query `kind = K AND pk = NS` on the index too, but the store queries the
+ * base table (`pk = NS AND begins_with(sk, "K#")`, strongly consistent) so a team whose IAM policy pins
+ * `dynamodb:LeadingKeys` to its namespace can list, and a list right after a write sees it. Never a Scan.
  * Billing PAY_PER_REQUEST; stream NEW_AND_OLD_IMAGES; TTL on `expiresAt`.
  *
  * What each write touches (for the IAM policies in deploy/):
@@ -35,9 +37,9 @@
  * (a hand edit of `spec` leaves the stored one stale), so the controller and the watcher see hand-written changes.
  */
 import { createHash } from "node:crypto";
+import { specHash } from "../crds/hash.js";
 import { API_VERSION, KINDS, type Kind, type ObjectMeta, type OwnerReference } from "../crds/meta.js";
 import { InvalidError } from "./errors.js";
-import { specHash } from "./spec-hash.js";
 import type { StoredResource } from "./types.js";
 
 /** Name of the kind index. */

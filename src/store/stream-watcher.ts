@@ -70,7 +70,7 @@ export class StreamWatcher {
   async start(): Promise<void> {
     const shards = await this.describeShards();
     if (this.settings.from === "latest") await this.startAtLatest(shards, this.epoch);
-    else for (const shard of shards) this.track(shard, this.epoch);
+    else this.trackAll(shards, this.epoch);
     this.spawn(this.discoveryLoop());
   }
 
@@ -159,6 +159,17 @@ export class StreamWatcher {
     });
   }
 
+  /** Tracks shards parents first, whatever order DescribeStream listed them in. */
+  private trackAll(shards: ShardInfo[], epoch: number): void {
+    const byId = new Map(shards.map((shard) => [shard.shardId, shard]));
+    const visit = (shard: ShardInfo, depth: number): void => {
+      const parent = shard.parentShardId ? byId.get(shard.parentShardId) : undefined;
+      if (parent && depth < shards.length) visit(parent, depth + 1);
+      this.track(shard, epoch);
+    };
+    for (const shard of shards) visit(shard, 0);
+  }
+
   /** Starts reading a shard from its beginning, unless its parent is still being read. */
   private track(shard: ShardInfo, epoch: number): void {
     if (this.shards.has(shard.shardId)) return;
@@ -189,7 +200,7 @@ export class StreamWatcher {
     try {
       const shards = await this.describeShards();
       if (!this.alive(epoch)) return;
-      for (const shard of shards) this.track(shard, epoch);
+      this.trackAll(shards, epoch);
     } catch (error) {
       if (!this.alive(epoch)) return;
       if (classifyStreamError(error) === StreamErrorKind.NotFound)

@@ -1,9 +1,9 @@
 /** Turning stream records and poll snapshots into WatchEvents. Pure. */
 import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
+import { canonicalJson } from "../crds/hash.js";
 import type { Kind } from "../crds/meta.js";
 import { fromAttributeMap, type RawAttributeValue } from "./attribute-value.js";
 import { isResourceItem, itemToResource } from "./layout.js";
-import { canonicalJson } from "./spec-hash.js";
 import type { StoredResource, WatchEvent } from "./types.js";
 
 /** The record an item or image holds, or undefined for leases, events and malformed items. */

@@ -27,7 +27,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (dynamodb.status === "rejected" || moto.status === "rejected") {
     await stopAll();
     const reasons = [dynamodb, moto].flatMap((result) =>
-      result.status === "rejected" ? [String(result.reason instanceof Error ? result.reason.message : result.reason)] : [],
+      result.status === "rejected"
+        ? [String(result.reason instanceof Error ? result.reason.message : result.reason)]
+        : [],
     );
     throw new Error(`integration test bed could not start: ${reasons.join("; ")}`);
   }

@@ -43,7 +43,11 @@ export interface TestStoreOptions {
 }
 
 /** A store on `tableName` at `endpoint` (the table is not created). */
-export function storeAt(endpoint: string, tableName: string, options: TestStoreOptions = {}): DynamoResourceStore {
+export function storeAt(
+  endpoint: string,
+  tableName: string,
+  options: TestStoreOptions = {},
+): DynamoResourceStore {
   return new DynamoResourceStore({
     tableName,
     client: {
@@ -58,9 +62,16 @@ export function storeAt(endpoint: string, tableName: string, options: TestStoreO
 }
 
 /** Creates a fresh table (with a stream unless told otherwise) and returns a store on it. */
-export async function freshStore(endpoint: string, options: TestStoreOptions = {}): Promise<DynamoResourceStore> {
+export async function freshStore(
+  endpoint: string,
+  options: TestStoreOptions = {},
+): Promise<DynamoResourceStore> {
   const store = storeAt(endpoint, uniqueTableName(), options);
-  await createTable(store.clients.dynamodb, store.tableName, options.stream === false ? { stream: false } : {});
+  await createTable(
+    store.clients.dynamodb,
+    store.tableName,
+    options.stream === false ? { stream: false } : {},
+  );
   return store;
 }
 

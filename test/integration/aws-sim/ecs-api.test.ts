@@ -90,7 +90,7 @@ describe("ECS service API", () => {
     );
     expect(out.services?.map((x) => x.serviceName)).toEqual(["web"]);
     expect(out.failures).toEqual([
-      { arn: "arn:aws:ecs:us-east-1:123456789012:service/apps/ghost", reason: "MISSING" },
+      { arn: "arn:aws:ecs:us-east-1:123456789012:service/ghost", reason: "MISSING" },
     ]);
   });
 

@@ -51,7 +51,9 @@ describe.each(STORE_BACKENDS)("concurrent writers on %s", (backend, endpointKey)
     const final = await store.get(KIND, "default", "shared");
     const landed = final.spec.writers as string[];
 
-    console.log(`${backend}: ${WRITERS} writers, ${conflicts} conflicts, max attempts ${Math.max(...attempts)}`);
+    console.log(
+      `${backend}: ${WRITERS} writers, ${conflicts} conflicts, max attempts ${Math.max(...attempts)}`,
+    );
     expect([...landed].sort()).toEqual([...ids].sort());
     expect(new Set(landed).size).toBe(WRITERS);
     expect(final.metadata.generation).toBe(1 + WRITERS);

@@ -1,10 +1,10 @@
 /** Records written by hand (aws dynamodb put-item, Terraform) read, list and update correctly. */
 import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
+import { specHash } from "../../../src/crds/hash.js";
 import type { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
 import { ConflictError } from "../../../src/store/errors.js";
 import { derivedUid, UNKNOWN_CREATION_TIMESTAMP } from "../../../src/store/layout.js";
-import { specHash } from "../../../src/store/spec-hash.js";
 import { doc, endpointOf, freshStore, STORE_BACKENDS } from "../../support/store-fixtures.js";
 
 /**
@@ -35,7 +35,9 @@ describe.each(STORE_BACKENDS)("hand-written records on %s", (_backend, endpointK
   afterEach(() => store?.destroy());
 
   const putByHand = async (item: Record<string, unknown> = HAND_WRITTEN_ITEM): Promise<void> => {
-    await store.clients.dynamodb.send(new PutItemCommand({ TableName: store.tableName, Item: item as never }));
+    await store.clients.dynamodb.send(
+      new PutItemCommand({ TableName: store.tableName, Item: item as never }),
+    );
   };
 
   it("reads with derived metadata and is listed", async () => {
@@ -60,9 +62,13 @@ describe.each(STORE_BACKENDS)("hand-written records on %s", (_backend, endpointK
       spec: HAND_WRITTEN_SPEC,
       specHash: specHash(HAND_WRITTEN_SPEC),
     });
-    expect(read.metadata.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(read.metadata.uid).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect((await store.list(KIND)).map((r) => r.metadata.name)).toEqual(["internal"]);
-    expect((await store.list(KIND, { namespace: "default" })).map((r) => r.metadata.name)).toEqual(["internal"]);
+    expect((await store.list(KIND, { namespace: "default" })).map((r) => r.metadata.name)).toEqual([
+      "internal",
+    ]);
   });
 
   it("apply of the same spec is unchanged; a new spec updates and fills in metadata", async () => {
@@ -86,7 +92,9 @@ describe.each(STORE_BACKENDS)("hand-written records on %s", (_backend, endpointK
     const first = await store.updateStatus(KIND, "default", "internal", { observedGeneration: 1 }, "0");
     expect(first.metadata.resourceVersion).toBe("1");
     expect(first.spec).toEqual(HAND_WRITTEN_SPEC);
-    await expect(store.updateStatus(KIND, "default", "internal", {}, "0")).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.updateStatus(KIND, "default", "internal", {}, "0")).rejects.toBeInstanceOf(
+      ConflictError,
+    );
   });
 
   it("a hand edit of spec changes specHash even though generation and the stored hash stay", async () => {

@@ -1,8 +1,8 @@
 /** The ResourceStore contract, run against DynamoDB Local and moto, each test on a fresh table. */
 import { afterEach, describe, expect, it } from "vitest";
+import { specHash } from "../../../src/crds/hash.js";
 import type { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
 import { ConflictError, InvalidError, NotFoundError } from "../../../src/store/errors.js";
-import { specHash } from "../../../src/store/spec-hash.js";
 import { doc, endpointOf, freshStore, STORE_BACKENDS } from "../../support/store-fixtures.js";
 
 const CLOUD_MAP = "CloudMapNamespace";
@@ -41,7 +41,9 @@ describe.each(STORE_BACKENDS)("ResourceStore on %s", (_backend, endpointKey) => 
   it("refuses a second create with a ConflictError carrying the current record", async () => {
     await fresh();
     const first = await store.create(doc(CLOUD_MAP, "main", { dnsName: "a.example.com" }));
-    const error = await store.create(doc(CLOUD_MAP, "main", { dnsName: "b.example.com" })).catch((e: unknown) => e);
+    const error = await store
+      .create(doc(CLOUD_MAP, "main", { dnsName: "b.example.com" }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).current).toEqual(first);
   });
@@ -79,11 +81,19 @@ describe.each(STORE_BACKENDS)("ResourceStore on %s", (_backend, endpointKey) => 
     expect(same.outcome).toBe("unchanged");
     expect(same.resource.metadata.resourceVersion).toBe("1");
 
-    const labelled = await store.apply(doc(CLOUD_MAP, "main", { dnsName: "a.example.com" }, { labels: { x: "1" } }));
+    const labelled = await store.apply(
+      doc(CLOUD_MAP, "main", { dnsName: "a.example.com" }, { labels: { x: "1" } }),
+    );
     expect(labelled.outcome).toBe("updated");
-    expect(labelled.resource.metadata).toMatchObject({ generation: 1, resourceVersion: "2", labels: { x: "1" } });
+    expect(labelled.resource.metadata).toMatchObject({
+      generation: 1,
+      resourceVersion: "2",
+      labels: { x: "1" },
+    });
 
-    const changed = await store.apply(doc(CLOUD_MAP, "main", { dnsName: "b.example.com" }, { labels: { x: "1" } }));
+    const changed = await store.apply(
+      doc(CLOUD_MAP, "main", { dnsName: "b.example.com" }, { labels: { x: "1" } }),
+    );
     expect(changed.outcome).toBe("updated");
     expect(changed.resource.metadata).toMatchObject({ generation: 2, resourceVersion: "3" });
     expect(changed.resource.metadata.uid).toBe(created.resource.metadata.uid);
@@ -131,7 +141,9 @@ describe.each(STORE_BACKENDS)("ResourceStore on %s", (_backend, endpointKey) => 
       .catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(ConflictError);
     expect((stale as ConflictError).current).toEqual(applied.resource);
-    await expect(store.updateStatus(SERVICE, "default", "gone", {}, "1")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.updateStatus(SERVICE, "default", "gone", {}, "1")).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   it("delete without finalizers removes the record at once", async () => {
@@ -148,10 +160,15 @@ describe.each(STORE_BACKENDS)("ResourceStore on %s", (_backend, endpointKey) => 
     await fresh();
     await store.create(doc(SERVICE, "web", { cluster: "c1" }));
     const finalized = await store.addFinalizer(SERVICE, "default", "web", "fargate-operator/cleanup", "1");
-    expect(finalized.metadata).toMatchObject({ finalizers: ["fargate-operator/cleanup"], resourceVersion: "2" });
+    expect(finalized.metadata).toMatchObject({
+      finalizers: ["fargate-operator/cleanup"],
+      resourceVersion: "2",
+    });
     const again = await store.addFinalizer(SERVICE, "default", "web", "fargate-operator/cleanup", "2");
     expect(again.metadata.resourceVersion).toBe("2");
-    await expect(store.addFinalizer(SERVICE, "default", "web", "other/x", "1")).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.addFinalizer(SERVICE, "default", "web", "other/x", "1")).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     const second = await store.addFinalizer(SERVICE, "default", "web", "other/x", "2");
     expect(second.metadata.finalizers).toEqual(["fargate-operator/cleanup", "other/x"]);
 
@@ -161,14 +178,18 @@ describe.each(STORE_BACKENDS)("ResourceStore on %s", (_backend, endpointKey) => 
     expect(marked.resource.metadata.resourceVersion).toBe("4");
     const idempotent = await store.delete(SERVICE, "default", "web");
     expect(idempotent).toEqual({ removed: false, resource: marked.resource });
-    await expect(store.addFinalizer(SERVICE, "default", "web", "late/one", "4")).rejects.toBeInstanceOf(InvalidError);
+    await expect(store.addFinalizer(SERVICE, "default", "web", "late/one", "4")).rejects.toBeInstanceOf(
+      InvalidError,
+    );
 
     const one = await store.removeFinalizer(SERVICE, "default", "web", "other/x", "4");
     expect(one?.metadata.finalizers).toEqual(["fargate-operator/cleanup"]);
     await expect(
       store.removeFinalizer(SERVICE, "default", "web", "fargate-operator/cleanup", "4"),
     ).rejects.toBeInstanceOf(ConflictError);
-    expect(await store.removeFinalizer(SERVICE, "default", "web", "fargate-operator/cleanup", "5")).toBeNull();
+    expect(
+      await store.removeFinalizer(SERVICE, "default", "web", "fargate-operator/cleanup", "5"),
+    ).toBeNull();
     await expect(store.get(SERVICE, "default", "web")).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -187,7 +208,9 @@ describe.each(STORE_BACKENDS)("ResourceStore on %s", (_backend, endpointKey) => 
     await expect(store.create(doc(CLOUD_MAP, "big", big))).rejects.toBeInstanceOf(InvalidError);
     await expect(store.get(CLOUD_MAP, "default", "big")).rejects.toBeInstanceOf(NotFoundError);
     await store.create(doc(CLOUD_MAP, "small", {}));
-    await expect(store.updateStatus(CLOUD_MAP, "default", "small", big, "1")).rejects.toBeInstanceOf(InvalidError);
+    await expect(store.updateStatus(CLOUD_MAP, "default", "small", big, "1")).rejects.toBeInstanceOf(
+      InvalidError,
+    );
     await expect(store.apply(doc(CLOUD_MAP, "small", big))).rejects.toBeInstanceOf(InvalidError);
     expect((await store.get(CLOUD_MAP, "default", "small")).metadata.resourceVersion).toBe("1");
   });

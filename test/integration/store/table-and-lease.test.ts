@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
 import { LeaseConflictError, TableNotFoundError, TableShapeError } from "../../../src/store/errors.js";
 import { createTable, describeTableShape } from "../../../src/store/table.js";
-import { endpointOf, freshStore, STORE_BACKENDS, storeAt, uniqueTableName } from "../../support/store-fixtures.js";
+import {
+  endpointOf,
+  freshStore,
+  STORE_BACKENDS,
+  storeAt,
+  uniqueTableName,
+} from "../../support/store-fixtures.js";
 
 describe.each(STORE_BACKENDS)("table management on %s", (_backend, endpointKey) => {
   let store: DynamoResourceStore;
@@ -14,7 +20,10 @@ describe.each(STORE_BACKENDS)("table management on %s", (_backend, endpointKey) 
     store = storeAt(endpointOf(endpointKey), uniqueTableName());
     const first = await createTable(store.clients.dynamodb, store.tableName);
     expect(first.outcome).toBe("created");
-    expect(first.shape).toMatchObject({ billingMode: "PAY_PER_REQUEST", streamViewType: "NEW_AND_OLD_IMAGES" });
+    expect(first.shape).toMatchObject({
+      billingMode: "PAY_PER_REQUEST",
+      streamViewType: "NEW_AND_OLD_IMAGES",
+    });
     expect(first.shape.ttlAttribute).toBe("expiresAt");
     expect(first.shape.streamArn).toBeDefined();
     expect(first.shape.problems).toEqual([]);
@@ -57,7 +66,9 @@ describe.each(STORE_BACKENDS)("lease primitives on %s", (_backend, endpointKey) 
 
     const mine = await leases.acquireLease("controller", "a", 10_000, null);
     expect(await leases.readLease("controller")).toEqual(mine);
-    await expect(leases.acquireLease("controller", "b", 10_000, null)).rejects.toBeInstanceOf(LeaseConflictError);
+    await expect(leases.acquireLease("controller", "b", 10_000, null)).rejects.toBeInstanceOf(
+      LeaseConflictError,
+    );
 
     const renewed = await leases.renewLease("controller", "a", mine.recordVersionNumber);
     expect(renewed).not.toBe(mine.recordVersionNumber);
@@ -68,7 +79,10 @@ describe.each(STORE_BACKENDS)("lease primitives on %s", (_backend, endpointKey) 
       .acquireLease("controller", "b", 10_000, mine.recordVersionNumber)
       .catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(LeaseConflictError);
-    expect((stale as LeaseConflictError).current).toMatchObject({ holder: "a", recordVersionNumber: renewed });
+    expect((stale as LeaseConflictError).current).toMatchObject({
+      holder: "a",
+      recordVersionNumber: renewed,
+    });
 
     // b saw `renewed` unchanged for a whole lease: it takes over; a's renew then fails.
     const taken = await leases.acquireLease("controller", "b", 10_000, renewed);

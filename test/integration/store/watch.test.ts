@@ -22,18 +22,24 @@ class Recorder {
   /** Short summaries, e.g. `modified web spec` / `modified web status`. */
   summary(): string[] {
     return this.events.map(
-      (e) => `${e.type} ${e.resource.metadata.name}${e.type === "modified" ? (e.statusOnly ? " status" : " spec") : ""}`,
+      (e) =>
+        `${e.type} ${e.resource.metadata.name}${e.type === "modified" ? (e.statusOnly ? " status" : " spec") : ""}`,
     );
   }
 
   async waitForCount(count: number, what: string): Promise<void> {
-    await waitFor(() => (this.events.length >= count ? true : undefined), `${what} (have ${this.summary().join(", ")})`);
+    await waitFor(
+      () => (this.events.length >= count ? true : undefined),
+      `${what} (have ${this.summary().join(", ")})`,
+    );
   }
 }
 
 /** Makes the next GetRecords calls fail with the given SDK error names, once each. */
 function injectStreamErrors(store: DynamoResourceStore, names: string[]): void {
-  const client = store.clients.streams as unknown as { send: (command: unknown, options?: unknown) => Promise<unknown> };
+  const client = store.clients.streams as unknown as {
+    send: (command: unknown, options?: unknown) => Promise<unknown>;
+  };
   const original = client.send.bind(client);
   client.send = async (command, options) => {
     const name = command instanceof GetRecordsCommand ? names.shift() : undefined;
@@ -95,7 +101,12 @@ describe.each(STORE_BACKENDS)("stream watch on %s", (_backend, endpointKey) => {
     await store.clients.dynamodb.send(
       new PutItemCommand({
         TableName: store.tableName,
-        Item: { ...Key, kind: { S: SERVICE }, apiVersion: { S: "fargate-operator/v1alpha1" }, spec: { M: {} } },
+        Item: {
+          ...Key,
+          kind: { S: SERVICE },
+          apiVersion: { S: "fargate-operator/v1alpha1" },
+          spec: { M: {} },
+        },
       }),
     );
     const update = async (attribute: string): Promise<void> => {
@@ -149,7 +160,11 @@ describe.each(STORE_BACKENDS)("stream watch on %s", (_backend, endpointKey) => {
     await store.create(doc(SERVICE, "early", {}));
     const recorder = new Recorder();
     const controller = new AbortController();
-    const own = await store.watch(recorder.handlers, { pollIntervalMs: 50, from: "trimHorizon", signal: controller.signal });
+    const own = await store.watch(recorder.handlers, {
+      pollIntervalMs: 50,
+      from: "trimHorizon",
+      signal: controller.signal,
+    });
     await recorder.waitForCount(1, "the replayed event");
     expect(recorder.summary()).toEqual(["added early"]);
     controller.abort();
@@ -189,7 +204,12 @@ describe.each(STORE_BACKENDS)("polling watch fallback on %s", (_backend, endpoin
     await recorder.waitForCount(3, "status change");
     await store.delete(SERVICE, "default", "web");
     await recorder.waitForCount(4, "delete");
-    expect(recorder.summary()).toEqual(["added web", "modified web spec", "modified web status", "deleted web"]);
+    expect(recorder.summary()).toEqual([
+      "added web",
+      "modified web spec",
+      "modified web status",
+      "deleted web",
+    ]);
     expect(recorder.errors).toEqual([]);
   });
 });

@@ -187,10 +187,8 @@ export function instanceHandlers(state: CloudMapState): HandlerTable {
       if (!svc.hasCustomHealth) {
         throw cloudMapError("CustomHealthNotFound", `Service ${svc.id} doesn't have a custom health check.`);
       }
-      if (instance.health !== status) {
-        instance.health = status;
-        svc.revision += 1;
-      }
+      // AWS: "The health status updates don't update InstancesRevision."
+      instance.health = status;
       return {};
     },
   };

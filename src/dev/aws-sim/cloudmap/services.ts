@@ -49,6 +49,7 @@ export function serviceHandlers(state: CloudMapState): HandlerTable {
         throw cloudMapError("ServiceAlreadyExists", `Service already exists: ${name}`, {
           CreatorRequestId: existing.creatorRequestId,
           ServiceId: existing.id,
+          ServiceArn: existing.arn,
         });
       }
       const healthCheckConfig = input.optObj("HealthCheckConfig");
@@ -84,7 +85,7 @@ export function serviceHandlers(state: CloudMapState): HandlerTable {
         healthCheckCustomFailureThreshold: numField(custom, "FailureThreshold"),
         hasCustomHealth: custom !== undefined,
         instances: new Map(),
-        revision: 1,
+        revision: 0,
         tags: readTags(input),
       };
       state.services.set(id, svc);

@@ -55,7 +55,7 @@ export interface CmService {
   healthCheckCustomFailureThreshold: number | undefined;
   hasCustomHealth: boolean;
   instances: Map<string, CmInstance>;
-  /** Bumped on every change to the instance set or its health (DiscoverInstancesRevision). */
+  /** Starts at 0; bumped when instances are registered, changed or deregistered, never for health (AWS). */
   revision: number;
   tags: CmTag[];
 }

@@ -106,9 +106,7 @@ export class EcsScheduler {
 
   /** Tasks of a service that are not STOPPED. */
   liveTasks(svc: EcsService): EcsTask[] {
-    return [...this.#state.tasks.values()].filter(
-      (t) => t.clusterName === svc.clusterName && t.serviceName === svc.name && t.lastStatus !== "STOPPED",
-    );
+    return this.#state.tasksOf(svc.clusterName, svc.name).filter((t) => t.lastStatus !== "STOPPED");
   }
 
   /** Asks a task to stop: it deregisters from Cloud Map at once and is STOPPED after the stop time. */
@@ -157,7 +155,7 @@ export class EcsScheduler {
       version: 1,
       registeredIn: [],
     };
-    this.#state.tasks.set(id, task);
+    this.#state.addTask(task);
     ctx.after(ctx.timing.startMs / 4, () => {
       if (task.desiredStatus !== "RUNNING") return;
       task.lastStatus = "PENDING";
@@ -193,7 +191,7 @@ export class EcsScheduler {
     task.stoppedAt = ctx.clock.now();
     task.version += 1;
     this.#deregister(task);
-    ctx.after(STOPPED_TASK_RETENTION_MS, () => this.#state.tasks.delete(task.id));
+    ctx.after(STOPPED_TASK_RETENTION_MS, () => this.#state.removeTask(task));
     const svc = this.#serviceOf(task);
     if (svc !== undefined) this.reconcile(svc);
   }

@@ -29,14 +29,7 @@ export function serviceHandlers(
   cloudMap: CloudMapState,
 ): HandlerTable {
   const shape = (svc: EcsService, withTags: boolean) =>
-    serviceShape(
-      state,
-      svc,
-      [...state.tasks.values()].filter(
-        (t) => t.clusterName === svc.clusterName && t.serviceName === svc.name,
-      ),
-      withTags,
-    );
+    serviceShape(state, svc, state.tasksOf(svc.clusterName, svc.name), withTags);
 
   const taskDefinition = (ref: string): EcsTaskDefinition => {
     const td = state.findTaskDefinition(ref);
@@ -210,7 +203,7 @@ export function serviceHandlers(
       svc.propagateTags = input.optStr("propagateTags") ?? svc.propagateTags;
       if (redeploy) scheduler.startDeployment(svc, nextTd?.arn ?? svc.taskDefinitionArn);
       scheduler.reconcile(svc);
-      return { service: shape(svc, false) };
+      return { service: shape(svc, true) };
     },
 
     DescribeServices(input: Input) {
@@ -224,7 +217,8 @@ export function serviceHandlers(
       for (const ref of names) {
         const svc = state.findService(cluster.name, ref);
         if (svc === undefined) {
-          const arn = ref.startsWith("arn:") ? ref : state.arn(`service/${cluster.name}/${ref}`);
+          // ECS cannot know the ARN of what does not exist; it answers the short form.
+          const arn = ref.startsWith("arn:") ? ref : state.arn(`service/${ref}`);
           failures.push({ arn, reason: "MISSING" });
         } else {
           services.push(shape(svc, withTags));
@@ -246,7 +240,7 @@ export function serviceHandlers(
       }
       svc.desiredCount = 0;
       svc.status = "DRAINING";
-      const answer = { service: shape(svc, false) };
+      const answer = { service: shape(svc, true) };
       // DRAINING is observable even with no tasks left: INACTIVE follows after the stop time.
       if (scheduler.liveTasks(svc).length > 0) scheduler.reconcile(svc);
       else state.ctx.after(state.ctx.timing.stopMs, () => scheduler.reconcile(svc));
@@ -259,7 +253,8 @@ export function serviceHandlers(
       const list = [...state.services.values()].filter(
         (s) =>
           s.clusterName === cluster.name &&
-          s.status !== "INACTIVE" &&
+          // AWS: a deleted (DRAINING) service "is no longer visible in ListServices".
+          s.status === "ACTIVE" &&
           (launchType === undefined || s.launchType === launchType),
       );
       const page = paginate(

@@ -86,6 +86,7 @@ export function serviceShape(
       maximumPercent: svc.maximumPercent,
       minimumHealthyPercent: svc.minimumHealthyPercent,
     },
+    taskSets: [],
     deployments: svc.deployments.map((d) => deploymentShape(svc, d, tasks)),
     roleArn: `arn:aws:iam::${state.ctx.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
     events: svc.events.map((e) => ({ id: e.id, createdAt: epochSeconds(e.createdAt), message: e.message })),

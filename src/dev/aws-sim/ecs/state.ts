@@ -140,6 +140,8 @@ export class EcsState {
   readonly services = new Map<string, EcsService>();
   /** Tasks by id. */
   readonly tasks = new Map<string, EcsTask>();
+  /** Tasks by `cluster/service`, so per-service work does not scan every task. */
+  readonly #tasksByService = new Map<string, Set<EcsTask>>();
   /** Images whose tasks fail (besides any image whose tag ends `-crashloop`). */
   readonly failingImages = new Set<string>();
   /** The simulator context. */
@@ -179,6 +181,29 @@ export class EcsState {
     const cluster: EcsCluster = { name, arn: this.arn(`cluster/${name}`), status: "ACTIVE", tags, settings };
     this.clusters.set(name, cluster);
     return cluster;
+  }
+
+  /** Adds a task to the indexes. */
+  addTask(task: EcsTask): void {
+    this.tasks.set(task.id, task);
+    const key = `${task.clusterName}/${task.serviceName}`;
+    let set = this.#tasksByService.get(key);
+    if (set === undefined) {
+      set = new Set();
+      this.#tasksByService.set(key, set);
+    }
+    set.add(task);
+  }
+
+  /** Forgets a task (after the STOPPED retention time). */
+  removeTask(task: EcsTask): void {
+    this.tasks.delete(task.id);
+    this.#tasksByService.get(`${task.clusterName}/${task.serviceName}`)?.delete(task);
+  }
+
+  /** Every task (any status) a service has started and ECS still remembers. */
+  tasksOf(clusterName: string, serviceName: string): EcsTask[] {
+    return [...(this.#tasksByService.get(`${clusterName}/${serviceName}`) ?? [])];
   }
 
   /** The service name in a name or ARN (both `service/cluster/name` and the old `service/name`). */
