@@ -37,8 +37,14 @@ const REDACTED = "[REDACTED]";
 
 // Each pattern keeps its label (group 1) and replaces the value that follows.
 const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  [/((?:x-consul-token|x-vault-token|x-amz-security-token|authorization)\s*[:=]\s*)(?:bearer\s+)?[^\s,;"']+/gi, `$1${REDACTED}`],
-  [/("?(?:[a-z_]*token|secret[a-z_]*|password|secretaccesskey|sessiontoken)"?\s*[:=]\s*"?)[^\s,;"'&}]+/gi, `$1${REDACTED}`],
+  [
+    /((?:x-consul-token|x-vault-token|x-amz-security-token|authorization)\s*[:=]\s*)(?:bearer\s+)?[^\s,;"']+/gi,
+    `$1${REDACTED}`,
+  ],
+  [
+    /("?(?:[a-z_]*token|secret[a-z_]*|password|secretaccesskey|sessiontoken)"?\s*[:=]\s*"?)[^\s,;"'&}]+/gi,
+    `$1${REDACTED}`,
+  ],
   [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, REDACTED],
   [/\bhv[sbr]\.[A-Za-z0-9_-]{20,}/g, REDACTED],
   [/((?:Signature|Credential)=)[^\s,&"']+/g, `$1${REDACTED}`],

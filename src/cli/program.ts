@@ -1,8 +1,15 @@
 /** The `fargatectl` command tree. Thin: each action resolves its options and calls one run function. */
 import { Command, Option } from "commander";
-import { parseDuration } from "../config/settings.js";
+import { parseDuration, readEnvironment } from "../config/settings.js";
+import {
+  controllerOptionSpecs,
+  controllerSettingsHelp,
+  flagsFromOptions,
+  runControllerCommand,
+} from "../controller/command.js";
 import { runApply } from "./commands/apply.js";
 import { runDelete } from "./commands/delete.js";
+import { runDev } from "./commands/dev.js";
 import { runDescribe, runGet } from "./commands/get.js";
 import { runTableCreate } from "./commands/table.js";
 import { runValidate } from "./commands/validate.js";
@@ -139,6 +146,34 @@ export function buildProgram(
       "create the table (on-demand, stream NEW_AND_OLD_IMAGES, kind index, TTL); no-op if it exists",
     )
     .action((_opts: unknown, cmd: Command) => run(cmd, (ctx) => runTableCreate(ctx)));
+
+  const controller = program
+    .command("controller")
+    .description("run the controller: reconcile every record until SIGTERM or SIGINT")
+    .addHelpText(
+      "after",
+      `\nEvery setting (flag > environment > default; durations like 300s or 10m):\n${controllerSettingsHelp()}`,
+    );
+  for (const spec of controllerOptionSpecs()) controller.option(spec.flags, spec.description);
+  controller.action(async (_opts: unknown, cmd: Command) => {
+    result.exitCode = await runControllerCommand(flagsFromOptions(cmd.optsWithGlobals()), readEnvironment());
+  });
+
+  program
+    .command("dev")
+    .description(
+      "run the local stack: DynamoDB Local, ECS/Cloud Map and Consul simulators, the controller, the examples",
+    )
+    .option("--examples <path>", "specs to apply once the stack is up", "examples")
+    .option("--no-examples", "apply nothing")
+    .addOption(
+      new Option("--status-interval <duration>", "how often the status table refreshes")
+        .default(2_000, "2s")
+        .argParser(parseDuration),
+    )
+    .action((opts: { examples: string | false; statusInterval: number }, cmd: Command) =>
+      run(cmd, (ctx) => runDev(ctx, { examples: opts.examples, statusIntervalMs: opts.statusInterval })),
+    );
 
   return program;
 }

@@ -47,7 +47,9 @@ function camelCase(flag: string): string {
  * Turns commander's camelCase options (`resyncPeriod`, `endpointUrl`) into the flag-named map the settings
  * resolver reads (`resync-period`, `endpoint-url`). Non-string values are ignored.
  */
-export function flagsFromOptions(options: Readonly<Record<string, unknown>>): Record<string, string | undefined> {
+export function flagsFromOptions(
+  options: Readonly<Record<string, unknown>>,
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   const flags = [
     ...Object.values(controllerSettings).map((d) => d.flag),
@@ -106,7 +108,9 @@ export function managerSettingsFrom(settings: ControllerCommandSettings): Manage
       burst: settings.retryBurst,
     },
     http: parseListenAddress(settings.metricsAddress),
-    ...(settings.watchPollIntervalMs === undefined ? {} : { watchPollIntervalMs: settings.watchPollIntervalMs }),
+    ...(settings.watchPollIntervalMs === undefined
+      ? {}
+      : { watchPollIntervalMs: settings.watchPollIntervalMs }),
   };
 }
 
@@ -138,7 +142,8 @@ export async function runControllerCommand(
   const store: ResourceStore = deps.store ?? (owned as ResourceStore);
   const leases = deps.leases ?? owned?.leases;
   if (leases === undefined) throw new Error("runControllerCommand: an injected store needs injected leases");
-  const reconcilers = deps.reconcilers?.(store, clock) ?? KINDS.map((kind) => placeholderReconciler(kind, store, clock));
+  const reconcilers =
+    deps.reconcilers?.(store, clock) ?? KINDS.map((kind) => placeholderReconciler(kind, store, clock));
   const manager = new Manager({
     store,
     leases,
@@ -162,7 +167,8 @@ export async function runControllerCommand(
       resolve("signal");
     };
   });
-  const onRejection = (reason: unknown): void => log.error({ err: reason }, "unhandled promise rejection (ignored)");
+  const onRejection = (reason: unknown): void =>
+    log.error({ err: reason }, "unhandled promise rejection (ignored)");
   signals.on("SIGTERM", onSignal);
   signals.on("SIGINT", onSignal);
   process.on("unhandledRejection", onRejection);

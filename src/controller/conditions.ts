@@ -8,7 +8,10 @@ export const ConditionType = { Ready: "Ready", Reconciling: "Reconciling", Stall
 export type ConditionUpdate = Omit<Condition, "lastTransitionTime">;
 
 /** The condition of `type`, if present. */
-export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 
@@ -61,9 +64,27 @@ export function removeCondition(conditions: readonly Condition[] | undefined, ty
 /** The kstatus trio for a converged record: Ready=True, Reconciling=False, Stalled=False. */
 export function readyConditions(generation: number, reason: string, message: string): ConditionUpdate[] {
   return [
-    { type: ConditionType.Ready, status: ConditionStatus.True, reason, message, observedGeneration: generation },
-    { type: ConditionType.Reconciling, status: ConditionStatus.False, reason, message: "", observedGeneration: generation },
-    { type: ConditionType.Stalled, status: ConditionStatus.False, reason, message: "", observedGeneration: generation },
+    {
+      type: ConditionType.Ready,
+      status: ConditionStatus.True,
+      reason,
+      message,
+      observedGeneration: generation,
+    },
+    {
+      type: ConditionType.Reconciling,
+      status: ConditionStatus.False,
+      reason,
+      message: "",
+      observedGeneration: generation,
+    },
+    {
+      type: ConditionType.Stalled,
+      status: ConditionStatus.False,
+      reason,
+      message: "",
+      observedGeneration: generation,
+    },
   ];
 }
 
@@ -76,17 +97,47 @@ export function reconcilingConditions(
 ): ConditionUpdate[] {
   return [
     { type: ConditionType.Ready, status: ready, reason, message, observedGeneration: generation },
-    { type: ConditionType.Reconciling, status: ConditionStatus.True, reason, message, observedGeneration: generation },
-    { type: ConditionType.Stalled, status: ConditionStatus.False, reason, message: "", observedGeneration: generation },
+    {
+      type: ConditionType.Reconciling,
+      status: ConditionStatus.True,
+      reason,
+      message,
+      observedGeneration: generation,
+    },
+    {
+      type: ConditionType.Stalled,
+      status: ConditionStatus.False,
+      reason,
+      message: "",
+      observedGeneration: generation,
+    },
   ];
 }
 
 /** The kstatus trio for a failure retrying cannot fix: Ready=False, Reconciling=False, Stalled=True. */
 export function stalledConditions(generation: number, reason: string, message: string): ConditionUpdate[] {
   return [
-    { type: ConditionType.Ready, status: ConditionStatus.False, reason, message, observedGeneration: generation },
-    { type: ConditionType.Reconciling, status: ConditionStatus.False, reason, message: "", observedGeneration: generation },
-    { type: ConditionType.Stalled, status: ConditionStatus.True, reason, message, observedGeneration: generation },
+    {
+      type: ConditionType.Ready,
+      status: ConditionStatus.False,
+      reason,
+      message,
+      observedGeneration: generation,
+    },
+    {
+      type: ConditionType.Reconciling,
+      status: ConditionStatus.False,
+      reason,
+      message: "",
+      observedGeneration: generation,
+    },
+    {
+      type: ConditionType.Stalled,
+      status: ConditionStatus.True,
+      reason,
+      message,
+      observedGeneration: generation,
+    },
   ];
 }
 
@@ -114,6 +165,7 @@ export function summarizeKStatus(conditions: readonly Condition[] | undefined, g
   if (current(ConditionType.Reconciling)?.status === ConditionStatus.True) return KStatus.InProgress;
   const ready = current(ConditionType.Ready);
   if (ready?.status === ConditionStatus.True) return KStatus.Current;
-  if (ready === undefined) return findCondition(conditions, ConditionType.Ready) ? KStatus.InProgress : KStatus.Unknown;
+  if (ready === undefined)
+    return findCondition(conditions, ConditionType.Ready) ? KStatus.InProgress : KStatus.Unknown;
   return KStatus.InProgress;
 }

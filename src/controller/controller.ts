@@ -53,7 +53,12 @@ interface Term {
 
 /** Fingerprint of what must change before a permanently failed record is tried again. */
 function permanentFingerprint(r: StoredResource): string {
-  return JSON.stringify([r.metadata.uid, r.specHash, r.metadata.generation, r.metadata.deletionTimestamp ?? null]);
+  return JSON.stringify([
+    r.metadata.uid,
+    r.specHash,
+    r.metadata.generation,
+    r.metadata.deletionTimestamp ?? null,
+  ]);
 }
 
 /** The per-kind runtime. Informers always feed it; keys are dropped while it is not leading. */
@@ -199,7 +204,10 @@ export class Controller {
 
     const timeout = new AbortController();
     const timeoutMs = this.options.reconcileTimeoutMs;
-    const timer = this.options.clock.setTimer(() => timeout.abort(new ReconcileTimeoutError(timeoutMs)), timeoutMs);
+    const timer = this.options.clock.setTimer(
+      () => timeout.abort(new ReconcileTimeoutError(timeoutMs)),
+      timeoutMs,
+    );
     const signal = AbortSignal.any([term.controller.signal, timeout.signal]);
     const started = performance.now();
     log.debug({ retries: queue.retries(key) }, "reconcile start");
@@ -218,7 +226,10 @@ export class Controller {
       failure = error;
     } finally {
       timer.cancel();
-      this.options.metrics?.reconcileDuration.observe({ kind: this.kind }, (performance.now() - started) / 1000);
+      this.options.metrics?.reconcileDuration.observe(
+        { kind: this.kind },
+        (performance.now() - started) / 1000,
+      );
     }
 
     if (term.controller.signal.aborted) {
@@ -268,7 +279,10 @@ export class Controller {
     if (failure instanceof PermanentError) {
       this.count(ReconcileOutcome.PermanentError);
       queue.forget(key);
-      log.error({ err: failure, reason: failure.reason }, "reconcile failed permanently: waiting for a spec change");
+      log.error(
+        { err: failure, reason: failure.reason },
+        "reconcile failed permanently: waiting for a spec change",
+      );
       await this.recordPermanentFailure(queue, key, record, failure, log);
       return;
     }
@@ -277,7 +291,9 @@ export class Controller {
     this.count(timedOut ? ReconcileOutcome.Timeout : ReconcileOutcome.TemporaryError);
     const minDelay = failure instanceof TemporaryError ? (failure.delayMs ?? 0) : 0;
     const delay = queue.addRateLimited(key, minDelay);
-    const err = timedOut ? new ReconcileTimeoutError(this.options.reconcileTimeoutMs, { cause: failure }) : failure;
+    const err = timedOut
+      ? new ReconcileTimeoutError(this.options.reconcileTimeoutMs, { cause: failure })
+      : failure;
     const level = failure instanceof TemporaryError || timedOut ? "warn" : "error";
     log[level]({ err, retryInMs: delay, retries: queue.retries(key) }, "reconcile failed: will retry");
   }
@@ -292,12 +308,19 @@ export class Controller {
   ): Promise<void> {
     if (record === undefined) return;
     try {
-      const fresh = await this.options.store.get(record.kind, record.metadata.namespace, record.metadata.name);
+      const fresh = await this.options.store.get(
+        record.kind,
+        record.metadata.namespace,
+        record.metadata.name,
+      );
       const generation = fresh.metadata.generation;
       await writeStatus(
         this.options.store,
         fresh,
-        { conditions: stalledConditions(generation, failure.reason, failure.message), observedGeneration: generation },
+        {
+          conditions: stalledConditions(generation, failure.reason, failure.message),
+          observedGeneration: generation,
+        },
         new Date(this.options.clock.now()),
       );
       this.permanentFailures.set(key, permanentFingerprint(fresh));

@@ -72,7 +72,10 @@ export class LeaderElector {
       await this.options.backend.releaseLease(this.options.name, this.options.identity, version);
       this.options.log.info({ lease: this.options.name }, "lease released");
     } catch (error) {
-      this.options.log.warn({ err: error, lease: this.options.name }, "could not release the lease; it will expire");
+      this.options.log.warn(
+        { err: error, lease: this.options.name },
+        "could not release the lease; it will expire",
+      );
     }
   }
 
@@ -85,7 +88,9 @@ export class LeaderElector {
       } catch (error) {
         this.options.log.warn({ err: error, lease: this.options.name }, "lease round failed");
       }
-      const wait = this.leading ? this.options.heartbeatMs : (this.options.retryPeriodMs ?? this.options.heartbeatMs);
+      const wait = this.leading
+        ? this.options.heartbeatMs
+        : (this.options.retryPeriodMs ?? this.options.heartbeatMs);
       await sleep(this.options.clock, wait, signal).catch(() => undefined);
     }
   }
@@ -172,7 +177,8 @@ export class LeaderElector {
     const safeFor = this.options.leaseDurationMs - this.options.heartbeatMs / 2;
     const remaining = startedAt + safeFor - this.options.clock.now();
     this.deadline = this.options.clock.setTimer(() => {
-      if (this.leading && this.lastRenewStartedAt === startedAt) this.stepDown("could not renew the lease in time");
+      if (this.leading && this.lastRenewStartedAt === startedAt)
+        this.stepDown("could not renew the lease in time");
     }, remaining);
   }
 

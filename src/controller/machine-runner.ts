@@ -5,7 +5,13 @@
  * in a final state whose output is `{ result, conditions, status }`. Waits that must survive a restart are a
  * deadline stored in the status plus `requeueAfter`, never an `after` timer (timers die with the process).
  */
-import { type AnyMachineSnapshot, type AnyStateMachine, createActor, type InputFrom, type OutputFrom } from "xstate";
+import {
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  createActor,
+  type InputFrom,
+  type OutputFrom,
+} from "xstate";
 import type { ResourceStore, StoredResource } from "../store/types.js";
 import type { ConditionUpdate } from "./conditions.js";
 import { MachineStalledError } from "./errors.js";
@@ -18,7 +24,7 @@ export interface PassOutput<Status extends Record<string, unknown> = Record<stri
   /** Conditions to set on the record (lastTransitionTime is stamped by the writer). */
   conditions: ConditionUpdate[];
   /** Status fields to set; `undefined` removes a field. */
-  status: Partial<Status>;
+  status: { [K in keyof Status]?: Status[K] | undefined };
 }
 
 function describeState(value: unknown): string {
@@ -63,7 +69,10 @@ export function runMachinePass<TMachine extends AnyStateMachine>(
           const state = describeState(snapshot.value);
           finish(() =>
             reject(
-              new MachineStalledError(state, `machine ${machine.id} rests in non-final state ${state} with no step running`),
+              new MachineStalledError(
+                state,
+                `machine ${machine.id} rests in non-final state ${state} with no step running`,
+              ),
             ),
           );
           actor.stop();

@@ -51,7 +51,12 @@ export interface ManagerOptions {
 }
 
 /** Lifecycle of a manager. */
-export const ManagerState = { New: "new", Running: "running", Stopping: "stopping", Stopped: "stopped" } as const;
+export const ManagerState = {
+  New: "new",
+  Running: "running",
+  Stopping: "stopping",
+  Stopped: "stopped",
+} as const;
 
 /** One of the ManagerState values. */
 export type ManagerState = (typeof ManagerState)[keyof typeof ManagerState];
@@ -84,7 +89,9 @@ export class Manager {
       resyncPeriodMs: settings.resyncPeriodMs,
       resyncJitter: settings.resyncJitter,
       onWatchLag: (s) => this.metrics.watchLag.set(s),
-      ...(settings.watchPollIntervalMs === undefined ? {} : { watchPollIntervalMs: settings.watchPollIntervalMs }),
+      ...(settings.watchPollIntervalMs === undefined
+        ? {}
+        : { watchPollIntervalMs: settings.watchPollIntervalMs }),
       ...(options.random === undefined ? {} : { random: options.random }),
     });
     for (const r of options.reconcilers) {

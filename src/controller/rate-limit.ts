@@ -11,7 +11,8 @@ export class TokenBucket {
     private readonly burst: number,
     private readonly clock: Clock,
   ) {
-    if (!(ratePerSecond > 0) || !(burst >= 1)) throw new RangeError("token bucket needs rate > 0 and burst >= 1");
+    if (!(ratePerSecond > 0) || !(burst >= 1))
+      throw new RangeError("token bucket needs rate > 0 and burst >= 1");
     this.tokens = burst;
     this.last = clock.now();
   }

@@ -99,11 +99,17 @@ export class FakeStore implements ResourceStore {
   async list(kind: Kind, options: ListOptions = {}): Promise<StoredResource[]> {
     this.maybeFail("list");
     return [...this.items.values()]
-      .filter((r) => r.kind === kind && (options.namespace === undefined || r.metadata.namespace === options.namespace))
+      .filter(
+        (r) =>
+          r.kind === kind && (options.namespace === undefined || r.metadata.namespace === options.namespace),
+      )
       .map(clone);
   }
 
-  async apply(doc: ResourceDocument, options: { expectedResourceVersion?: string } = {}): Promise<ApplyResult> {
+  async apply(
+    doc: ResourceDocument,
+    options: { expectedResourceVersion?: string } = {},
+  ): Promise<ApplyResult> {
     this.maybeFail("apply");
     const namespace = doc.metadata.namespace ?? DEFAULT_NAMESPACE;
     const key = resourceKey(doc.kind, namespace, doc.metadata.name);
@@ -155,7 +161,10 @@ export class FakeStore implements ResourceStore {
     const existing = this.mustMatch(kind, namespace, name, resourceVersion);
     const next: StoredResource = {
       ...existing,
-      metadata: { ...existing.metadata, resourceVersion: String(Number(existing.metadata.resourceVersion) + 1) },
+      metadata: {
+        ...existing.metadata,
+        resourceVersion: String(Number(existing.metadata.resourceVersion) + 1),
+      },
       status: clone(status),
     };
     this.items.set(resourceKey(kind, namespace, name), next);
@@ -251,7 +260,10 @@ export class FakeStore implements ResourceStore {
     const existing = this.items.get(key);
     if (existing === undefined) throw new NotFoundError(`${key} not found`);
     if (existing.metadata.resourceVersion !== resourceVersion) {
-      throw new ConflictError(`${key} changed (have ${resourceVersion}, now ${existing.metadata.resourceVersion})`, clone(existing));
+      throw new ConflictError(
+        `${key} changed (have ${resourceVersion}, now ${existing.metadata.resourceVersion})`,
+        clone(existing),
+      );
     }
     return existing;
   }
@@ -262,7 +274,12 @@ export class FakeStore implements ResourceStore {
     if (error !== undefined) throw error;
   }
 
-  private emit(type: WatchEvent["type"], resource: StoredResource, old: StoredResource | undefined, statusOnly: boolean): void {
+  private emit(
+    type: WatchEvent["type"],
+    resource: StoredResource,
+    old: StoredResource | undefined,
+    statusOnly: boolean,
+  ): void {
     if (this.dropEvents) return;
     const event: WatchEvent = {
       type,
@@ -303,7 +320,10 @@ export class FakeLeases implements LeaseBackend {
   ): Promise<LeaseRecord> {
     this.check();
     const current = this.leases.get(name);
-    const ok = expectedRecordVersion === null ? current === undefined : current?.recordVersionNumber === expectedRecordVersion;
+    const ok =
+      expectedRecordVersion === null
+        ? current === undefined
+        : current?.recordVersionNumber === expectedRecordVersion;
     if (!ok) throw new LeaseConflictError(`acquire lease ${name}: the lease changed`, undefined);
     const lease: LeaseRecord = { holder, leaseDurationMs, recordVersionNumber: this.version() };
     this.leases.set(name, lease);

@@ -12,7 +12,11 @@ import type {
 export const TEST_LEASE = { durationMs: 1500, heartbeatMs: 500 } as const;
 
 /** Manager settings for a test manager (no HTTP server unless given). */
-export function testSettings(identity: string, leaseName: string, overrides: Partial<ManagerSettings> = {}): ManagerSettings {
+export function testSettings(
+  identity: string,
+  leaseName: string,
+  overrides: Partial<ManagerSettings> = {},
+): ManagerSettings {
   return {
     concurrency: 4,
     resyncPeriodMs: 0,
@@ -79,7 +83,8 @@ export function withGapControl(store: ResourceStore): {
 export async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<number> {
   const start = performance.now();
   while (!check()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() - start > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   return performance.now() - start;

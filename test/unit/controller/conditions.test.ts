@@ -19,28 +19,64 @@ const T2 = new Date("2025-01-01T00:05:00.000Z");
 
 describe("setCondition", () => {
   it("stamps a new condition with now", () => {
-    const out = setCondition(undefined, { type: "Ready", status: "False", reason: "Creating", message: "m", observedGeneration: 1 }, T1);
+    const out = setCondition(
+      undefined,
+      { type: "Ready", status: "False", reason: "Creating", message: "m", observedGeneration: 1 },
+      T1,
+    );
     expect(out).toEqual([
-      { type: "Ready", status: "False", reason: "Creating", message: "m", lastTransitionTime: T1.toISOString(), observedGeneration: 1 },
+      {
+        type: "Ready",
+        status: "False",
+        reason: "Creating",
+        message: "m",
+        lastTransitionTime: T1.toISOString(),
+        observedGeneration: 1,
+      },
     ]);
   });
 
   it("keeps lastTransitionTime when the status does not change, but moves reason, message and generation", () => {
-    const first = setCondition([], { type: "Ready", status: "False", reason: "Creating", message: "a", observedGeneration: 1 }, T1);
-    const second = setCondition(first, { type: "Ready", status: "False", reason: "Waiting", message: "b", observedGeneration: 2 }, T2);
-    expect(second[0]).toMatchObject({ reason: "Waiting", message: "b", observedGeneration: 2, lastTransitionTime: T1.toISOString() });
+    const first = setCondition(
+      [],
+      { type: "Ready", status: "False", reason: "Creating", message: "a", observedGeneration: 1 },
+      T1,
+    );
+    const second = setCondition(
+      first,
+      { type: "Ready", status: "False", reason: "Waiting", message: "b", observedGeneration: 2 },
+      T2,
+    );
+    expect(second[0]).toMatchObject({
+      reason: "Waiting",
+      message: "b",
+      observedGeneration: 2,
+      lastTransitionTime: T1.toISOString(),
+    });
   });
 
   it("moves lastTransitionTime when the status changes", () => {
-    const first = setCondition([], { type: "Ready", status: "False", reason: "Creating", message: "", observedGeneration: 1 }, T1);
-    const second = setCondition(first, { type: "Ready", status: "True", reason: "Ready", message: "", observedGeneration: 1 }, T2);
+    const first = setCondition(
+      [],
+      { type: "Ready", status: "False", reason: "Creating", message: "", observedGeneration: 1 },
+      T1,
+    );
+    const second = setCondition(
+      first,
+      { type: "Ready", status: "True", reason: "Ready", message: "", observedGeneration: 1 },
+      T2,
+    );
     expect(second[0]?.lastTransitionTime).toBe(T2.toISOString());
   });
 
   it("does not mutate its input and keeps order", () => {
     const input: Condition[] = setConditions([], readyConditions(1, "Ok", "fine"), T1);
     const snapshot = structuredClone(input);
-    const out = setCondition(input, { type: "Reconciling", status: "True", reason: "Update", message: "", observedGeneration: 2 }, T2);
+    const out = setCondition(
+      input,
+      { type: "Reconciling", status: "True", reason: "Update", message: "", observedGeneration: 2 },
+      T2,
+    );
     expect(input).toEqual(snapshot);
     expect(out.map((c) => c.type)).toEqual(["Ready", "Reconciling", "Stalled"]);
     expect(removeCondition(out, "Reconciling").map((c) => c.type)).toEqual(["Ready", "Stalled"]);
@@ -63,8 +99,16 @@ describe("kstatus helpers", () => {
 
 describe("mergeStatus", () => {
   it("sets fields, removes undefined ones, raises observedGeneration and merges conditions", () => {
-    const current = { serviceArn: "arn:1", stale: "x", conditions: setConditions([], readyConditions(1, "Ready", ""), T1) };
-    const next = mergeStatus(current, { fields: { serviceArn: "arn:2", stale: undefined }, observedGeneration: 2 }, T2);
+    const current = {
+      serviceArn: "arn:1",
+      stale: "x",
+      conditions: setConditions([], readyConditions(1, "Ready", ""), T1),
+    };
+    const next = mergeStatus(
+      current,
+      { fields: { serviceArn: "arn:2", stale: undefined }, observedGeneration: 2 },
+      T2,
+    );
     expect(next).toEqual({ serviceArn: "arn:2", observedGeneration: 2, conditions: current.conditions });
   });
 });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseListenAddress, resolveControllerSettings } from "../../../src/config/controller.js";
 import { ConfigError } from "../../../src/config/errors.js";
-import { controllerSettingsHelp, flagsFromOptions, managerSettingsFrom } from "../../../src/controller/command.js";
+import {
+  controllerSettingsHelp,
+  flagsFromOptions,
+  managerSettingsFrom,
+} from "../../../src/controller/command.js";
 
 describe("controller settings", () => {
   it("defaults match the design", () => {
@@ -23,15 +27,27 @@ describe("controller settings", () => {
       table: "fargate-operator",
     });
     expect(s.identity).toMatch(new RegExp(`-${process.pid}$`));
-    expect(managerSettingsFrom(s)).toMatchObject({ resyncJitter: 0.1, http: { host: "127.0.0.1", port: 8080 } });
+    expect(managerSettingsFrom(s)).toMatchObject({
+      resyncJitter: 0.1,
+      http: { host: "127.0.0.1", port: 8080 },
+    });
   });
 
   it("takes flags over env over defaults", () => {
     const s = resolveControllerSettings(
       { concurrency: "8", "lease-duration": "1.5s" },
-      { FARGATE_OPERATOR_CONCURRENCY: "2", FARGATE_OPERATOR_LEASE_HEARTBEAT: "500ms", FARGATE_OPERATOR_RESYNC_PERIOD: "10m" },
+      {
+        FARGATE_OPERATOR_CONCURRENCY: "2",
+        FARGATE_OPERATOR_LEASE_HEARTBEAT: "500ms",
+        FARGATE_OPERATOR_RESYNC_PERIOD: "10m",
+      },
     );
-    expect(s).toMatchObject({ concurrency: 8, leaseDurationMs: 1500, leaseHeartbeatMs: 500, resyncPeriodMs: 600_000 });
+    expect(s).toMatchObject({
+      concurrency: 8,
+      leaseDurationMs: 1500,
+      leaseHeartbeatMs: 500,
+      resyncPeriodMs: 600_000,
+    });
   });
 
   it("reports every invalid setting at once, with where it came from", () => {
@@ -66,13 +82,26 @@ describe("controller settings", () => {
   });
 
   it("maps commander's camelCase options to flags and lists every setting in help", () => {
-    expect(flagsFromOptions({ resyncPeriod: "1m", endpointUrl: "http://x", concurrency: 3, verbose: true })).toEqual({
+    expect(
+      flagsFromOptions({ resyncPeriod: "1m", endpointUrl: "http://x", concurrency: 3, verbose: true }),
+    ).toEqual({
       "resync-period": "1m",
       "endpoint-url": "http://x",
       concurrency: "3",
     });
     const help = controllerSettingsHelp();
-    for (const flag of ["--concurrency", "--resync-period", "--lease-duration", "--lease-heartbeat", "--lease-name", "--metrics-address", "--shutdown-timeout", "--reconcile-timeout", "--identity", "--log-level"]) {
+    for (const flag of [
+      "--concurrency",
+      "--resync-period",
+      "--lease-duration",
+      "--lease-heartbeat",
+      "--lease-name",
+      "--metrics-address",
+      "--shutdown-timeout",
+      "--reconcile-timeout",
+      "--identity",
+      "--log-level",
+    ]) {
       expect(help).toContain(flag);
     }
   });

@@ -17,7 +17,12 @@ import { FakeStore } from "../../support/fake-store.js";
 const KIND = "CloudMapNamespace" as const;
 
 function doc(name: string, dnsName = `${name}.internal`): ResourceDocument {
-  return { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace: "default" }, spec: { dnsName, vpcId: "vpc-1" } };
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name, namespace: "default" },
+    spec: { dnsName, vpcId: "vpc-1" },
+  };
 }
 
 function keyOf(name: string): ResourceKey {
@@ -31,7 +36,13 @@ afterEach(async () => {
 
 async function harness(
   reconcile: ReconcileFunction,
-  options: { concurrency?: number; timeoutMs?: number; log?: Logger; clock?: ManualClock; burst?: number } = {},
+  options: {
+    concurrency?: number;
+    timeoutMs?: number;
+    log?: Logger;
+    clock?: ManualClock;
+    burst?: number;
+  } = {},
 ) {
   const clock = options.clock ?? new ManualClock();
   const store = new FakeStore(() => clock.now());
@@ -169,7 +180,8 @@ describe("Controller", () => {
       calls++;
       const { name } = parseResourceKey(key);
       const record = await h.store.get(KIND, "default", name);
-      if (record.spec.dnsName === "bad.internal") throw new PermanentError("InvalidSpec", "spec.dnsName: not allowed");
+      if (record.spec.dnsName === "bad.internal")
+        throw new PermanentError("InvalidSpec", "spec.dnsName: not allowed");
       return done();
     });
     await h.store.create(doc("a", "bad.internal"));
@@ -177,8 +189,16 @@ describe("Controller", () => {
     expect(calls).toBe(1);
     const failed = await h.store.get(KIND, "default", "a");
     const conditions = failed.status?.conditions as Condition[];
-    expect(findCondition(conditions, "Ready")).toMatchObject({ status: "False", reason: "InvalidSpec", message: "spec.dnsName: not allowed" });
-    expect(findCondition(conditions, "Stalled")).toMatchObject({ status: "True", reason: "InvalidSpec", observedGeneration: 1 });
+    expect(findCondition(conditions, "Ready")).toMatchObject({
+      status: "False",
+      reason: "InvalidSpec",
+      message: "spec.dnsName: not allowed",
+    });
+    expect(findCondition(conditions, "Stalled")).toMatchObject({
+      status: "True",
+      reason: "InvalidSpec",
+      observedGeneration: 1,
+    });
     expect(failed.status?.observedGeneration).toBe(1);
     // A resync or an unrelated change does not retry it:
     h.informers.informer(KIND).resync();
@@ -271,7 +291,11 @@ describe("Controller", () => {
     await h.store.create(doc("a"));
     for (let i = 0; i < 5; i++) await settle();
     const passLines = lines.filter((l) => l.resource === keyOf("a"));
-    expect(passLines.map((l) => l.msg)).toEqual(["reconcile start", "inside the pass", "reconcile failed: will retry"]);
+    expect(passLines.map((l) => l.msg)).toEqual([
+      "reconcile start",
+      "inside the pass",
+      "reconcile failed: will retry",
+    ]);
     const ids = new Set(passLines.map((l) => l.reconcileId));
     expect(ids.size).toBe(1);
     expect([...ids][0]).toMatch(/^[0-9a-f]{12}$/);

@@ -7,7 +7,11 @@ import { silentLogger } from "../../../src/log.js";
 import type { ResourceDocument } from "../../../src/store/types.js";
 import { FakeStore } from "../../support/fake-store.js";
 
-function doc(name: string, spec: Record<string, unknown> = { dnsName: `${name}.internal`, vpcId: "vpc-1" }, kind: Kind = "CloudMapNamespace"): ResourceDocument {
+function doc(
+  name: string,
+  spec: Record<string, unknown> = { dnsName: `${name}.internal`, vpcId: "vpc-1" },
+  kind: Kind = "CloudMapNamespace",
+): ResourceDocument {
   return { apiVersion: API_VERSION, kind, metadata: { name, namespace: "default" }, spec };
 }
 
@@ -58,7 +62,13 @@ describe("informers", () => {
     const a = await store.create(doc("a"));
     await set.start();
     keys.length = 0;
-    await store.updateStatus("CloudMapNamespace", "default", "a", { namespaceId: "ns-1" }, a.metadata.resourceVersion);
+    await store.updateStatus(
+      "CloudMapNamespace",
+      "default",
+      "a",
+      { namespaceId: "ns-1" },
+      a.metadata.resourceVersion,
+    );
     await settle();
     expect(keys).toEqual([]);
     expect(informer.get(KEY_A)?.status).toEqual({ namespaceId: "ns-1" });
@@ -86,7 +96,11 @@ describe("informers", () => {
     informer.applyEvent({
       type: "modified",
       kind: "CloudMapNamespace",
-      resource: { ...current, spec: { dnsName: "old.internal" }, metadata: { ...current.metadata, resourceVersion: "0" } },
+      resource: {
+        ...current,
+        spec: { dnsName: "old.internal" },
+        metadata: { ...current.metadata, resourceVersion: "0" },
+      },
       statusOnly: false,
       approximateCreationTime: 0,
     });

@@ -64,7 +64,9 @@ describe("LeaderElector", () => {
     await a.elector.stop({ release: false }); // a crash: the lease stays, its version stops changing
     while (!b.elector.isLeader) await clock.advance(100);
     const failover = (b.events[0]?.at ?? Number.NaN) - crashedAt;
-    console.log(`failover after an unreleased stop (fake clock): ${failover} ms (lease ${LEASE} ms + retry ${HEARTBEAT} ms)`);
+    console.log(
+      `failover after an unreleased stop (fake clock): ${failover} ms (lease ${LEASE} ms + retry ${HEARTBEAT} ms)`,
+    );
     expect(failover).toBeGreaterThanOrEqual(LEASE - HEARTBEAT);
     expect(failover).toBeLessThanOrEqual(LEASE + HEARTBEAT);
   });

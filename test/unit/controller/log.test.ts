@@ -26,7 +26,16 @@ describe("log", () => {
       "password=hunter2 secret_id: abc123",
     ].join("\n");
     const out = scrubSecrets(text);
-    for (const secret of ["7f1e2d3c", "abc.def.ghi", "s3cr3t-value", "AKIAIOSFODNN7EXAMPLE", "hvs.CAES", "deadbeef", "hunter2", "abc123"]) {
+    for (const secret of [
+      "7f1e2d3c",
+      "abc.def.ghi",
+      "s3cr3t-value",
+      "AKIAIOSFODNN7EXAMPLE",
+      "hvs.CAES",
+      "deadbeef",
+      "hunter2",
+      "abc123",
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('"name":"ok"');
@@ -44,7 +53,12 @@ describe("log", () => {
       type: "PermanentError",
       message: "cannot register",
       reason: "AccessDenied",
-      cause: { type: "AccessDeniedException", statusCode: 403, requestId: "req-1", message: "denied for token=[REDACTED]" },
+      cause: {
+        type: "AccessDeniedException",
+        statusCode: 403,
+        requestId: "req-1",
+        message: "denied for token=[REDACTED]",
+      },
     });
     expect(JSON.stringify(out)).not.toContain("leak");
     expect(JSON.stringify(out)).not.toContain("abcd1234");
@@ -52,9 +66,14 @@ describe("log", () => {
 
   it("writes JSON lines with the fixed vocabulary and redacts secret fields", () => {
     const { lines, log } = capture();
-    log
-      .child({ [LogKey.kind]: "FargateService", [LogKey.resource]: "FargateService/default/web" })
-      .info({ [LogKey.awsOperation]: "ecs:UpdateService", token: "t0k3n", err: new Error("x-vault-token: s.abc") }, "hello");
+    log.child({ [LogKey.kind]: "FargateService", [LogKey.resource]: "FargateService/default/web" }).info(
+      {
+        [LogKey.awsOperation]: "ecs:UpdateService",
+        token: "t0k3n",
+        err: new Error("x-vault-token: s.abc"),
+      },
+      "hello",
+    );
     expect(lines[0]).toMatchObject({
       level: 30,
       msg: "hello",

@@ -4,9 +4,14 @@
  * deadline plus requeueAfter. The machine is tested by pure transitions (no actor runs) and by running it with
  * fake actors.
  */
-import { assign, fromPromise, initialTransition, setup, transition } from "xstate";
+
 import { describe, expect, it } from "vitest";
-import { readyConditions, reconcilingConditions, stalledConditions } from "../../../src/controller/conditions.js";
+import { assign, fromPromise, initialTransition, setup, transition } from "xstate";
+import {
+  readyConditions,
+  reconcilingConditions,
+  stalledConditions,
+} from "../../../src/controller/conditions.js";
 import { MachineStalledError } from "../../../src/controller/errors.js";
 import { type PassOutput, runMachinePass } from "../../../src/controller/machine-runner.js";
 import { done, requeueAfter } from "../../../src/controller/result.js";
@@ -60,7 +65,8 @@ const widgetMachine = setup({
       invoke: {
         id: "describe",
         src: "describeWidget",
-        input: ({ context }) => (context.status.widgetId === undefined ? {} : { id: context.status.widgetId }),
+        input: ({ context }) =>
+          context.status.widgetId === undefined ? {} : { id: context.status.widgetId },
         onDone: { target: "deciding", actions: assign({ observed: ({ event }) => event.output }) },
       },
     },
@@ -71,12 +77,18 @@ const widgetMachine = setup({
         input: ({ context }) => ({ generation: context.generation }),
         onDone: {
           target: "waiting",
-          actions: assign({ status: ({ context, event }) => ({ ...context.status, widgetId: event.output.id }) }),
+          actions: assign({
+            status: ({ context, event }) => ({ ...context.status, widgetId: event.output.id }),
+          }),
         },
       },
     },
     deciding: {
-      always: [{ guard: "missing", target: "creating" }, { guard: "isReady", target: "ready" }, { target: "waiting" }],
+      always: [
+        { guard: "missing", target: "creating" },
+        { guard: "isReady", target: "ready" },
+        { target: "waiting" },
+      ],
     },
     waiting: {
       always: [{ guard: "deadlinePassed", target: "timedOut" }, { target: "pending" }],
@@ -87,7 +99,10 @@ const widgetMachine = setup({
         output: ({ context }) => ({
           result: requeueAfter(POLL_MS),
           conditions: reconcilingConditions(context.generation, "Creating", "waiting for the widget"),
-          status: { ...context.status, readyDeadline: context.status.readyDeadline ?? context.now + READY_TIMEOUT_MS },
+          status: {
+            ...context.status,
+            readyDeadline: context.status.readyDeadline ?? context.now + READY_TIMEOUT_MS,
+          },
         }),
       }),
     },
@@ -144,9 +159,16 @@ describe("example machine by pure transitions (no actor runs)", () => {
   });
 
   it("keeps a stored deadline across passes and stalls once it has passed", () => {
-    const later = { generation: 2, now: NOW + READY_TIMEOUT_MS, status: { widgetId: "w-1", readyDeadline: NOW + 1000 } };
+    const later = {
+      generation: 2,
+      now: NOW + READY_TIMEOUT_MS,
+      status: { widgetId: "w-1", readyDeadline: NOW + 1000 },
+    };
     const [start] = initialTransition(widgetMachine, later);
-    const [end] = transition(widgetMachine, start, { type: "xstate.done.actor.describe", output: { exists: true, ready: false } });
+    const [end] = transition(widgetMachine, start, {
+      type: "xstate.done.actor.describe",
+      output: { exists: true, ready: false },
+    });
     expect(end.value).toBe("timedOut");
     expect(end.output?.conditions).toEqual(stalledConditions(2, "ReadyTimeout", "widget not ready in time"));
   });
@@ -163,7 +185,11 @@ describe("runMachinePass", () => {
         }),
       },
     });
-    const output = await runMachinePass(machine, { ...input, status: { widgetId: "w-1" } }, new AbortController().signal);
+    const output = await runMachinePass(
+      machine,
+      { ...input, status: { widgetId: "w-1" } },
+      new AbortController().signal,
+    );
     expect(calls).toEqual(['describe {"id":"w-1"}']);
     expect(output.result).toEqual(done());
     expect(output.conditions).toEqual(readyConditions(2, "Ready", "widget ready"));
@@ -172,12 +198,14 @@ describe("runMachinePass", () => {
   it("rejects with a failed step's error when the machine does not handle it", async () => {
     const machine = widgetMachine.provide({
       actors: {
-        describeWidget: fromPromise(async () => {
+        describeWidget: fromPromise<Observed, { id?: string }>(async () => {
           throw new Error("ThrottlingException");
         }),
       },
     });
-    await expect(runMachinePass(machine, input, new AbortController().signal)).rejects.toThrow("ThrottlingException");
+    await expect(runMachinePass(machine, input, new AbortController().signal)).rejects.toThrow(
+      "ThrottlingException",
+    );
   });
 
   it("stops the machine and aborts the running step's signal when the pass aborts", async () => {
@@ -188,7 +216,7 @@ describe("runMachinePass", () => {
     });
     const machine = widgetMachine.provide({
       actors: {
-        describeWidget: fromPromise(({ signal }) => {
+        describeWidget: fromPromise<Observed, { id?: string }>(({ signal }) => {
           stepSignal = signal;
           started();
           return new Promise<Observed>(() => undefined); // never settles by itself
@@ -210,7 +238,13 @@ describe("runMachinePass", () => {
   });
 
   it("reports a machine resting in a non-final state with nothing running", async () => {
-    const stuck = setup({}).createMachine({ id: "stuck", initial: "idle", states: { idle: { on: { GO: "idle" } } } });
-    await expect(runMachinePass(stuck, undefined, new AbortController().signal)).rejects.toBeInstanceOf(MachineStalledError);
+    const stuck = setup({}).createMachine({
+      id: "stuck",
+      initial: "idle",
+      states: { idle: { on: { GO: "idle" } } },
+    });
+    await expect(runMachinePass(stuck, undefined, new AbortController().signal)).rejects.toBeInstanceOf(
+      MachineStalledError,
+    );
   });
 });

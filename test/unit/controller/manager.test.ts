@@ -24,7 +24,13 @@ afterEach(async () => {
   for (const m of managers.splice(0)) await m.stop({ release: false });
 });
 
-function manager(identity: string, store: FakeStore, leases: FakeLeases, clock: ManualClock, passes: string[]): Manager {
+function manager(
+  identity: string,
+  store: FakeStore,
+  leases: FakeLeases,
+  clock: ManualClock,
+  passes: string[],
+): Manager {
   const m = new Manager({
     store,
     leases,
@@ -51,7 +57,12 @@ describe("Manager", () => {
     const store = new FakeStore(() => clock.now());
     const leases = new FakeLeases();
     const passes: string[] = [];
-    await store.create({ apiVersion: API_VERSION, kind: "CloudMapNamespace", metadata: { name: "a" }, spec: { dnsName: "a.internal", vpcId: "v" } });
+    await store.create({
+      apiVersion: API_VERSION,
+      kind: "CloudMapNamespace",
+      metadata: { name: "a" },
+      spec: { dnsName: "a.internal", vpcId: "v" },
+    });
     const one = manager("one", store, leases, clock, passes);
     const two = manager("two", store, leases, clock, passes);
     await one.start();
@@ -63,7 +74,12 @@ describe("Manager", () => {
     expect(one.isReady && two.isReady).toBe(true);
     expect(passes).toEqual(["one CloudMapNamespace/default/a"]);
 
-    await store.create({ apiVersion: API_VERSION, kind: "CloudMapNamespace", metadata: { name: "b" }, spec: { dnsName: "b.internal", vpcId: "v" } });
+    await store.create({
+      apiVersion: API_VERSION,
+      kind: "CloudMapNamespace",
+      metadata: { name: "b" },
+      spec: { dnsName: "b.internal", vpcId: "v" },
+    });
     await settle();
     expect(two.informers.informer("CloudMapNamespace").get("CloudMapNamespace/default/b")).toBeDefined();
     expect(passes.filter((p) => p.startsWith("two"))).toEqual([]);

@@ -159,7 +159,10 @@ describe("failure rate limits", () => {
 
   it("a failure waits for the larger of its backoff and the global bucket", () => {
     const clock = new ManualClock();
-    const limiter = new FailureRateLimiter<string>({ baseDelayMs: 10, maxDelayMs: 1000, ratePerSecond: 1, burst: 1 }, clock);
+    const limiter = new FailureRateLimiter<string>(
+      { baseDelayMs: 10, maxDelayMs: 1000, ratePerSecond: 1, burst: 1 },
+      clock,
+    );
     expect(limiter.when("a")).toBe(10);
     expect(limiter.when("b")).toBe(1000);
     expect(limiter.when("c")).toBe(2000);

@@ -1,0 +1,105 @@
+/**
+ * `fargatectl dev`: the local stack (DynamoDB Local, the ECS/Cloud Map and Consul simulators, the table), the
+ * controller in-process, the examples applied; prints `export` lines, then `ready`, then status as it changes.
+ */
+import { EventEmitter } from "node:events";
+import { createWriteStream } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runControllerCommand } from "../../controller/command.js";
+import { KINDS } from "../../crds/meta.js";
+import { DEV_CREDENTIALS, startDevStack } from "../../dev/stack.js";
+import { createDynamoResourceStore } from "../../store/index.js";
+import type { ResourceStore } from "../../store/types.js";
+import type { CliContext } from "../context.js";
+import { ExitCode } from "../errors.js";
+import { loadDocuments, readSources, readStdin } from "../input.js";
+import { formatTable } from "../output.js";
+
+/** Options of `dev`. */
+export interface DevOptions {
+  /** Directory (or file) of specs to apply once the stack is up; none with `--no-examples`. */
+  examples: string | false;
+  /** How often the status table is refreshed (ms). */
+  statusIntervalMs: number;
+}
+
+/** Runs the local stack until SIGINT/SIGTERM; returns the exit code. */
+export async function runDev(ctx: CliContext, options: DevOptions): Promise<number> {
+  const { region, table } = ctx.settings;
+  const stack = await startDevStack({ region, table, progress: (line) => ctx.err(`${line}\n`) });
+  const signals = new EventEmitter();
+  const logFile = join(tmpdir(), `fargate-operator-dev-${process.pid}.log`);
+  const logStream = createWriteStream(logFile);
+  const store = createDynamoResourceStore({
+    tableName: table,
+    region,
+    endpoints: { dynamodb: stack.dynamodbEndpoint, dynamodbStreams: stack.dynamodbEndpoint },
+    credentials: DEV_CREDENTIALS,
+  });
+  const controller = runControllerCommand(
+    { "metrics-address": "127.0.0.1:0", "lease-duration": "3s", "lease-heartbeat": "1s" },
+    stack.environment,
+    { signals, logDestination: logStream, store, leases: store.leases },
+  );
+  let stopping = false;
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      ctx.err("stopping the local stack\n");
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  try {
+    ctx.err(`controller logs: ${logFile}\n`);
+    if (options.examples !== false) await applyExamples(ctx, store, options.examples);
+    for (const [name, value] of Object.entries(stack.environment)) ctx.out(`export ${name}=${value}\n`);
+    ctx.out(
+      `ready: ${stack.dynamodbKind} at ${stack.dynamodbEndpoint}, simulators at ${stack.aws.endpoint} and ${stack.consul.url}\n`,
+    );
+    let last = "";
+    const timer = setInterval(() => {
+      void statusTables(store, ctx.now()).then(
+        ({ text, signature }) => {
+          if (signature !== last && !stopping) ctx.out(`\n${text}`);
+          last = signature;
+        },
+        () => undefined,
+      );
+    }, options.statusIntervalMs);
+    await stopped;
+    clearInterval(timer);
+    return ExitCode.Ok;
+  } finally {
+    signals.emit("SIGTERM");
+    await controller.catch(() => ExitCode.Failure);
+    store.destroy();
+    logStream.end();
+    await stack.stop();
+  }
+}
+
+async function applyExamples(ctx: CliContext, store: ResourceStore, path: string): Promise<void> {
+  const loaded = loadDocuments(await readSources([path], readStdin));
+  for (const line of loaded.errors) ctx.err(`${line}\n`);
+  for (const { document } of loaded.documents) {
+    const { outcome } = await store.apply(document);
+    ctx.err(`${document.kind.toLowerCase()}/${document.metadata.name} ${outcome}\n`);
+  }
+}
+
+/** The status tables, and a signature without ages so a table is printed again only when something changed. */
+async function statusTables(store: ResourceStore, now: number): Promise<{ text: string; signature: string }> {
+  const text: string[] = [];
+  const signature: string[] = [];
+  for (const kind of KINDS) {
+    const records = await store.list(kind);
+    if (records.length === 0) continue;
+    text.push(`${kind}\n${formatTable(kind, records, true, now)}`);
+    signature.push(formatTable(kind, records, true, 0));
+  }
+  return { text: text.join("\n"), signature: signature.join("\n") };
+}

@@ -1,0 +1,100 @@
+/**
+ * The local stack behind `fargatectl dev`: DynamoDB Local (moto's DynamoDB when Java is missing), the ECS and
+ * Cloud Map simulator, the Consul simulator with a `vault` service, and the table. No AWS account needed.
+ */
+import { createStoreClients } from "../store/clients.js";
+import { createTable } from "../store/table.js";
+import { type AwsSimulator, startAwsSimulator } from "./aws-sim/index.js";
+import { type ConsulSimulator, startConsulSimulator } from "./consul-sim/index.js";
+import { startDynamoDbLocal } from "./dynamodb-local.js";
+import type { RunningServer } from "./launch-process.js";
+import { startMoto } from "./moto.js";
+
+/** Dummy credentials every local server accepts (DynamoDB Local allows only letters and digits in the key id). */
+export const DEV_CREDENTIALS = { accessKeyId: "fargateoperatordev", secretAccessKey: "fargateoperatordev" };
+
+/** Options of `startDevStack`. */
+export interface DevStackOptions {
+  region: string;
+  table: string;
+  /** Called with a line of progress (to stderr in the CLI). */
+  progress?: (line: string) => void;
+}
+
+/** A running local stack. */
+export interface DevStack {
+  /** Which DynamoDB is serving: DynamoDB Local, or moto as the fallback. */
+  dynamodbKind: "dynamodb-local" | "moto";
+  dynamodbEndpoint: string;
+  aws: AwsSimulator;
+  consul: ConsulSimulator;
+  /** `export NAME=value` pairs another shell needs to reach the stack. */
+  environment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Starts every part in parallel, creates the table, registers `vault` in Consul; stops all on any failure. */
+export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
+  const progress = options.progress ?? (() => {});
+  const started: Array<{ stop(): Promise<void> }> = [];
+  try {
+    const [dynamodb, aws, consul] = await Promise.all([
+      startDynamoDb(progress).then((d) => (started.push(d.server), d)),
+      startAwsSimulator({ mode: "lenient", region: options.region }).then((s) => (started.push(s), s)),
+      startConsulSimulator({ port: 0 }).then((s) => (started.push(s), s)),
+    ]);
+    progress(`${dynamodb.kind} on ${dynamodb.server.endpoint}`);
+    progress(`ECS and Cloud Map simulator on ${aws.endpoint}`);
+    progress(`Consul simulator on ${consul.url} (datacenter ${consul.datacenter})`);
+    const clients = createStoreClients(
+      { region: options.region, endpoint: dynamodb.server.endpoint, credentials: DEV_CREDENTIALS },
+      3,
+    );
+    try {
+      await createTable(clients.dynamodb, options.table);
+    } finally {
+      clients.dynamodb.destroy();
+    }
+    // Vault runs outside Fargate; the CatalogSync mirrors it into Cloud Map as vault.<dnsName>.
+    consul.control.registerService({ name: "vault", port: 8200, address: "10.0.10.5", node: "vault-1" });
+    const environment: Record<string, string> = {
+      AWS_ENDPOINT_URL_ECS: aws.endpoint,
+      AWS_ENDPOINT_URL_SERVICEDISCOVERY: aws.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.server.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.server.endpoint,
+      AWS_REGION: options.region,
+      AWS_ACCESS_KEY_ID: DEV_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DEV_CREDENTIALS.secretAccessKey,
+      FARGATE_OPERATOR_TABLE: options.table,
+      CONSUL_HTTP_ADDR: consul.address,
+    };
+    return {
+      dynamodbKind: dynamodb.kind,
+      dynamodbEndpoint: dynamodb.server.endpoint,
+      aws,
+      consul,
+      environment,
+      stop: () => stopAll(started),
+    };
+  } catch (error) {
+    await stopAll(started);
+    throw error;
+  }
+}
+
+async function startDynamoDb(
+  progress: (line: string) => void,
+): Promise<{ kind: "dynamodb-local" | "moto"; server: RunningServer }> {
+  try {
+    return { kind: "dynamodb-local", server: await startDynamoDbLocal() };
+  } catch (error) {
+    progress(
+      `DynamoDB Local did not start (${error instanceof Error ? error.message : String(error)}); using moto`,
+    );
+    return { kind: "moto", server: await startMoto() };
+  }
+}
+
+async function stopAll(parts: Array<{ stop(): Promise<void> }>): Promise<void> {
+  await Promise.allSettled(parts.reverse().map((p) => p.stop()));
+}

@@ -1,0 +1,85 @@
+/** `runControllerCommand` in-process on DynamoDB Local and moto: the temporary reconcilers, signals, lease release. */
+import { EventEmitter } from "node:events";
+import { Writable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { runControllerCommand } from "../../../src/controller/command.js";
+import { findCondition } from "../../../src/controller/conditions.js";
+import type { Manager } from "../../../src/controller/manager.js";
+import type { Condition } from "../../../src/crds/meta.js";
+import type { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
+import { doc, endpointOf, freshStore, STORE_BACKENDS } from "../../support/store-fixtures.js";
+import { until } from "./support.js";
+
+function conditionsOf(status: Record<string, unknown> | undefined): Condition[] {
+  return (status?.conditions as Condition[] | undefined) ?? [];
+}
+
+describe.each(STORE_BACKENDS)("fargatectl controller (in process) on %s", (_backend, endpointKey) => {
+  let store: DynamoResourceStore | undefined;
+  afterEach(() => store?.destroy());
+
+  it("reports valid and invalid records, then stops on SIGTERM with exit 0 and the lease released", async () => {
+    const s = await freshStore(endpointOf(endpointKey));
+    store = s;
+    await s.create(doc("CloudMapNamespace", "good", { dnsName: "good.internal", vpcId: "vpc-1" }));
+    await s.create(doc("CloudMapNamespace", "bad", { dnsName: "not a dns name" }));
+    const signals = new EventEmitter();
+    const lines: Array<Record<string, unknown>> = [];
+    const logDestination = new Writable({
+      write(chunk, _enc, cb) {
+        for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+        cb();
+      },
+    });
+    let manager: Manager | undefined;
+    const exit = runControllerCommand(
+      {
+        "metrics-address": "127.0.0.1:0",
+        "lease-name": "cmd",
+        "lease-duration": "1.5s",
+        "lease-heartbeat": "500ms",
+        "watch-poll-interval": "100ms",
+        table: s.tableName,
+      },
+      {},
+      {
+        store: s,
+        leases: s.leases,
+        signals,
+        logDestination,
+        onStarted: (m) => {
+          manager = m;
+        },
+      },
+    );
+    await until(() => manager?.isLeader === true, "leadership");
+    let goodConditions: Condition[] = [];
+    let badConditions: Condition[] = [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      goodConditions = conditionsOf((await s.get("CloudMapNamespace", "default", "good")).status);
+      badConditions = conditionsOf((await s.get("CloudMapNamespace", "default", "bad")).status);
+      if (goodConditions.length > 0 && badConditions.length > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(findCondition(goodConditions, "Reconciling")).toMatchObject({
+      status: "True",
+      reason: "NotImplemented",
+    });
+    expect(findCondition(badConditions, "Ready")).toMatchObject({ status: "False", reason: "InvalidSpec" });
+    expect(findCondition(badConditions, "Ready")?.message).toContain("spec");
+    expect(findCondition(badConditions, "Stalled")).toMatchObject({ status: "True", reason: "InvalidSpec" });
+
+    signals.emit("SIGTERM");
+    expect(await exit).toBe(0);
+    expect(await s.leases.readLease("cmd")).toBeUndefined();
+    expect(signals.listenerCount("SIGTERM")).toBe(0);
+    const messages = lines.map((l) => l.msg);
+    expect(messages).toContain("became leader");
+    expect(messages).toContain("lease released");
+    expect(messages.at(-1)).toBe("controller stopped");
+    expect(
+      lines.some((l) => l.msg === "health and metrics server listening" && typeof l.port === "number"),
+    ).toBe(true);
+  });
+});
