@@ -8,16 +8,15 @@ import { performance } from "node:perf_hooks";
 import type { Kind, ResourceKey } from "../crds/meta.js";
 import type { Logger } from "../log.js";
 import { type ControllerMetrics, ReconcileOutcome } from "../metrics.js";
-import { ConflictError, NotFoundError } from "../store/errors.js";
+import { ConflictError } from "../store/errors.js";
 import type { ResourceStore, StoredResource } from "../store/types.js";
 import { type Clock, sleep } from "./clock.js";
-import { stalledConditions } from "./conditions.js";
 import { PermanentError, ReconcileTimeoutError, TemporaryError } from "./errors.js";
 import type { Informer } from "./informer.js";
+import { PermanentFailures } from "./permanent-failures.js";
 import { FailureRateLimiter, type FailureRateLimiterOptions } from "./rate-limit.js";
 import type { ReconcileFunction } from "./reconciler.js";
 import type { ReconcileResult } from "./result.js";
-import { writeStatus } from "./status.js";
 import { Priority, WorkQueue } from "./workqueue.js";
 
 /** Settings of one kind's controller. */
@@ -51,23 +50,13 @@ interface Term {
   inFlight: Set<Promise<void>>;
 }
 
-/** Fingerprint of what must change before a permanently failed record is tried again. */
-function permanentFingerprint(r: StoredResource): string {
-  return JSON.stringify([
-    r.metadata.uid,
-    r.specHash,
-    r.metadata.generation,
-    r.metadata.deletionTimestamp ?? null,
-  ]);
-}
-
 /** The per-kind runtime. Informers always feed it; keys are dropped while it is not leading. */
 export class Controller {
   private term: Term | undefined;
   /** Set while a stop waits for aborted passes; a start waits for it so no key runs twice. */
   private stopping: Promise<StopReport> | undefined;
   private wanted = false;
-  private readonly permanentFailures = new Map<ResourceKey, string>();
+  private readonly permanentFailures: PermanentFailures;
   private readonly conflicts = new Map<ResourceKey, number>();
   private readonly log: Logger;
   /** Shared across terms so backoff and the bucket survive a leadership change. */
@@ -76,6 +65,7 @@ export class Controller {
   constructor(private readonly options: ControllerOptions) {
     this.log = options.log.child({ kind: options.kind });
     this.rateLimiter = new FailureRateLimiter<ResourceKey>(options.rateLimits, options.clock);
+    this.permanentFailures = new PermanentFailures(options.store, options.clock);
     options.informer.addHandler((key, priority) => this.enqueue(key, priority));
   }
 
@@ -192,14 +182,10 @@ export class Controller {
     const log = this.log.child({ resource: key, reconcileId });
     const record = this.options.informer.get(key);
 
-    const failed = this.permanentFailures.get(key);
-    if (failed !== undefined) {
-      if (record !== undefined && permanentFingerprint(record) === failed) {
-        this.count(ReconcileOutcome.Skipped);
-        log.debug("skipped: failed permanently and the spec has not changed");
-        return;
-      }
-      this.permanentFailures.delete(key);
+    if (this.permanentFailures.shouldSkip(key, record)) {
+      this.count(ReconcileOutcome.Skipped);
+      log.debug("skipped: failed permanently and the spec has not changed");
+      return;
     }
 
     const timeout = new AbortController();
@@ -298,7 +284,7 @@ export class Controller {
     log[level]({ err, retryInMs: delay, retries: queue.retries(key) }, "reconcile failed: will retry");
   }
 
-  /** Writes Stalled/Ready=False with the error's reason onto the record and remembers not to retry it. */
+  /** Writes the permanent failure onto the record's status; a conflict retries at once, other errors back off. */
   private async recordPermanentFailure(
     queue: WorkQueue<ResourceKey>,
     key: ResourceKey,
@@ -308,24 +294,8 @@ export class Controller {
   ): Promise<void> {
     if (record === undefined) return;
     try {
-      const fresh = await this.options.store.get(
-        record.kind,
-        record.metadata.namespace,
-        record.metadata.name,
-      );
-      const generation = fresh.metadata.generation;
-      await writeStatus(
-        this.options.store,
-        fresh,
-        {
-          conditions: stalledConditions(generation, failure.reason, failure.message),
-          observedGeneration: generation,
-        },
-        new Date(this.options.clock.now()),
-      );
-      this.permanentFailures.set(key, permanentFingerprint(fresh));
+      await this.permanentFailures.record(key, record, failure);
     } catch (error) {
-      if (error instanceof NotFoundError) return; // deleted meanwhile: nothing to report on
       if (error instanceof ConflictError) {
         queue.add(key, Priority.High);
         return;

@@ -9,7 +9,7 @@ import type { ResourceStore } from "../store/types.js";
 import { type Clock, systemClock } from "./clock.js";
 import { Controller } from "./controller.js";
 import { type HealthServer, startHealthServer } from "./http-server.js";
-import { InformerSet } from "./informer.js";
+import { InformerSet } from "./informer-set.js";
 import { LeaderElector } from "./leader.js";
 import type { LeaseBackend } from "./lease-backend.js";
 import type { FailureRateLimiterOptions } from "./rate-limit.js";

@@ -37,11 +37,18 @@ export interface DevStack {
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const progress = options.progress ?? (() => {});
   const started: Array<{ stop(): Promise<void> }> = [];
+  const track = <T extends { stop(): Promise<void> }>(part: T): T => {
+    started.push(part);
+    return part;
+  };
   try {
     const [dynamodb, aws, consul] = await Promise.all([
-      startDynamoDb(progress).then((d) => (started.push(d.server), d)),
-      startAwsSimulator({ mode: "lenient", region: options.region }).then((s) => (started.push(s), s)),
-      startConsulSimulator({ port: 0 }).then((s) => (started.push(s), s)),
+      startDynamoDb(progress).then((d) => {
+        track(d.server);
+        return d;
+      }),
+      startAwsSimulator({ mode: "lenient", region: options.region }).then(track),
+      startConsulSimulator({ port: 0 }).then(track),
     ]);
     progress(`${dynamodb.kind} on ${dynamodb.server.endpoint}`);
     progress(`ECS and Cloud Map simulator on ${aws.endpoint}`);

@@ -1,7 +1,7 @@
 /** The informer relists after a stream gap, on DynamoDB Local and moto. */
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../../src/controller/clock.js";
-import { InformerSet } from "../../../src/controller/informer.js";
+import { InformerSet } from "../../../src/controller/informer-set.js";
 import { Priority } from "../../../src/controller/workqueue.js";
 import type { ResourceKey } from "../../../src/crds/meta.js";
 import { silentLogger } from "../../../src/log.js";

@@ -4,7 +4,7 @@ import { ManualClock, settle } from "../../../src/controller/clock.js";
 import { findCondition } from "../../../src/controller/conditions.js";
 import { Controller } from "../../../src/controller/controller.js";
 import { PermanentError, ReconcileTimeoutError, TemporaryError } from "../../../src/controller/errors.js";
-import { InformerSet } from "../../../src/controller/informer.js";
+import { InformerSet } from "../../../src/controller/informer-set.js";
 import type { ReconcileFunction } from "../../../src/controller/reconciler.js";
 import { done, requeueAfter } from "../../../src/controller/result.js";
 import { API_VERSION, type Condition, parseResourceKey, type ResourceKey } from "../../../src/crds/meta.js";

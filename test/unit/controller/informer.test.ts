@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock, settle } from "../../../src/controller/clock.js";
-import { InformerSet, isNewerVersion } from "../../../src/controller/informer.js";
+import { isNewerVersion } from "../../../src/controller/informer.js";
+import { InformerSet } from "../../../src/controller/informer-set.js";
 import { Priority } from "../../../src/controller/workqueue.js";
 import { API_VERSION, type Kind, type ResourceKey } from "../../../src/crds/meta.js";
 import { silentLogger } from "../../../src/log.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/controller/clock.js";
 import { findCondition } from "../../../src/controller/conditions.js";
 import { PermanentError } from "../../../src/controller/errors.js";
-import { InformerSet } from "../../../src/controller/informer.js";
+import { InformerSet } from "../../../src/controller/informer-set.js";
 import { placeholderReconciler } from "../../../src/controller/placeholder-reconciler.js";
 import { API_VERSION, type Condition } from "../../../src/crds/meta.js";
 import { silentLogger } from "../../../src/log.js";
