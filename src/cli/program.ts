@@ -1,12 +1,7 @@
 /** The `fargatectl` command tree. Thin: each action resolves its options and calls one run function. */
 import { Command, Option } from "commander";
 import { parseDuration, readEnvironment } from "../config/settings.js";
-import {
-  controllerOptionSpecs,
-  controllerSettingsHelp,
-  flagsFromOptions,
-  runControllerCommand,
-} from "../controller/command.js";
+import { controllerOptionSpecs, flagsFromOptions, runControllerCommand } from "../controller/command.js";
 import { runApply } from "./commands/apply.js";
 import { runDelete } from "./commands/delete.js";
 import { runDev } from "./commands/dev.js";
@@ -39,7 +34,7 @@ export function buildProgram(
       "endpoint for every AWS service (else $AWS_ENDPOINT_URL and per-service variables)",
     )
     .showHelpAfterError("(run with --help for usage)")
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
 
   const run = (cmd: Command, action: (ctx: CliContext) => Promise<number>) =>
     action(makeContext(cmd.optsWithGlobals<GlobalFlags>())).then((code) => {
@@ -152,7 +147,7 @@ export function buildProgram(
     .description("run the controller: reconcile every record until SIGTERM or SIGINT")
     .addHelpText(
       "after",
-      `\nEvery setting (flag > environment > default; durations like 300s or 10m):\n${controllerSettingsHelp()}`,
+      "\nSettings resolve as flag > environment > default; durations take 300s, 10m or 1h.",
     );
   for (const spec of controllerOptionSpecs()) controller.option(spec.flags, spec.description);
   controller.action(async (_opts: unknown, cmd: Command) => {

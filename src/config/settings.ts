@@ -17,6 +17,8 @@ export interface SettingDefinition<T> {
   default: T | undefined;
   /** What the setting is for, one line. */
   description: string;
+  /** How `--help` shows the default when JSON would not read well (durations: `10m`, not 600000). */
+  defaultText?: string;
   parse: SettingParser<T>;
 }
 
@@ -73,11 +75,17 @@ export function resolveSettings<D extends SettingDefinitions>(
 export function describeSettings(definitions: SettingDefinitions): string {
   return Object.values(definitions)
     .map((d) => {
-      const def = d.default === undefined ? "none" : JSON.stringify(d.default);
+      const def = defaultTextOf(d);
       const env = d.env.length > 0 ? ` (env ${d.env.join(", ")})` : "";
       return `  --${d.flag}${env}\n      ${d.description} Default: ${def}.`;
     })
     .join("\n");
+}
+
+/** The default as `--help` shows it. */
+export function defaultTextOf(definition: SettingDefinition<unknown>): string {
+  if (definition.defaultText !== undefined) return definition.defaultText;
+  return definition.default === undefined ? "none" : JSON.stringify(definition.default);
 }
 
 /** The process environment, read in exactly one place. */

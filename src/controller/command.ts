@@ -11,7 +11,7 @@ import {
   parseListenAddress,
   resolveControllerSettings,
 } from "../config/controller.js";
-import { describeSettings } from "../config/settings.js";
+import { defaultTextOf, describeSettings } from "../config/settings.js";
 import { KINDS } from "../crds/meta.js";
 import { createLogger, type Logger } from "../log.js";
 import { createMetrics } from "../metrics.js";
@@ -35,7 +35,7 @@ export function controllerSettingsHelp(): string {
 export function controllerOptionSpecs(): Array<{ flags: string; description: string }> {
   return Object.values(controllerSettings).map((d) => ({
     flags: `--${d.flag} <value>`,
-    description: `${d.description} (env ${d.env.join(", ")})`,
+    description: `${d.description} Default: ${defaultTextOf(d)}. Env: ${d.env.join(", ")}.`,
   }));
 }
 

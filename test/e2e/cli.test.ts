@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { CliContext } from "../../src/cli/context.js";
 import { buildProgram, type ProgramResult } from "../../src/cli/program.js";
 import { commonSettings } from "../../src/config/common.js";
-import { resolveSettings } from "../../src/config/settings.js";
+import { controllerSettings } from "../../src/config/controller.js";
+import { defaultTextOf, resolveSettings } from "../../src/config/settings.js";
 import type { ResourceStore } from "../../src/store/types.js";
 import { endpointOf, freshStore } from "../support/store-fixtures.js";
 
@@ -199,6 +200,18 @@ describe("fargatectl as a process", () => {
     for (const line of bad.stderr.trim().split("\n").slice(0, -1)) {
       expect(line).toMatch(/^test\/fixtures\/invalid\/[\w.-]+\.ya?ml:\d+:\d+: /);
     }
+  });
+
+  it("documents every controller setting with its default and variable in controller --help", async () => {
+    const ran = await fargatectl("controller", "--help");
+    expect(ran.code).toBe(0);
+    const help = ran.stdout.replace(/\s+/g, " ");
+    for (const definition of Object.values(controllerSettings)) {
+      expect(help).toContain(`--${definition.flag} <value>`);
+      expect(help).toContain(`Default: ${defaultTextOf(definition)}.`);
+      for (const variable of definition.env) expect(help).toContain(variable);
+    }
+    expect(help).toContain("--table <name>");
   });
 
   it("gives a clear configuration error for a bad table name (exit 2)", async () => {
