@@ -61,31 +61,37 @@ export function removeCondition(conditions: readonly Condition[] | undefined, ty
   return (conditions ?? []).filter((c) => c.type !== type);
 }
 
-/** The kstatus trio for a converged record: Ready=True, Reconciling=False, Stalled=False. */
-export function readyConditions(generation: number, reason: string, message: string): ConditionUpdate[] {
+/** Builds the kstatus trio; the message is repeated on the conditions that are "on" (and always on Ready). */
+function kstatusTrio(
+  generation: number,
+  statuses: { ready: ConditionStatus; reconciling: ConditionStatus; stalled: ConditionStatus },
+  reason: string,
+  message: string,
+): ConditionUpdate[] {
+  const on = (status: ConditionStatus) => (status === ConditionStatus.True ? message : "");
   return [
-    {
-      type: ConditionType.Ready,
-      status: ConditionStatus.True,
-      reason,
-      message,
-      observedGeneration: generation,
-    },
+    { type: ConditionType.Ready, status: statuses.ready, reason, message, observedGeneration: generation },
     {
       type: ConditionType.Reconciling,
-      status: ConditionStatus.False,
+      status: statuses.reconciling,
       reason,
-      message: "",
+      message: on(statuses.reconciling),
       observedGeneration: generation,
     },
     {
       type: ConditionType.Stalled,
-      status: ConditionStatus.False,
+      status: statuses.stalled,
       reason,
-      message: "",
+      message: on(statuses.stalled),
       observedGeneration: generation,
     },
   ];
+}
+
+/** The kstatus trio for a converged record: Ready=True, Reconciling=False, Stalled=False. */
+export function readyConditions(generation: number, reason: string, message: string): ConditionUpdate[] {
+  const { True, False } = ConditionStatus;
+  return kstatusTrio(generation, { ready: True, reconciling: False, stalled: False }, reason, message);
 }
 
 /** The kstatus trio while work is in progress: Ready=False (or Unknown), Reconciling=True, Stalled=False. */
@@ -95,50 +101,14 @@ export function reconcilingConditions(
   message: string,
   ready: ConditionStatus = ConditionStatus.False,
 ): ConditionUpdate[] {
-  return [
-    { type: ConditionType.Ready, status: ready, reason, message, observedGeneration: generation },
-    {
-      type: ConditionType.Reconciling,
-      status: ConditionStatus.True,
-      reason,
-      message,
-      observedGeneration: generation,
-    },
-    {
-      type: ConditionType.Stalled,
-      status: ConditionStatus.False,
-      reason,
-      message: "",
-      observedGeneration: generation,
-    },
-  ];
+  const { True, False } = ConditionStatus;
+  return kstatusTrio(generation, { ready, reconciling: True, stalled: False }, reason, message);
 }
 
 /** The kstatus trio for a failure retrying cannot fix: Ready=False, Reconciling=False, Stalled=True. */
 export function stalledConditions(generation: number, reason: string, message: string): ConditionUpdate[] {
-  return [
-    {
-      type: ConditionType.Ready,
-      status: ConditionStatus.False,
-      reason,
-      message,
-      observedGeneration: generation,
-    },
-    {
-      type: ConditionType.Reconciling,
-      status: ConditionStatus.False,
-      reason,
-      message: "",
-      observedGeneration: generation,
-    },
-    {
-      type: ConditionType.Stalled,
-      status: ConditionStatus.True,
-      reason,
-      message,
-      observedGeneration: generation,
-    },
-  ];
+  const { True, False } = ConditionStatus;
+  return kstatusTrio(generation, { ready: False, reconciling: False, stalled: True }, reason, message);
 }
 
 /** kstatus's reading of a record: where a GitOps tool or `wait` stands. */
