@@ -1,5 +1,5 @@
 /** fargatectl against DynamoDB Local: the commands a user runs, their output and exit codes. */
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -200,6 +200,18 @@ describe("fargatectl as a process", () => {
     for (const line of bad.stderr.trim().split("\n").slice(0, -1)) {
       expect(line).toMatch(/^test\/fixtures\/invalid\/[\w.-]+\.ya?ml:\d+:\d+: /);
     }
+  });
+
+  it("reads documents from stdin with -f - and reports every error of a document at once", () => {
+    const bad = SERVICE.replace("cpu: 256", "cpu: 300").replace("image: nginx:1.27", "imag: nginx:1.27");
+    const ran = spawnSync(process.execPath, ["--import", "tsx", "src/cli/run.ts", "validate", "-f", "-"], {
+      input: bad,
+      encoding: "utf8",
+    });
+    expect(ran.status).toBe(1);
+    expect(ran.stderr).toMatch(/^<stdin>:\d+:\d+: spec\.cpu: /m);
+    expect(ran.stderr).toMatch(/^<stdin>:\d+:\d+: spec\.containers\[0\]\.imag: unknown field/m);
+    expect(ran.stderr).toMatch(/^<stdin>:\d+:\d+: spec\.containers\[0\]\.image: missing required field/m);
   });
 
   it("documents every controller setting with its default and variable in controller --help", async () => {
