@@ -6,6 +6,7 @@ import { runApply } from "./commands/apply.js";
 import { runDelete } from "./commands/delete.js";
 import { runDev } from "./commands/dev.js";
 import { runDescribe, runGet } from "./commands/get.js";
+import { runRender } from "./commands/render.js";
 import { runTableCreate } from "./commands/table.js";
 import { runValidate } from "./commands/validate.js";
 import { type CliContext, createCliContext, type GlobalFlags } from "./context.js";
@@ -50,6 +51,15 @@ export function buildProgram(
     .addOption(files())
     .action((opts: { filename: string[] }, cmd: Command) =>
       run(cmd, (ctx) => runValidate(ctx, opts.filename)),
+    );
+
+  program
+    .command("render")
+    .description("print what each FargateService becomes in ECS and Cloud Map, offline (no AWS calls)")
+    .addOption(files())
+    .addOption(new Option("-o, --output <format>", "yaml or json").choices(["yaml", "json"]).default("yaml"))
+    .action((opts: { filename: string[]; output: "yaml" | "json" }, cmd: Command) =>
+      run(cmd, (ctx) => runRender(ctx, { files: opts.filename, output: opts.output })),
     );
 
   program

@@ -1,0 +1,108 @@
+/** The ECS CreateService and UpdateService inputs of a FargateService. Pure. */
+import type {
+  CreateServiceCommandInput,
+  DeploymentConfiguration,
+  NetworkConfiguration,
+  ServiceRegistry,
+  UpdateServiceCommandInput,
+} from "@aws-sdk/client-ecs";
+import type { FargateServiceSpec } from "../crds/index.js";
+import { RenderError } from "./errors.js";
+import { clientTokenOf, ecsName, ownershipTags, type RenderContext } from "./names.js";
+
+/** What the ECS service points at: set by the controller once the parts exist. */
+export interface EcsServiceRefs {
+  /** The exact task-definition ARN (with revision) to run. */
+  taskDefinitionArn: string;
+  /** ARN of the Cloud Map service, when `discovery.cloudMap` is set. */
+  cloudMapServiceArn?: string;
+}
+
+/** Both inputs: create on first reconcile, update afterwards. */
+export interface RenderedEcsService {
+  create: CreateServiceCommandInput;
+  update: UpdateServiceCommandInput;
+}
+
+/** Container and port that SRV records point at: `cloudMap.port` if set, else the first port of any container. */
+export function srvTarget(spec: FargateServiceSpec): { containerName: string; containerPort: number } {
+  const wanted = spec.discovery?.cloudMap?.port;
+  for (const container of spec.containers) {
+    for (const port of container.ports ?? []) {
+      if (wanted === undefined || port.containerPort === wanted) {
+        return { containerName: container.name, containerPort: port.containerPort };
+      }
+    }
+  }
+  throw new RenderError(
+    wanted === undefined
+      ? "SRV records need a container port, and no container has ports"
+      : `discovery.cloudMap.port ${wanted} is not a containerPort of any container`,
+  );
+}
+
+function serviceRegistriesOf(spec: FargateServiceSpec, refs: EcsServiceRefs): ServiceRegistry[] {
+  const cloudMap = spec.discovery?.cloudMap;
+  if (cloudMap === undefined) return [];
+  if (refs.cloudMapServiceArn === undefined) {
+    throw new RenderError("discovery.cloudMap is set but the Cloud Map service ARN is not known yet");
+  }
+  const registry: ServiceRegistry = { registryArn: refs.cloudMapServiceArn };
+  if (cloudMap.records.includes("SRV")) Object.assign(registry, srvTarget(spec));
+  return [registry];
+}
+
+function networkOf(spec: FargateServiceSpec): NetworkConfiguration {
+  return {
+    awsvpcConfiguration: {
+      subnets: [...spec.network.subnets],
+      securityGroups: [...spec.network.securityGroups],
+      assignPublicIp: spec.network.assignPublicIp ? "ENABLED" : "DISABLED",
+    },
+  };
+}
+
+function deploymentOf(spec: FargateServiceSpec): DeploymentConfiguration {
+  const d = spec.deployment;
+  return {
+    deploymentCircuitBreaker: { enable: d.circuitBreaker.enable, rollback: d.circuitBreaker.rollback },
+    minimumHealthyPercent: d.minimumHealthyPercent,
+    maximumPercent: d.maximumPercent,
+  };
+}
+
+/** Renders the ECS service inputs of a FargateService. */
+export function renderEcsService(
+  spec: FargateServiceSpec,
+  context: RenderContext,
+  refs: EcsServiceRefs,
+): RenderedEcsService {
+  const name = ecsName(context.metadata);
+  const serviceRegistries = serviceRegistriesOf(spec, refs);
+  const create: CreateServiceCommandInput = {
+    cluster: spec.cluster,
+    serviceName: name,
+    taskDefinition: refs.taskDefinitionArn,
+    desiredCount: spec.desiredCount,
+    launchType: "FARGATE",
+    networkConfiguration: networkOf(spec),
+    deploymentConfiguration: deploymentOf(spec),
+    serviceRegistries,
+    tags: ownershipTags(context.metadata).map(([key, value]) => ({ key, value })),
+    propagateTags: "SERVICE",
+    enableECSManagedTags: true,
+    clientToken: clientTokenOf(context.metadata),
+  };
+  const update: UpdateServiceCommandInput = {
+    cluster: spec.cluster,
+    service: name,
+    taskDefinition: refs.taskDefinitionArn,
+    desiredCount: spec.desiredCount,
+    networkConfiguration: networkOf(spec),
+    deploymentConfiguration: deploymentOf(spec),
+    serviceRegistries,
+    propagateTags: "SERVICE",
+    enableECSManagedTags: true,
+  };
+  return { create, update };
+}

@@ -1,0 +1,30 @@
+/** Public API of the pure renderers: what a FargateService becomes in ECS and Cloud Map (DESIGN 5). */
+export { renderCloudMapService } from "./cloud-map-service.js";
+export { type EcsServiceRefs, type RenderedEcsService, renderEcsService, srvTarget } from "./ecs-service.js";
+export { RenderError } from "./errors.js";
+export { goStringLiteral } from "./go-template.js";
+export {
+  clientTokenOf,
+  cloudMapServiceName,
+  type Endpoints,
+  ecsName,
+  ownershipTags,
+  PLACEHOLDER_ACCOUNT_ID,
+  type RenderContext,
+  type RenderMetadata,
+  renderEndpoints,
+  TagKey,
+} from "./names.js";
+export { type RenderedTaskDefinition, renderTaskDefinition, taskDefinitionHash } from "./task-definition.js";
+export {
+  DEFAULT_VAULT_IMAGE,
+  type RenderedVaultAgent,
+  renderVaultAgent,
+  secretDestination,
+  secretTemplate,
+  VAULT_CONFIG_ENV,
+  VAULT_CONFIG_FILE,
+  VAULT_SECRETS_VOLUME,
+  type VaultAgentConfig,
+  vaultAgentConfig,
+} from "./vault-agent.js";

@@ -1,0 +1,84 @@
+/** Names, tags and endpoints every renderer shares (DESIGN 10, Names). Pure. */
+import { createHash } from "node:crypto";
+import type { FargateServiceSpec } from "../crds/index.js";
+
+/** What a renderer knows besides the spec. `accountId` is a placeholder offline. */
+export interface RenderContext {
+  region: string;
+  accountId?: string;
+  /** `dnsName` of the referenced CloudMapNamespace, when resolved. */
+  namespaceDnsName?: string;
+  metadata: RenderMetadata;
+}
+
+/** The record identity a render is stamped with. */
+export interface RenderMetadata {
+  name: string;
+  namespace: string;
+  uid: string;
+  generation: number;
+}
+
+/** Account id used when none is known (offline render). */
+export const PLACEHOLDER_ACCOUNT_ID = "000000000000";
+
+/** Tag keys the operator writes. */
+export const TagKey = {
+  Uid: "fargate-operator:uid",
+  Namespace: "fargate-operator:namespace",
+  Name: "fargate-operator:name",
+  Hash: "fargate-operator:hash",
+} as const;
+
+/** ECS task-definition family and ECS service name: `<namespace>-<name>`. */
+export function ecsName(metadata: Pick<RenderMetadata, "name" | "namespace">): string {
+  return `${metadata.namespace}-${metadata.name}`;
+}
+
+/** Cloud Map service name: `discovery.cloudMap.serviceName` or `metadata.name`. */
+export function cloudMapServiceName(
+  spec: FargateServiceSpec,
+  metadata: Pick<RenderMetadata, "name">,
+): string {
+  return spec.discovery?.cloudMap?.serviceName ?? metadata.name;
+}
+
+/** Ownership tags as `[key, value]` pairs, in a fixed order. */
+export function ownershipTags(metadata: RenderMetadata): Array<[string, string]> {
+  return [
+    [TagKey.Uid, metadata.uid],
+    [TagKey.Namespace, metadata.namespace],
+    [TagKey.Name, metadata.name],
+  ];
+}
+
+/** ECS idempotency token for one generation of one record (ECS allows at most 36 characters). */
+export function clientTokenOf(metadata: Pick<RenderMetadata, "uid" | "generation">): string {
+  return createHash("sha256").update(`${metadata.uid}:${metadata.generation}`).digest("hex").slice(0, 36);
+}
+
+/** Both DNS names of a service (DESIGN 10): absent parts are left out. */
+export interface Endpoints {
+  cloudMap?: string;
+  consul?: string;
+}
+
+/**
+ * `{cloudMap: <cloud map name>.<dnsName>, consul: <consul name>.service.consul}`; `consulPrefix` is the
+ * CatalogSync's `toConsul.prefix`.
+ */
+export function renderEndpoints(
+  spec: FargateServiceSpec,
+  metadata: Pick<RenderMetadata, "name">,
+  namespaceDnsName: string | undefined,
+  consulPrefix = "",
+): Endpoints {
+  const cloudMap = spec.discovery?.cloudMap;
+  if (cloudMap === undefined) return {};
+  const name = cloudMapServiceName(spec, metadata);
+  const out: Endpoints = {};
+  if (namespaceDnsName !== undefined) out.cloudMap = `${name}.${namespaceDnsName}`;
+  const consul = spec.discovery?.consul;
+  if (consul?.register === true) out.consul = `${consulPrefix}${consul.serviceName ?? name}.service.consul`;
+  return out;
+}
