@@ -4,6 +4,7 @@
  * calls `runControllerCommand`; `--help` lists `controllerSettingsHelp()`.
  */
 import type { DestinationStream } from "pino";
+import { type Clock, systemClock } from "../clock.js";
 import { resolveEndpoints } from "../config/common.js";
 import {
   type ControllerCommandSettings,
@@ -17,7 +18,6 @@ import { createLogger, type Logger } from "../log.js";
 import { createMetrics } from "../metrics.js";
 import { createDynamoResourceStore } from "../store/index.js";
 import type { ResourceStore } from "../store/types.js";
-import { type Clock, systemClock } from "./clock.js";
 import type { LeaseBackend } from "./lease-backend.js";
 import { Manager, type ManagerSettings } from "./manager.js";
 import { placeholderReconciler } from "./placeholder-reconciler.js";

@@ -5,12 +5,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { type Clock, sleep } from "../clock.js";
 import type { Kind, ResourceKey } from "../crds/meta.js";
 import type { Logger } from "../log.js";
 import { type ControllerMetrics, ReconcileOutcome } from "../metrics.js";
 import { ConflictError } from "../store/errors.js";
 import type { ResourceStore, StoredResource } from "../store/types.js";
-import { type Clock, sleep } from "./clock.js";
 import { PermanentError, ReconcileTimeoutError, TemporaryError } from "./errors.js";
 import type { Informer } from "./informer.js";
 import { PermanentFailures } from "./permanent-failures.js";

@@ -1,8 +1,9 @@
 /** The shared informers of a controller process: one watch for every kind, relists on gaps, periodic resync. */
+
+import { type Clock, sleep, type TimerHandle } from "../clock.js";
 import type { Kind } from "../crds/meta.js";
 import type { Logger } from "../log.js";
 import type { ResourceStore, WatchEvent, WatchHandle } from "../store/types.js";
-import { type Clock, sleep, type TimerHandle } from "./clock.js";
 import { Informer } from "./informer.js";
 
 /** Settings of the shared informers. */

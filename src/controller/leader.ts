@@ -5,9 +5,10 @@
  * released lease is taken at the next retry. A holder whose renewal loses its condition steps down at once;
  * one that cannot reach the store steps down half a heartbeat before any contender could take over.
  */
+
+import { type Clock, sleep, type TimerHandle } from "../clock.js";
 import type { Logger } from "../log.js";
 import { LeaseConflictError } from "../store/errors.js";
-import { type Clock, sleep, type TimerHandle } from "./clock.js";
 import type { LeaseBackend } from "./lease-backend.js";
 
 /** Settings of one elector. */

@@ -2,11 +2,12 @@
  * The manager wires one shared set of informers, a controller per registered kind, leader election and the
  * health/metrics server. Every process keeps its caches warm; only the leader runs reconcilers.
  */
+
+import { type Clock, systemClock } from "../clock.js";
 import type { Kind } from "../crds/meta.js";
 import type { Logger } from "../log.js";
 import { type ControllerMetrics, createMetrics } from "../metrics.js";
 import type { ResourceStore } from "../store/types.js";
-import { type Clock, systemClock } from "./clock.js";
 import { Controller } from "./controller.js";
 import { type HealthServer, startHealthServer } from "./http-server.js";
 import { InformerSet } from "./informer-set.js";

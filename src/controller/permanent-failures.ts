@@ -2,10 +2,11 @@
  * Records that failed permanently: their status says why (Ready=False, Stalled=True with the error's reason),
  * and they are skipped until something that matters changes (spec, generation, deletion, a new incarnation).
  */
+
+import type { Clock } from "../clock.js";
 import type { ResourceKey } from "../crds/meta.js";
 import { NotFoundError } from "../store/errors.js";
 import type { ResourceStore, StoredResource } from "../store/types.js";
-import type { Clock } from "./clock.js";
 import { stalledConditions } from "./conditions.js";
 import type { PermanentError } from "./errors.js";
 import { writeStatus } from "./status.js";

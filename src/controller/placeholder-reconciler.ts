@@ -4,10 +4,11 @@
  * Invalid: PermanentError(InvalidSpec) with every issue's path and message (the runtime writes Ready=False,
  * Stalled=True). Valid: Ready=Unknown, Reconciling=True, reason NotImplemented.
  */
+
+import type { Clock } from "../clock.js";
 import { ConditionStatus, formatPath, type Kind, parseResourceKey, validateDocument } from "../crds/index.js";
 import { NotFoundError } from "../store/errors.js";
 import type { ResourceStore, StoredResource } from "../store/types.js";
-import type { Clock } from "./clock.js";
 import { reconcilingConditions } from "./conditions.js";
 import { PermanentError } from "./errors.js";
 import type { KindReconciler } from "./reconciler.js";

@@ -1,5 +1,5 @@
 /** Retry pacing for failed passes: per-key exponential backoff and a global token bucket (client-go semantics). */
-import type { Clock } from "./clock.js";
+import type { Clock } from "../clock.js";
 
 /** A token bucket that hands out reservations: the delay before the caller's token is available. */
 export class TokenBucket {

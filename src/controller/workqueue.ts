@@ -3,7 +3,7 @@
  * workers at once; a key added while it is being handled is handed out again after `done`. Two priorities:
  * changed records (high) go before resync work (low). Delayed adds keep the earliest time per key.
  */
-import type { Clock, TimerHandle } from "./clock.js";
+import type { Clock, TimerHandle } from "../clock.js";
 import type { FailureRateLimiter } from "./rate-limit.js";
 
 /** Queue priorities: changed records before resync work. */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../../clock.js";
 
 /** How strictly the simulated account behaves (see DESIGN §10 "The local stack"). */
 export const SimulatorMode = {

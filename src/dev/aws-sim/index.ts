@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { type Clock, realClock } from "./clock.js";
+import { type Clock, systemClock } from "../../clock.js";
 import { createCloudMap } from "./cloudmap/index.js";
 import { IdFactory, type SimContext, type SimulatorMode } from "./context.js";
 import { createControl, type SimulatorControl } from "./control.js";
@@ -10,7 +10,7 @@ import { seededRandom } from "./rng.js";
 import { createSimulatorServer } from "./server.js";
 import { type BucketSettings, type EcsThrottleCategory, EcsThrottler } from "./throttle.js";
 
-export { type Clock, type ClockTimer, ManualClock, realClock } from "./clock.js";
+export { type Clock, ManualClock, systemClock, type TimerHandle } from "../../clock.js";
 export { SimulatorMode } from "./context.js";
 export type { SimulatorControl } from "./control.js";
 export type { OperationCounters } from "./counters.js";
@@ -66,7 +66,7 @@ export interface AwsSimulator {
 
 /** Starts the ECS + Cloud Map simulator (one server for both) and resolves once it listens. */
 export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Promise<AwsSimulator> {
-  const clock = options.clock ?? realClock;
+  const clock = options.clock ?? systemClock;
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0)) throw new RangeError("timeScale must be positive");
   const ctx: SimContext = {
@@ -80,7 +80,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
       stopMs: (options.stopSeconds ?? 1) * 1000,
       operationMs: (options.operationSeconds ?? 1) * 1000,
     },
-    after: (simulatedMs, fn) => clock.setTimer(simulatedMs / timeScale, fn),
+    after: (simulatedMs, fn) => clock.setTimer(fn, simulatedMs / timeScale),
     ids: new IdFactory(),
   };
   const cloudMap = createCloudMap(ctx);

@@ -1,4 +1,4 @@
-import type { Clock } from "./clock.js";
+import type { Clock } from "../../clock.js";
 
 /** Burst capacity and sustained refill rate of one token bucket (AWS's "bucket maximum capacity / refill rate"). */
 export interface BucketSettings {

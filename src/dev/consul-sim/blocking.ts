@@ -6,8 +6,8 @@
  * reset is the documented client-side rule, not the server's.
  */
 
+import type { Clock, TimerHandle } from "../../clock.js";
 import type { Indexed } from "./catalog.js";
-import type { Clock, TimerHandle } from "./clock.js";
 
 /** Consul's default `wait` when none (or 0) is given: 5 minutes. */
 export const DEFAULT_WAIT_MS = 5 * 60_000;
@@ -51,7 +51,7 @@ export class BlockingQueries {
       let timer: TimerHandle | undefined;
       const finish = (outcome: { result: Indexed<T> } | { error: Error }): void => {
         if (!this.pending.delete(entry)) return;
-        if (timer !== undefined) this.clock.clearTimeout(timer);
+        timer?.cancel();
         signal?.removeEventListener("abort", onAbort);
         if ("result" in outcome) resolve(outcome.result);
         else reject(outcome.error);
@@ -65,7 +65,7 @@ export class BlockingQueries {
       };
       const onAbort = (): void => finish({ error: new DOMException("client went away", "AbortError") });
       this.pending.add(entry);
-      timer = this.clock.setTimeout(() => finish({ result: query() }), timeoutMs);
+      timer = this.clock.setTimer(() => finish({ result: query() }), timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.notifyWatchers();
     });

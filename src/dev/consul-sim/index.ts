@@ -1,6 +1,6 @@
 /** The Consul simulator: the Consul HTTP API subset the project uses, in-process, for tests and `fargatectl dev`. */
 
-export { type Clock, createManualClock, type ManualClock, systemClock } from "./clock.js";
+export { type Clock, ManualClock, systemClock } from "../../clock.js";
 export {
   type ConsulSimulator,
   type ConsulSimulatorControl,

@@ -3,9 +3,9 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type Clock, systemClock } from "../../clock.js";
 import { BlockingQueries } from "./blocking.js";
 import { type CatalogSnapshot, ConsulCatalog } from "./catalog.js";
-import { type Clock, systemClock } from "./clock.js";
 import { ConsulSimHttpError } from "./errors.js";
 import { decodeDeregisterRequest, decodeRegisterRequest } from "./requests.js";
 import { createRouter, type SelfIdentity, type SimResponse, textResponse } from "./router.js";

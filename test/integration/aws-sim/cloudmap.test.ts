@@ -34,7 +34,7 @@ async function namespace(name = "corp.internal"): Promise<string> {
   const op = await h.cloudMap.send(
     new CreatePrivateDnsNamespaceCommand({ Name: name, Vpc: "vpc-0123456789abcdef0" }),
   );
-  h.clock.advance(2_000);
+  h.clock.advanceSync(2_000);
   const done = await h.cloudMap.send(new GetOperationCommand({ OperationId: op.OperationId }));
   return done.Operation?.Targets?.NAMESPACE ?? "";
 }
@@ -74,11 +74,11 @@ describe("Cloud Map namespaces", () => {
     expect((await rejectionOf(h.cloudMap.send(new GetNamespaceCommand({ Id: id })))).name).toBe(
       "NamespaceNotFound",
     );
-    h.clock.advance(1_000);
+    h.clock.advanceSync(1_000);
     expect(
       (await h.cloudMap.send(new GetOperationCommand({ OperationId: op.OperationId }))).Operation?.Status,
     ).toBe("PENDING");
-    h.clock.advance(1_000);
+    h.clock.advanceSync(1_000);
     const done = await h.cloudMap.send(new GetOperationCommand({ OperationId: op.OperationId }));
     expect(done.Operation?.Status).toBe("SUCCESS");
     expect(done.Operation?.UpdateDate).toEqual(new Date(h.clock.now()));
@@ -117,7 +117,7 @@ describe("Cloud Map namespaces", () => {
     await h.cloudMap.send(new DeleteServiceCommand({ Id: svc }));
     const op = await h.cloudMap.send(new DeleteNamespaceCommand({ Id: ns }));
     expect((await h.cloudMap.send(new GetNamespaceCommand({ Id: ns }))).Namespace?.Id).toBe(ns);
-    h.clock.advance(2_000);
+    h.clock.advanceSync(2_000);
     expect(
       (await h.cloudMap.send(new GetOperationCommand({ OperationId: op.OperationId }))).Operation,
     ).toMatchObject({

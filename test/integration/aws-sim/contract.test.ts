@@ -173,7 +173,7 @@ beforeAll(async () => {
         },
       },
       newVpc: async () => `vpc-${randomBytes(9).toString("hex").slice(0, 17)}`,
-      advance: (ms) => clock.advance(ms),
+      advance: (ms) => clock.advanceSync(ms),
     },
   ];
 }, 120_000);

@@ -129,7 +129,7 @@ describe("ECS service API", () => {
     expect(update.name).toBe("ServiceNotActiveException");
     const recreate = await rejectionOf(createService(s, "web"));
     expect(recreate.message).toBe("Unable to Start a service that is still Draining.");
-    s.clock.advance(1_000);
+    s.clock.advanceSync(1_000);
     const gone = await s.ecs.send(new DescribeServicesCommand({ cluster: "apps", services: ["web"] }));
     expect(gone.services?.[0]?.status).toBe("INACTIVE");
     expect((await createService(s, "web")).service?.status).toBe("ACTIVE");

@@ -53,7 +53,7 @@ describe("ECS rollouts on the simulator (scripted, ManualClock)", () => {
     const op = await h.cloudMap.send(
       new CreatePrivateDnsNamespaceCommand({ Name: "apps.internal", Vpc: "vpc-1" }),
     );
-    h.clock.advance(1_000);
+    h.clock.advanceSync(1_000);
     const done = await h.cloudMap.send(new GetOperationCommand({ OperationId: op.OperationId }));
     const namespaceId = done.Operation?.Targets?.NAMESPACE ?? "";
     const registry = await h.cloudMap.send(
@@ -89,7 +89,7 @@ describe("ECS rollouts on the simulator (scripted, ManualClock)", () => {
     });
     expect(await registryIps(registryId)).toEqual([]);
 
-    h.clock.advance(2_000);
+    h.clock.advanceSync(2_000);
     let svc = await describeService("web");
     expect(svc).toMatchObject({ runningCount: 2, pendingCount: 0, desiredCount: 2 });
     expect(svc.deployments).toHaveLength(1);
@@ -114,11 +114,11 @@ describe("ECS rollouts on the simulator (scripted, ManualClock)", () => {
     );
     expect(updated.service?.deployments?.map((d) => d.status)).toEqual(["PRIMARY", "ACTIVE"]);
     expect(updated.service?.deployments?.[1]?.taskDefinition).toBe(v1.taskDefinition?.taskDefinitionArn);
-    h.clock.advance(2_000);
+    h.clock.advanceSync(2_000);
     svc = await describeService("web");
     expect(svc.deployments?.map((d) => d.status)).toEqual(["PRIMARY", "ACTIVE"]);
     expect(svc.runningCount).toBe(2);
-    h.clock.advance(1_000);
+    h.clock.advanceSync(1_000);
     svc = await describeService("web");
     expect(svc.deployments).toHaveLength(1);
     expect(svc.deployments?.[0]).toMatchObject({
@@ -141,7 +141,7 @@ describe("ECS rollouts on the simulator (scripted, ManualClock)", () => {
         taskDefinition: bad.taskDefinition?.taskDefinitionArn,
       }),
     );
-    h.clock.advance(4_000);
+    h.clock.advanceSync(4_000);
     svc = await describeService("web");
     const failed = svc.deployments?.find((d) => d.taskDefinition === bad.taskDefinition?.taskDefinitionArn);
     expect(failed).toMatchObject({ status: "ACTIVE", rolloutState: "FAILED" });
@@ -152,7 +152,7 @@ describe("ECS rollouts on the simulator (scripted, ManualClock)", () => {
       taskDefinition: v2.taskDefinition?.taskDefinitionArn,
     });
     expect(svc.taskDefinition).toBe(v2.taskDefinition?.taskDefinitionArn);
-    h.clock.advance(5_000);
+    h.clock.advanceSync(5_000);
     svc = await describeService("web");
     expect(svc.deployments).toHaveLength(1);
     expect(svc.deployments?.[0]).toMatchObject({
@@ -174,7 +174,7 @@ describe("ECS rollouts on the simulator (scripted, ManualClock)", () => {
     expect(deleted.service?.status).toBe("DRAINING");
     expect((await describeService("web")).status).toBe("DRAINING");
     expect(await registryIps(registryId)).toEqual([]);
-    h.clock.advance(1_000);
+    h.clock.advanceSync(1_000);
     svc = await describeService("web");
     expect(svc.status).toBe("INACTIVE");
     expect(svc.runningCount).toBe(0);
@@ -195,7 +195,7 @@ describe("ECS rollouts on the simulator (scripted, ManualClock)", () => {
         deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
       }),
     );
-    h.clock.advance(10_000);
+    h.clock.advanceSync(10_000);
     const svc = await describeService("job");
     expect(svc.deployments).toHaveLength(1);
     expect(svc.deployments?.[0]).toMatchObject({
@@ -228,7 +228,7 @@ describe("ECS rollouts on the simulator (scripted, ManualClock)", () => {
         networkConfiguration: network,
       }),
     );
-    h.clock.advance(20_000);
+    h.clock.advanceSync(20_000);
     const svc = await describeService("loop");
     expect(svc.deployments?.[0]?.rolloutState).toBe("IN_PROGRESS");
     expect(svc.deployments?.[0]?.failedTasks).toBeGreaterThanOrEqual(9);
@@ -245,16 +245,16 @@ describe("ECS rollouts on the simulator (scripted, ManualClock)", () => {
         networkConfiguration: network,
       }),
     );
-    h.clock.advance(2_000);
+    h.clock.advanceSync(2_000);
     const scaled = await h.ecs.send(
       new UpdateServiceCommand({ cluster: "apps", service: "api", desiredCount: 3 }),
     );
     expect(scaled.service?.deployments).toHaveLength(1);
     expect(scaled.service?.pendingCount).toBe(2);
-    h.clock.advance(2_000);
+    h.clock.advanceSync(2_000);
     expect(await describeService("api")).toMatchObject({ runningCount: 3, pendingCount: 0 });
     await h.ecs.send(new UpdateServiceCommand({ cluster: "apps", service: "api", desiredCount: 0 }));
-    h.clock.advance(1_000);
+    h.clock.advanceSync(1_000);
     expect(await describeService("api")).toMatchObject({ runningCount: 0, desiredCount: 0 });
   });
 });

@@ -35,7 +35,7 @@ describe("ECS throttling (published token buckets, frozen ManualClock)", () => {
     expect(error.name).toBe("ThrottlingException");
     expect(error.message).toBe("Rate exceeded");
     expect(error.$metadata?.httpStatusCode).toBe(400);
-    s.clock.advance(1_000);
+    s.clock.advanceSync(1_000);
     expect(await outcomes([register(), register()])).toEqual({ ok: 1, throttled: 1 });
     expect(s.sim.control.counters()["ecs:RegisterTaskDefinition"]).toMatchObject({
       calls: 28,
@@ -62,7 +62,7 @@ describe("ECS throttling (published token buckets, frozen ManualClock)", () => {
     expect(await outcomes(Array.from({ length: 55 }, create))).toEqual({ ok: 50, throttled: 5 });
     const describe = () => s.ecs.send(new DescribeServicesCommand({ cluster: "apps", services: ["svc-0"] }));
     expect(await outcomes(Array.from({ length: 101 }, describe))).toEqual({ ok: 100, throttled: 1 });
-    s.clock.advance(1_000);
+    s.clock.advanceSync(1_000);
     expect(await outcomes(Array.from({ length: 7 }, create))).toEqual({ ok: 5, throttled: 2 });
   });
 
@@ -72,7 +72,7 @@ describe("ECS throttling (published token buckets, frozen ManualClock)", () => {
     const register = () =>
       s.ecs.send(new RegisterTaskDefinitionCommand(fargateTaskDefinition("web", "web:1")));
     expect(await outcomes(Array.from({ length: 21 }, register))).toEqual({ ok: 20, throttled: 1 });
-    s.clock.advance(1_000);
+    s.clock.advanceSync(1_000);
     expect(await outcomes(Array.from({ length: 12 }, register))).toEqual({ ok: 10, throttled: 2 });
     s.sim.control.setThrottling(false);
     expect(await outcomes(Array.from({ length: 30 }, register))).toEqual({ ok: 30, throttled: 0 });

@@ -9,7 +9,7 @@ import { ConsulUnavailableError } from "../../../src/consul/errors.js";
 import {
   type ConsulSimulator,
   type ConsulSimulatorOptions,
-  createManualClock,
+  ManualClock,
   OutageMode,
   startConsulSimulator,
 } from "../../../src/dev/consul-sim/index.js";
@@ -39,15 +39,15 @@ const failureOf = (promise: Promise<unknown>): Promise<unknown> =>
 
 describe("Consul simulator: wait timeouts on an injected clock", () => {
   it("holds a query for the wait plus Consul's jitter, then answers with the same index", async () => {
-    const clock = createManualClock();
+    const clock = new ManualClock(0);
     // random 0.5 → jitter of half of wait/16: 16 s wait → 500 ms jitter.
     const { sim, client } = await start({ clock, random: () => 0.5 });
     const first = await client.listServices();
     const pending = client.listServices({ index: first.index, waitMs: 16_000 });
     await sim.control.whenBlocked(1);
-    clock.advance(16_499);
+    clock.advanceSync(16_499);
     expect(sim.control.blockedQueries()).toBe(1);
-    clock.advance(1);
+    clock.advanceSync(1);
     const answer = await pending;
     expect(answer.index).toBe(first.index);
     expect(answer.value).toEqual(first.value);
@@ -55,27 +55,27 @@ describe("Consul simulator: wait timeouts on an injected clock", () => {
   });
 
   it("waits 5 minutes when no wait is given, and at most 10 minutes", async () => {
-    const clock = createManualClock();
+    const clock = new ManualClock(0);
     const { sim, client } = await start({ clock, random: () => 0 });
     const { index } = await client.listServices();
 
     const byDefault = client.listServices({ index });
     await sim.control.whenBlocked(1);
-    clock.advance(5 * 60_000 - 1);
+    clock.advanceSync(5 * 60_000 - 1);
     expect(sim.control.blockedQueries()).toBe(1);
-    clock.advance(1);
+    clock.advanceSync(1);
     await byDefault;
 
     const capped = client.listServices({ index, waitMs: 60 * 60_000 });
     await sim.control.whenBlocked(1);
-    clock.advance(10 * 60_000 - 1);
+    clock.advanceSync(10 * 60_000 - 1);
     expect(sim.control.blockedQueries()).toBe(1);
-    clock.advance(1);
+    clock.advanceSync(1);
     expect((await capped).index).toBe(index);
   });
 
   it("wakes a service query for its own service only", async () => {
-    const clock = createManualClock();
+    const clock = new ManualClock(0);
     const { sim, client } = await start({ clock });
     sim.control.registerService({ name: "web", node: "n1" });
     const web = await client.healthService("web");

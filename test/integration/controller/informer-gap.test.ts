@@ -1,6 +1,6 @@
 /** The informer relists after a stream gap, on DynamoDB Local and moto. */
 import { afterEach, describe, expect, it } from "vitest";
-import { systemClock } from "../../../src/controller/clock.js";
+import { systemClock } from "../../../src/clock.js";
 import { InformerSet } from "../../../src/controller/informer-set.js";
 import { Priority } from "../../../src/controller/workqueue.js";
 import type { ResourceKey } from "../../../src/crds/meta.js";

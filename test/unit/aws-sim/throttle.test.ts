@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../../src/dev/aws-sim/clock.js";
+import { ManualClock } from "../../../src/clock.js";
 import { DEFAULT_ECS_BUCKETS, EcsThrottler, TokenBucket } from "../../../src/dev/aws-sim/throttle.js";
 
 const takeAll = (n: number, take: () => boolean) => Array.from({ length: n }, take).filter(Boolean).length;
@@ -9,19 +9,19 @@ describe("TokenBucket", () => {
     const clock = new ManualClock();
     const bucket = new TokenBucket(clock, { burst: 20, refillPerSecond: 1 });
     expect(takeAll(25, () => bucket.tryTake())).toBe(20);
-    clock.advance(999);
+    clock.advanceSync(999);
     expect(bucket.tryTake()).toBe(false);
-    clock.advance(1);
+    clock.advanceSync(1);
     expect(bucket.tryTake()).toBe(true);
     expect(bucket.tryTake()).toBe(false);
-    clock.advance(5_000);
+    clock.advanceSync(5_000);
     expect(takeAll(10, () => bucket.tryTake())).toBe(5);
   });
 
   it("never holds more than the burst however long it rests", () => {
     const clock = new ManualClock();
     const bucket = new TokenBucket(clock, { burst: 50, refillPerSecond: 5 });
-    clock.advance(3_600_000);
+    clock.advanceSync(3_600_000);
     expect(takeAll(60, () => bucket.tryTake())).toBe(50);
   });
 
@@ -29,7 +29,7 @@ describe("TokenBucket", () => {
     const clock = new ManualClock();
     const bucket = new TokenBucket(clock, { burst: 20, refillPerSecond: 1 }, 10);
     expect(takeAll(20, () => bucket.tryTake())).toBe(20);
-    clock.advance(1_000);
+    clock.advanceSync(1_000);
     expect(takeAll(20, () => bucket.tryTake())).toBe(10);
   });
 });
@@ -41,7 +41,7 @@ describe("EcsThrottler", () => {
     expect(takeAll(60, () => throttler.admit("CreateService"))).toBe(DEFAULT_ECS_BUCKETS.serviceWrite.burst);
     expect(throttler.admit("UpdateService")).toBe(false);
     expect(throttler.admit("RegisterTaskDefinition")).toBe(true);
-    clock.advance(1_000);
+    clock.advanceSync(1_000);
     expect(takeAll(10, () => throttler.admit("DeleteService"))).toBe(
       DEFAULT_ECS_BUCKETS.serviceWrite.refillPerSecond,
     );

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../../src/clock.js";
 import {
   BlockingQueries,
   blockingTimeoutMs,
   DEFAULT_WAIT_MS,
   MAX_WAIT_MS,
 } from "../../../src/dev/consul-sim/blocking.js";
-import { createManualClock } from "../../../src/dev/consul-sim/clock.js";
 import { parseGoDuration } from "../../../src/dev/consul-sim/duration.js";
 
 describe("blockingTimeoutMs", () => {
@@ -37,7 +37,7 @@ describe("parseGoDuration", () => {
 
 describe("BlockingQueries", () => {
   function setup(startIndex: number) {
-    const clock = createManualClock();
+    const clock = new ManualClock(0);
     const queries = new BlockingQueries(clock);
     const state = { index: startIndex };
     const read = () => ({ value: `v${state.index}`, index: state.index });
@@ -65,9 +65,9 @@ describe("BlockingQueries", () => {
   it("answers with the same index when the wait runs out", async () => {
     const { clock, queries, read } = setup(20);
     const pending = queries.block(read, 20, 1000);
-    clock.advance(999);
+    clock.advanceSync(999);
     expect(queries.count()).toBe(1);
-    clock.advance(1);
+    clock.advanceSync(1);
     await expect(pending).resolves.toEqual({ value: "v20", index: 20 });
   });
 
@@ -77,7 +77,7 @@ describe("BlockingQueries", () => {
     state.index = 21;
     queries.recheckAll();
     expect(queries.count()).toBe(1);
-    clock.advance(1000);
+    clock.advanceSync(1000);
     await expect(pending).resolves.toEqual({ value: "v21", index: 21 });
   });
 

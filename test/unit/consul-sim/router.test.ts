@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../../src/clock.js";
 import { BlockingQueries } from "../../../src/dev/consul-sim/blocking.js";
 import { ConsulCatalog } from "../../../src/dev/consul-sim/catalog.js";
-import { createManualClock } from "../../../src/dev/consul-sim/clock.js";
 import { createRouter, type SimRequest } from "../../../src/dev/consul-sim/router.js";
 
 const TOKEN = "secret-management-token";
 
 function setup(aclToken?: string) {
   const catalog = new ConsulCatalog("dc1", 0);
-  const blocking = new BlockingQueries(createManualClock());
+  const blocking = new BlockingQueries(new ManualClock(0));
   catalog.onChange(() => blocking.recheckAll());
   const route = createRouter({
     catalog,

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock, settle } from "../../../src/controller/clock.js";
+import { ManualClock, settle } from "../../../src/clock.js";
 import { findCondition } from "../../../src/controller/conditions.js";
 import { Controller } from "../../../src/controller/controller.js";
 import { PermanentError, ReconcileTimeoutError, TemporaryError } from "../../../src/controller/errors.js";

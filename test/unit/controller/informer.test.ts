@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock, settle } from "../../../src/controller/clock.js";
+import { ManualClock, settle } from "../../../src/clock.js";
 import { isNewerVersion } from "../../../src/controller/informer.js";
 import { InformerSet } from "../../../src/controller/informer-set.js";
 import { Priority } from "../../../src/controller/workqueue.js";

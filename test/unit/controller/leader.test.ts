@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../../src/controller/clock.js";
+import { ManualClock } from "../../../src/clock.js";
 import { LeaderElector } from "../../../src/controller/leader.js";
 import { silentLogger } from "../../../src/log.js";
 import { FakeLeases } from "../../support/fake-store.js";

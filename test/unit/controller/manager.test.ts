@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock, settle } from "../../../src/controller/clock.js";
+import { ManualClock, settle } from "../../../src/clock.js";
 import { Manager, type ManagerSettings } from "../../../src/controller/manager.js";
 import { done } from "../../../src/controller/result.js";
 import { API_VERSION, type ResourceKey } from "../../../src/crds/meta.js";

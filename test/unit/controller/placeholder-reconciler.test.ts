@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../../src/controller/clock.js";
+import { ManualClock } from "../../../src/clock.js";
 import { findCondition } from "../../../src/controller/conditions.js";
 import { PermanentError } from "../../../src/controller/errors.js";
 import { InformerSet } from "../../../src/controller/informer-set.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../../src/controller/clock.js";
+import { ManualClock } from "../../../src/clock.js";
 import {
   DEFAULT_FAILURE_RATE_LIMITS,
   ExponentialBackoff,
