@@ -1,31 +1,9 @@
 /** Retry pacing for failed passes: per-key exponential backoff and a global token bucket (client-go semantics). */
 import type { Clock } from "../clock.js";
+import { TokenBucket } from "../token-bucket.js";
 
-/** A token bucket that hands out reservations: the delay before the caller's token is available. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly ratePerSecond: number,
-    private readonly burst: number,
-    private readonly clock: Clock,
-  ) {
-    if (!(ratePerSecond > 0) || !(burst >= 1))
-      throw new RangeError("token bucket needs rate > 0 and burst >= 1");
-    this.tokens = burst;
-    this.last = clock.now();
-  }
-
-  /** Takes one token, possibly from the future, and returns how long to wait for it (ms, 0 when available now). */
-  reserve(): number {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
-    this.last = now;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.ratePerSecond) * 1000);
-  }
-}
+/** Re-exported: the work queue and its tests take the bucket from here. */
+export { TokenBucket };
 
 /** Per-key exponential backoff: base × 2^failures, capped; `forget` resets a key after a success. */
 export class ExponentialBackoff<K> {
