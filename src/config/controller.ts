@@ -167,6 +167,38 @@ export const controllerSettings = {
       "Poll interval of stream shards and of the polling fallback (the store's default when unset).",
     parse: durationAtLeast(1),
   }),
+  keepRevisions: setting<number>({
+    flag: "keep-revisions",
+    env: ["FARGATE_OPERATOR_KEEP_REVISIONS"],
+    default: 5,
+    description:
+      "Task-definition revisions kept per FargateService for rollback; older owned ones are deregistered.",
+    parse: parsePositiveInt,
+  }),
+  rolloutPollIntervalMs: setting<number>({
+    flag: "rollout-poll-interval",
+    env: ["FARGATE_OPERATOR_ROLLOUT_POLL_INTERVAL"],
+    default: 5_000,
+    defaultText: "5s",
+    description: "How often a record is looked at again while a rollout, a namespace operation or a deletion runs.",
+    parse: durationAtLeast(1),
+  }),
+  serviceCacheMaxAgeMs: setting<number>({
+    flag: "service-cache-max-age",
+    env: ["FARGATE_OPERATOR_SERVICE_CACHE_MAX_AGE"],
+    default: 60_000,
+    defaultText: "1m",
+    description:
+      "Age of a batched DescribeServices observation a settled service's resync may use (fresh reads after changes).",
+    parse: parseDuration,
+  }),
+  awsMaxAttempts: setting<number>({
+    flag: "aws-max-attempts",
+    env: ["FARGATE_OPERATOR_AWS_MAX_ATTEMPTS"],
+    default: 3,
+    description: "SDK attempts per ECS/Cloud Map call (standard retry mode) after client-side pacing.",
+    parse: parsePositiveInt,
+  }),
   logLevel: setting<LogLevel>({
     flag: "log-level",
     env: ["FARGATE_OPERATOR_LOG_LEVEL", "LOG_LEVEL"],

@@ -4,6 +4,8 @@
  * calls `runControllerCommand`; `--help` lists `controllerSettingsHelp()`.
  */
 import type { DestinationStream } from "pino";
+import { createAwsGateways } from "../aws/index.js";
+import type { AwsGateways } from "../aws/types.js";
 import { type Clock, systemClock } from "../clock.js";
 import { resolveEndpoints } from "../config/common.js";
 import {
@@ -13,15 +15,14 @@ import {
   resolveControllerSettings,
 } from "../config/controller.js";
 import { defaultTextOf, describeSettings } from "../config/settings.js";
-import { KINDS } from "../crds/meta.js";
 import { createLogger, type Logger } from "../log.js";
 import { createMetrics } from "../metrics.js";
 import { createDynamoResourceStore } from "../store/index.js";
 import type { ResourceStore } from "../store/types.js";
 import type { LeaseBackend } from "./lease-backend.js";
 import { Manager, type ManagerSettings } from "./manager.js";
-import { placeholderReconciler } from "./placeholder-reconciler.js";
 import type { KindReconciler } from "./reconciler.js";
+import { buildReconcilers } from "./reconcilers.js";
 
 /** Exit codes of the controller command. */
 export const ControllerExit = { Ok: 0, StartFailed: 1 } as const;
@@ -80,8 +81,12 @@ export interface SignalSource {
 export interface ControllerCommandDeps {
   store?: ResourceStore;
   leases?: LeaseBackend;
-  /** Reconcilers to register; the temporary validate-and-report reconciler for every kind when omitted. */
+  /** Reconcilers to register; every kind's real reconciler (see reconcilers.ts) when omitted. */
   reconcilers?: (store: ResourceStore, clock: Clock) => KindReconciler[];
+  /** ECS and Cloud Map gateways; built from the settings when omitted. */
+  aws?: AwsGateways;
+  /** Static credentials for the store and AWS clients (the local stack); the SDK's default chain when omitted. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   logDestination?: DestinationStream;
   signals?: SignalSource;
   clock?: Clock;
@@ -137,20 +142,50 @@ export async function runControllerCommand(
           tableName: settings.table,
           region: settings.region,
           endpoints: resolveEndpoints(settings),
+          ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
         })
       : undefined;
   const store: ResourceStore = deps.store ?? (owned as ResourceStore);
   const leases = deps.leases ?? owned?.leases;
   if (leases === undefined) throw new Error("runControllerCommand: an injected store needs injected leases");
+  const metrics = createMetrics({ processMetrics: true });
+  const endpoints = resolveEndpoints(settings);
+  const ownedAws =
+    deps.aws === undefined && deps.reconcilers === undefined
+      ? createAwsGateways({
+          region: settings.region,
+          endpoints: {
+            ...(endpoints.ecs === undefined ? {} : { ecs: endpoints.ecs }),
+            ...(endpoints.serviceDiscovery === undefined ? {} : { serviceDiscovery: endpoints.serviceDiscovery }),
+          },
+          ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+          maxAttempts: settings.awsMaxAttempts,
+          clock,
+          log: log.child({ component: "aws" }),
+          recordCall: metrics.recordAwsCall,
+        })
+      : undefined;
+  const aws = deps.aws ?? ownedAws;
   const reconcilers =
-    deps.reconcilers?.(store, clock) ?? KINDS.map((kind) => placeholderReconciler(kind, store, clock));
+    deps.reconcilers?.(store, clock) ??
+    buildReconcilers({
+      store,
+      aws: aws as AwsGateways,
+      clock,
+      fargateService: {
+        region: settings.region,
+        keepRevisions: settings.keepRevisions,
+        pollIntervalMs: settings.rolloutPollIntervalMs,
+        steadyStateMaxAgeMs: settings.serviceCacheMaxAgeMs,
+      },
+    });
   const manager = new Manager({
     store,
     leases,
     reconcilers,
     settings: managerSettingsFrom(settings),
     log,
-    metrics: createMetrics({ processMetrics: true }),
+    metrics,
     clock,
   });
 
@@ -191,6 +226,7 @@ export async function runControllerCommand(
     signals.off("SIGINT", onSignal);
     process.off("unhandledRejection", onRejection);
     owned?.destroy();
+    ownedAws?.destroy();
   }
 }
 

@@ -40,7 +40,7 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
   const controller = runControllerCommand(
     { "metrics-address": "127.0.0.1:0", "lease-duration": "3s", "lease-heartbeat": "1s" },
     stack.environment,
-    { signals, logDestination: logStream, store, leases: store.leases },
+    { signals, logDestination: logStream, store, leases: store.leases, credentials: DEV_CREDENTIALS },
   );
   let stopping = false;
   const stopped = new Promise<void>((resolve) => {

@@ -1,0 +1,81 @@
+/** What the FargateService machine knows during one pass: its input and what each step found. Types only. */
+import type { EcsService } from "../../aws/types.js";
+import type { FargateServiceSpec, FargateServiceStatus, ObjectMeta } from "../../crds/index.js";
+import type { RolloutObservation } from "./rollout.js";
+
+/** Reason every FargateService-specific condition type uses. */
+export const FargateConditionType = {
+  TaskDefinitionRegistered: "TaskDefinitionRegistered",
+  CloudMapRegistered: "CloudMapRegistered",
+  ServiceStable: "ServiceStable",
+  ConsulRegistered: "ConsulRegistered",
+} as const;
+
+/** The record a pass works on (validated, defaults applied). */
+export interface FargateServiceRecord {
+  metadata: ObjectMeta;
+  spec: FargateServiceSpec;
+  status: FargateServiceStatus;
+  /** Hash of the stored spec (hand-written changes do not raise `generation`). */
+  specHash: string;
+}
+
+/** Tunables of the reconciler. */
+export interface FargateServiceSettings {
+  region: string;
+  /** Owned task-definition revisions kept while the record lives (older ones are deregistered). */
+  keepRevisions: number;
+  /** Requeue interval while a rollout runs or a deletion waits. */
+  pollIntervalMs: number;
+  /** How old a cached DescribeServices observation a steady-state pass may use. */
+  steadyStateMaxAgeMs: number;
+}
+
+/** Where the referenced CloudMapNamespace stands. */
+export type NamespaceResolution =
+  | { ready: true; dnsName: string; namespaceId: string }
+  | { ready: false; message: string };
+
+/** The task definition the service must run. */
+export interface EnsuredTaskDefinition {
+  arn: string;
+  hash: string;
+  /** True when this pass registered it (a write). */
+  registered: boolean;
+}
+
+/** The Cloud Map service ECS registers tasks into. */
+export interface EnsuredCloudMapService {
+  serviceId: string;
+  serviceArn: string;
+}
+
+/** What the ECS service step did and saw. */
+export interface EnsuredEcsService {
+  service: EcsService;
+  action: "created" | "updated" | "unchanged" | "heldAfterFailure" | "draining";
+  /** Fields that differed (updated) — for the log and the message. */
+  changed: string[];
+}
+
+/** Progress of a deletion pass. */
+export interface DeletionProgress {
+  /** True when everything is cleaned up and the finalizer may go. */
+  complete: boolean;
+  /** What the pass waits for (shown on the record). */
+  message: string;
+}
+
+/** The machine's context. */
+export interface FargateServiceContext {
+  record: FargateServiceRecord;
+  settings: FargateServiceSettings;
+  /** Clock reading at the start of the pass (ms epoch). */
+  now: number;
+  namespace?: NamespaceResolution;
+  taskDefinition?: EnsuredTaskDefinition;
+  cloudMap?: EnsuredCloudMapService;
+  ecs?: EnsuredEcsService;
+  rollout?: RolloutObservation;
+  deletion?: DeletionProgress;
+}
