@@ -180,7 +180,8 @@ export const controllerSettings = {
     env: ["FARGATE_OPERATOR_ROLLOUT_POLL_INTERVAL"],
     default: 5_000,
     defaultText: "5s",
-    description: "How often a record is looked at again while a rollout, a namespace operation or a deletion runs.",
+    description:
+      "How often a record is looked at again while a rollout, a namespace operation or a deletion runs.",
     parse: durationAtLeast(1),
   }),
   serviceCacheMaxAgeMs: setting<number>({

@@ -156,7 +156,9 @@ export async function runControllerCommand(
           region: settings.region,
           endpoints: {
             ...(endpoints.ecs === undefined ? {} : { ecs: endpoints.ecs }),
-            ...(endpoints.serviceDiscovery === undefined ? {} : { serviceDiscovery: endpoints.serviceDiscovery }),
+            ...(endpoints.serviceDiscovery === undefined
+              ? {}
+              : { serviceDiscovery: endpoints.serviceDiscovery }),
           },
           ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
           maxAttempts: settings.awsMaxAttempts,

@@ -26,6 +26,7 @@ export const DEFAULTS = {
     vault: { authMountPath: "aws", mode: "sidecar", mountPath: "/vault/secrets", cpu: 32, memory: 64 },
     vaultSecret: { format: "env" },
   },
+  cloudMapNamespace: { adopt: false, deletionPolicy: "Delete" },
   catalogSync: {
     direction: { enabled: true, include: [], exclude: [], prefix: "" },
     pollIntervalSeconds: 5,
@@ -110,5 +111,6 @@ export function applyDefaults<T>(document: T): T {
   if (!isRecord(spec)) return copy;
   if (copy.kind === "FargateService") defaultFargateService(spec);
   else if (copy.kind === "CatalogSync") defaultCatalogSync(spec);
+  else if (copy.kind === "CloudMapNamespace") fill(spec, DEFAULTS.cloudMapNamespace);
   return copy;
 }

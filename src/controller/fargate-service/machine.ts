@@ -79,6 +79,7 @@ export type EcsServiceStepInput = RecordInput & {
   taskDefinition: EnsuredTaskDefinition;
   cloudMap: EnsuredCloudMapService | undefined;
   namespaceDnsName: string | undefined;
+  now: number;
 };
 /** Input of pruneRevisions. */
 export type PruneStepInput = RecordInput & { service: EnsuredEcsService["service"] };
@@ -208,6 +209,7 @@ export const fargateServiceMachine = setup({
             taskDefinition: context.taskDefinition,
             cloudMap: context.cloudMap,
             namespaceDnsName: dnsNameOf(context),
+            now: context.now,
           };
         },
         onDone: { target: "ecsServiceEnsured", actions: assign({ ecs: ({ event }) => event.output }) },

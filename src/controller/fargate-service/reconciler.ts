@@ -95,6 +95,7 @@ function machineWith(deps: FargateServiceStepDeps, context: ReconcileContext) {
           input.taskDefinition,
           input.cloudMap,
           input.namespaceDnsName,
+          input.now,
           signal,
         );
         if (out.action === "created" || out.action === "updated") {

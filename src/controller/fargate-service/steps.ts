@@ -30,6 +30,7 @@ import type {
 } from "./context.js";
 import { desiredUpdateFor, diffService } from "./diff.js";
 import { renderContextOf } from "./render-context.js";
+import { evaluateRollout } from "./rollout.js";
 
 /** What the steps need from outside. */
 export interface FargateServiceStepDeps {
@@ -202,15 +203,32 @@ export async function ensureCloudMapService(
   return { serviceId: existing.id, serviceArn: existing.arn };
 }
 
-/** True when the status shows this very spec's rollout failed: do not push it again until the spec changes. */
-function failedForThisSpec(record: FargateServiceRecord, hash: string): boolean {
+/**
+ * True when this very spec was already pushed and its rollout failed (recorded, or a circuit-breaker rollback
+ * seen now): do not push it again until the spec changes, or every pass would start a doomed deployment.
+ */
+function failedForThisSpec(
+  record: FargateServiceRecord,
+  taskDefinition: EnsuredTaskDefinition,
+  observed: EcsService,
+  now: number,
+): boolean {
   const { status, metadata } = record;
-  return (
-    status.rollout?.state === RolloutState.Failed &&
-    status.taskDefinitionHash === hash &&
+  const pushed =
+    status.taskDefinitionArn === taskDefinition.arn &&
+    status.taskDefinitionHash === taskDefinition.hash &&
     status.observedGeneration === metadata.generation &&
-    status.observedSpecHash === record.specHash
-  );
+    status.observedSpecHash === record.specHash;
+  if (!pushed) return false;
+  if (status.rollout?.state === RolloutState.Failed) return true;
+  const observation = evaluateRollout({
+    service: observed,
+    taskDefinitionArn: taskDefinition.arn,
+    timeoutSeconds: record.spec.deployment.timeoutSeconds,
+    now,
+    ...(status.rollout === undefined ? {} : { previous: status.rollout }),
+  });
+  return observation.state === RolloutState.Failed;
 }
 
 /** How fresh the ECS observation must be: fresh after a spec change or while a rollout runs. */
@@ -231,6 +249,7 @@ export async function ensureEcsService(
   taskDefinition: EnsuredTaskDefinition,
   cloudMap: EnsuredCloudMapService | undefined,
   namespaceDnsName: string | undefined,
+  now: number,
   signal: AbortSignal,
 ): Promise<EnsuredEcsService> {
   let rendered: ReturnType<typeof renderEcsService>;
@@ -265,7 +284,7 @@ export async function ensureEcsService(
   if (ownership === Ownership.Unowned && observed.serviceArn !== undefined) {
     await deps.ecs.tagResource(observed.serviceArn, ownershipTagMap(record.metadata), signal);
   }
-  if (failedForThisSpec(record, taskDefinition.hash)) {
+  if (failedForThisSpec(record, taskDefinition, observed, now)) {
     return { service: observed, action: "heldAfterFailure", changed: [] };
   }
   const differences = diffService(rendered.update, observed);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsSimulator, ManualClock, startAwsSimulator } from "../../../src/dev/aws-sim/index.js";
 import type { RunningServer } from "../../../src/dev/launch-process.js";
 import { startMoto } from "../../../src/dev/moto.js";
+import { motoEc2 } from "../../support/moto-ec2.js";
 import { clientsFor } from "./support.js";
 
 /** Cases where moto departs from documented AWS behaviour; the simulator follows AWS. */
@@ -118,21 +119,6 @@ function expectCovers(sim: unknown, moto: unknown): void {
   expect(shapeGaps(sim, moto)).toEqual([]);
 }
 
-async function ec2(endpoint: string, params: Record<string, string>, tag: string): Promise<string> {
-  const res = await fetch(endpoint, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      authorization:
-        "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
-    },
-    body: new URLSearchParams({ Version: "2016-11-15", ...params }).toString(),
-  });
-  const match = new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(await res.text());
-  if (match?.[1] === undefined) throw new Error(`moto EC2 ${params.Action} gave no ${tag}`);
-  return match[1];
-}
-
 let moto: RunningServer;
 let sim: AwsSimulator;
 let targets: Target[];
@@ -144,13 +130,13 @@ beforeAll(async () => {
     startAwsSimulator({ mode: "strict", clock, throttling: false, operationSeconds: 1 }),
   ]);
   // moto's ECS checks subnets and security groups against its EC2, so make real ones there.
-  const vpc = await ec2(moto.endpoint, { Action: "CreateVpc", CidrBlock: "10.0.0.0/16" }, "vpcId");
-  const subnet = await ec2(
+  const vpc = await motoEc2(moto.endpoint, { Action: "CreateVpc", CidrBlock: "10.0.0.0/16" }, "vpcId");
+  const subnet = await motoEc2(
     moto.endpoint,
     { Action: "CreateSubnet", VpcId: vpc, CidrBlock: "10.0.1.0/24" },
     "subnetId",
   );
-  const group = await ec2(
+  const group = await motoEc2(
     moto.endpoint,
     { Action: "CreateSecurityGroup", GroupName: "contract", GroupDescription: "contract", VpcId: vpc },
     "groupId",
@@ -160,7 +146,7 @@ beforeAll(async () => {
       name: "moto",
       ...clientsFor(moto.endpoint),
       network: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [group] } },
-      newVpc: () => ec2(moto.endpoint, { Action: "CreateVpc", CidrBlock: "10.1.0.0/16" }, "vpcId"),
+      newVpc: () => motoEc2(moto.endpoint, { Action: "CreateVpc", CidrBlock: "10.1.0.0/16" }, "vpcId"),
       advance: () => undefined,
     },
     {

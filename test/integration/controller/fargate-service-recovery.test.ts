@@ -4,13 +4,25 @@
  * a service of the same name that we do not own is AlreadyExists and untouched unless `adopt: true`;
  * `deletionPolicy: Retain` leaves AWS alone; old revisions beyond `keepRevisions` are deregistered.
  */
-import { CreateServiceCommand, ListServicesCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import {
+  CreateServiceCommand,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+} from "@aws-sdk/client-ecs";
 import { ListServicesCommand as ListCloudMapServicesCommand } from "@aws-sdk/client-servicediscovery";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AwsGateways } from "../../../src/aws/types.js";
 import type { ResourceDocument } from "../../../src/store/types.js";
 import { clientsFor } from "../aws-sim/support.js";
-import { conditionOf, exampleDocuments, isReady, setImage, type ReconcileBench, startReconcileBench } from "./reconcile-harness.js";
+import {
+  conditionOf,
+  exampleDocuments,
+  isReady,
+  type ReconcileBench,
+  setImage,
+  startReconcileBench,
+} from "./reconcile-harness.js";
 
 const WRITE_METHODS = new Set([
   "registerTaskDefinition",
@@ -86,7 +98,8 @@ async function countResources(b: ReconcileBench) {
     const cloudMapServices = await cloudMap.send(new ListCloudMapServicesCommand({}));
     return {
       revisions: revisions.taskDefinitionArns?.length ?? 0,
-      ecsServices: (services.serviceArns ?? []).filter((a) => a.endsWith("/team-payments-payments-api")).length,
+      ecsServices: (services.serviceArns ?? []).filter((a) => a.endsWith("/team-payments-payments-api"))
+        .length,
       cloudMapServices: (cloudMapServices.Services ?? []).filter((s) => s.Name === "payments-api").length,
     };
   } finally {
@@ -181,9 +194,9 @@ describe("FargateService ownership", () => {
     b.sim.control.resetCounters();
     await b.store.delete("FargateService", "team-payments", "payments-api");
     await b.converge("FargateService", "team-payments", "payments-api", (r) => r === undefined);
-    expect(await countResources(b)).toEqual({ revisions: 1, ecsServices: 1, cloudMapServices: 1 });
     const counters = b.sim.control.counters();
     expect(Object.keys(counters).filter((op) => (counters[op]?.calls ?? 0) > 0)).toEqual([]);
+    expect(await countResources(b)).toEqual({ revisions: 1, ecsServices: 1, cloudMapServices: 1 });
   });
 
   it("keeps the newest keepRevisions owned revisions and deregisters older ones", async () => {

@@ -5,11 +5,21 @@
  * ManualClock; every requeueAfter advances it.
  */
 import { DescribeServicesCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
-import { ListServicesCommand as ListCloudMapServicesCommand, ListInstancesCommand } from "@aws-sdk/client-servicediscovery";
+import {
+  ListServicesCommand as ListCloudMapServicesCommand,
+  ListInstancesCommand,
+} from "@aws-sdk/client-servicediscovery";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ResourceDocument } from "../../../src/store/types.js";
 import { clientsFor } from "../aws-sim/support.js";
-import { conditionOf, exampleDocuments, isReady, setImage, type ReconcileBench, startReconcileBench } from "./reconcile-harness.js";
+import {
+  conditionOf,
+  exampleDocuments,
+  isReady,
+  type ReconcileBench,
+  setImage,
+  startReconcileBench,
+} from "./reconcile-harness.js";
 
 /** ECS and Cloud Map operations that change something. */
 const WRITE_OPERATIONS = [
@@ -80,7 +90,10 @@ describe("FargateService on the simulator", () => {
     expect(conditionOf(record, "TaskDefinitionRegistered")?.status).toBe("True");
     expect(conditionOf(record, "CloudMapRegistered")?.status).toBe("True");
     expect(conditionOf(record, "ServiceStable")?.status).toBe("True");
-    expect(conditionOf(record, "ConsulRegistered")).toMatchObject({ status: "Unknown", reason: "CatalogSyncPending" });
+    expect(conditionOf(record, "ConsulRegistered")).toMatchObject({
+      status: "Unknown",
+      reason: "CatalogSyncPending",
+    });
     expect(conditionOf(record, "Reconciling")?.status).toBe("False");
     expect(record?.metadata.finalizers).toContain("fargate-operator/cleanup");
 
@@ -93,14 +106,20 @@ describe("FargateService on the simulator", () => {
     // ECS registered each RUNNING task in the Cloud Map service.
     const { ecs, cloudMap } = clientsFor(bench.sim.endpoint);
     try {
-      const cloudMapServiceId = (status.cloudMap as { serviceId: string }).serviceId;
+      const cloudMapServiceId = String((status.cloudMap as { serviceId?: string } | undefined)?.serviceId);
       const instances = await cloudMap.send(new ListInstancesCommand({ ServiceId: cloudMapServiceId }));
       expect(instances.Instances).toHaveLength(3);
       const described = await ecs.send(
-        new DescribeServicesCommand({ cluster: "apps", services: ["team-payments-payments-api"], include: ["TAGS"] }),
+        new DescribeServicesCommand({
+          cluster: "apps",
+          services: ["team-payments-payments-api"],
+          include: ["TAGS"],
+        }),
       );
       const service = described.services?.[0];
-      expect(service?.serviceRegistries?.[0]?.registryArn).toBe((status.cloudMap as { serviceArn: string }).serviceArn);
+      expect(service?.serviceRegistries?.[0]?.registryArn).toBe(
+        (status.cloudMap as { serviceArn: string }).serviceArn,
+      );
       expect(service?.tags).toEqual(
         expect.arrayContaining([{ key: "fargate-operator:uid", value: record?.metadata.uid }]),
       );
@@ -108,7 +127,9 @@ describe("FargateService on the simulator", () => {
       ecs.destroy();
       cloudMap.destroy();
     }
-    console.info(`[figures] AWS calls for one create → Ready: ${JSON.stringify(callsIn(bench.sim.control.counters()))}`);
+    console.info(
+      `[figures] AWS calls for one create → Ready: ${JSON.stringify(callsIn(bench.sim.control.counters()))}`,
+    );
   });
 
   it("re-applying an unchanged spec makes zero AWS writes and no new revision", async () => {
@@ -171,9 +192,15 @@ describe("FargateService on the simulator", () => {
 
   it("deletion scales to 0, deletes the service through DRAINING, the Cloud Map service and the revisions, then the record", async () => {
     const created = await createPayments();
-    const cloudMapServiceId = (created?.status?.cloudMap as { serviceId: string }).serviceId;
+    const cloudMapServiceId = (created?.status?.cloudMap as { serviceId?: string } | undefined)?.serviceId;
+    expect(cloudMapServiceId).toMatch(/^srv-/);
     await bench.store.delete("FargateService", "team-payments", "payments-api");
-    const gone = await bench.converge("FargateService", "team-payments", "payments-api", (r) => r === undefined);
+    const gone = await bench.converge(
+      "FargateService",
+      "team-payments",
+      "payments-api",
+      (r) => r === undefined,
+    );
     expect(gone).toBeUndefined();
     const { ecs, cloudMap } = clientsFor(bench.sim.endpoint);
     try {

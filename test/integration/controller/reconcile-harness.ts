@@ -7,15 +7,21 @@ import { readFile } from "node:fs/promises";
 import { inject } from "vitest";
 import { createAwsGateways } from "../../../src/aws/index.js";
 import type { AwsGateways } from "../../../src/aws/types.js";
-import { ManualClock } from "../../../src/clock.js";
 import { loadDocuments } from "../../../src/cli/input.js";
+import { ManualClock } from "../../../src/clock.js";
 import { cloudMapNamespaceReconciler } from "../../../src/controller/cloud-map-namespace/reconciler.js";
+import { PermanentError } from "../../../src/controller/errors.js";
 import type { FargateServiceSettings } from "../../../src/controller/fargate-service/context.js";
 import { fargateServiceReconciler } from "../../../src/controller/fargate-service/reconciler.js";
+import { PermanentFailures } from "../../../src/controller/permanent-failures.js";
 import type { KindReconciler } from "../../../src/controller/reconciler.js";
 import type { ReconcileResult } from "../../../src/controller/result.js";
 import { type Kind, resourceKey } from "../../../src/crds/meta.js";
-import { type AwsSimulator, type AwsSimulatorOptions, startAwsSimulator } from "../../../src/dev/aws-sim/index.js";
+import {
+  type AwsSimulator,
+  type AwsSimulatorOptions,
+  startAwsSimulator,
+} from "../../../src/dev/aws-sim/index.js";
 import { silentLogger } from "../../../src/log.js";
 import { ConflictError, NotFoundError } from "../../../src/store/errors.js";
 import type { DynamoResourceStore } from "../../../src/store/index.js";
@@ -58,7 +64,10 @@ export interface ReconcileBench {
 /** Validated documents (defaults applied) from example files under `examples/`. */
 export async function exampleDocuments(...paths: string[]): Promise<ResourceDocument[]> {
   const sources = await Promise.all(
-    paths.map(async (p) => ({ source: p, text: await readFile(new URL(`../../../examples/${p}`, import.meta.url), "utf8") })),
+    paths.map(async (p) => ({
+      source: p,
+      text: await readFile(new URL(`../../../examples/${p}`, import.meta.url), "utf8"),
+    })),
   );
   const loaded = loadDocuments(sources);
   if (loaded.errors.length > 0) throw new Error(loaded.errors.join("\n"));
@@ -87,10 +96,17 @@ export async function startReconcileBench(
   const used = options.wrap?.(aws) ?? aws;
   const settings = { ...TEST_FARGATE_SETTINGS, ...options.settings };
   const reconcilers = {
-    FargateService: fargateServiceReconciler({ store, ecs: used.ecs, cloudMap: used.cloudMap, clock, settings }),
+    FargateService: fargateServiceReconciler({
+      store,
+      ecs: used.ecs,
+      cloudMap: used.cloudMap,
+      clock,
+      settings,
+    }),
     CloudMapNamespace: cloudMapNamespaceReconciler({ store, cloudMap: used.cloudMap, clock }),
   };
   let passes = 0;
+  const failures = new PermanentFailures(store, clock);
   const pass = (kind: Kind, namespace: string, name: string): Promise<ReconcileResult> => {
     const reconciler = reconcilers[kind as keyof typeof reconcilers];
     if (reconciler === undefined) throw new Error(`no reconciler for ${kind}`);
@@ -124,6 +140,12 @@ export async function startReconcileBench(
         try {
           result = await pass(kind, namespace, name);
         } catch (error) {
+          // As the runtime does: a permanent failure is written on the status, anything else is retried.
+          if (error instanceof PermanentError) {
+            const current = await read(kind, namespace, name);
+            if (current !== undefined)
+              await failures.record(resourceKey(kind, namespace, name), current, error);
+          }
           if (!(error instanceof ConflictError)) await clock.advance(1_000);
         }
         const record = await read(kind, namespace, name);
@@ -143,7 +165,12 @@ export async function startReconcileBench(
 
 /** The condition of `type` on a record. */
 export function conditionOf(record: StoredResource | undefined, type: string) {
-  const conditions = (record?.status?.conditions ?? []) as Array<{ type: string; status: string; reason: string; message: string }>;
+  const conditions = (record?.status?.conditions ?? []) as Array<{
+    type: string;
+    status: string;
+    reason: string;
+    message: string;
+  }>;
   return conditions.find((c) => c.type === type);
 }
 

@@ -27,7 +27,12 @@ import type { FargateServiceSpec } from "../../../../src/crds/index.js";
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const ARN = "arn:aws:ecs:us-east-1:123456789012:task-definition/default-web:1";
-const SETTINGS = { region: "us-east-1", keepRevisions: 5, pollIntervalMs: 5_000, steadyStateMaxAgeMs: 60_000 };
+const SETTINGS = {
+  region: "us-east-1",
+  keepRevisions: 5,
+  pollIntervalMs: 5_000,
+  steadyStateMaxAgeMs: 60_000,
+};
 
 function spec(extra: Record<string, unknown> = {}): FargateServiceSpec {
   const doc = applyDefaults({
@@ -108,15 +113,21 @@ function fakes(options: { ecsService?: EcsService; deletion?: boolean[]; registe
         dnsName: "apps.internal",
         namespaceId: "ns-1",
       })),
-      ensureTaskDefinition: step<EnsuredTaskDefinition, TaskDefinitionStepInput>("ensureTaskDefinition", () => ({
-        arn: ARN,
-        hash: "h1",
-        registered: options.registered ?? true,
-      })),
-      ensureCloudMapService: step<EnsuredCloudMapService | undefined, CloudMapStepInput>("ensureCloudMapService", () => ({
-        serviceId: "srv-1",
-        serviceArn: "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1",
-      })),
+      ensureTaskDefinition: step<EnsuredTaskDefinition, TaskDefinitionStepInput>(
+        "ensureTaskDefinition",
+        () => ({
+          arn: ARN,
+          hash: "h1",
+          registered: options.registered ?? true,
+        }),
+      ),
+      ensureCloudMapService: step<EnsuredCloudMapService | undefined, CloudMapStepInput>(
+        "ensureCloudMapService",
+        () => ({
+          serviceId: "srv-1",
+          serviceArn: "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1",
+        }),
+      ),
       ensureEcsService: step<EnsuredEcsService, EcsServiceStepInput>("ensureEcsService", () => ({
         service: options.ecsService ?? service("COMPLETED", 2),
         action: "created" as const,
@@ -138,7 +149,11 @@ function fakes(options: { ecsService?: EcsService; deletion?: boolean[]; registe
 }
 
 function run(machine: ReturnType<typeof fakes>["machine"], input: FargateServiceRecord) {
-  return runMachinePass(machine, { record: input, settings: SETTINGS, now: NOW }, new AbortController().signal);
+  return runMachinePass(
+    machine,
+    { record: input, settings: SETTINGS, now: NOW },
+    new AbortController().signal,
+  );
 }
 
 const condition = (output: { conditions: Array<{ type: string; status: string }> }, type: string) =>
@@ -162,7 +177,10 @@ describe("fargateServiceMachine", () => {
     expect(output.result).toEqual({ type: "done" });
     expect(output.removeFinalizer).toBe(false);
     expect(condition(output, "Ready")).toMatchObject({ status: "True", reason: "RolloutComplete" });
-    expect(condition(output, "ConsulRegistered")).toMatchObject({ status: "Unknown", reason: "CatalogSyncPending" });
+    expect(condition(output, "ConsulRegistered")).toMatchObject({
+      status: "Unknown",
+      reason: "CatalogSyncPending",
+    });
     expect(output.status).toMatchObject({
       taskDefinitionArn: ARN,
       taskDefinitionHash: "h1",
@@ -184,7 +202,11 @@ describe("fargateServiceMachine", () => {
   it("prunes once per completed rollout, not on every settled pass", async () => {
     const settledStatus = {
       taskDefinitionArn: ARN,
-      rollout: { state: "COMPLETED" as const, deploymentId: "ecs-svc/1", startedAt: "2026-11-25T11:59:00.000Z" },
+      rollout: {
+        state: "COMPLETED" as const,
+        deploymentId: "ecs-svc/1",
+        startedAt: "2026-11-25T11:59:00.000Z",
+      },
     };
     const settled = fakes({ registered: false });
     await run(settled.machine, record({ status: settledStatus }));
@@ -206,7 +228,10 @@ describe("fargateServiceMachine", () => {
     const { machine, calls } = fakes();
     const waiting = machine.provide({
       actors: {
-        resolveNamespace: fromPromise<NamespaceResolution, RecordInput>(async () => ({ ready: false, message: "not Ready yet" })),
+        resolveNamespace: fromPromise<NamespaceResolution, RecordInput>(async () => ({
+          ready: false,
+          message: "not Ready yet",
+        })),
       },
     });
     const output = await run(

@@ -1,0 +1,44 @@
+/** The AWS adapters: `createAwsGateways` builds the ECS and Cloud Map gateways from one configuration. */
+import { systemClock } from "../clock.js";
+import { silentLogger } from "../log.js";
+import type { CallContext } from "./call.js";
+import { type AwsGatewayConfig, createCloudMapClient, createEcsClient } from "./clients.js";
+import { createCloudMapGateway } from "./cloud-map.js";
+import { createEcsGateway } from "./ecs.js";
+import { EcsRateLimiter } from "./throttle.js";
+import type { AwsGateways } from "./types.js";
+
+export type { AwsGatewayConfig, AwsStaticCredentials } from "./clients.js";
+export * from "./errors.js";
+export {
+  ECS_API_BUCKETS,
+  ECS_OPERATION_CATEGORY,
+  EcsApiCategory,
+  type EcsBucketSettings,
+  EcsRateLimiter,
+} from "./throttle.js";
+export type * from "./types.js";
+
+/** Builds both gateways (SDK clients, ECS client-side buckets, metrics and logging wired in). */
+export function createAwsGateways(config: AwsGatewayConfig): AwsGateways {
+  const clock = config.clock ?? systemClock;
+  const log = config.log ?? silentLogger();
+  const recordCall = config.recordCall ?? (() => undefined);
+  const ecsClient = createEcsClient(config);
+  const cloudMapClient = createCloudMapClient(config);
+  const ecsContext: CallContext = {
+    service: "ecs",
+    log,
+    recordCall,
+    limiter: config.ecsBuckets === false ? undefined : new EcsRateLimiter(clock, config.ecsBuckets),
+  };
+  const cloudMapContext: CallContext = { service: "servicediscovery", log, recordCall, limiter: undefined };
+  return {
+    ecs: createEcsGateway(ecsClient, ecsContext, clock),
+    cloudMap: createCloudMapGateway(cloudMapClient, cloudMapContext),
+    destroy() {
+      ecsClient.destroy();
+      cloudMapClient.destroy();
+    },
+  };
+}
