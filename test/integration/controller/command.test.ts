@@ -1,4 +1,7 @@
-/** `runControllerCommand` in-process on DynamoDB Local and moto: the temporary reconcilers, signals, lease release. */
+/**
+ * `runControllerCommand` in-process on DynamoDB Local and moto with the AWS simulator behind ECS and Cloud Map:
+ * real reconcilers drive valid records to Ready and report invalid ones, then SIGTERM stops it with the lease released.
+ */
 import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,8 +9,15 @@ import { runControllerCommand } from "../../../src/controller/command.js";
 import { findCondition } from "../../../src/controller/conditions.js";
 import type { Manager } from "../../../src/controller/manager.js";
 import type { Condition } from "../../../src/crds/meta.js";
+import { type AwsSimulator, startAwsSimulator } from "../../../src/dev/aws-sim/index.js";
 import type { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
-import { doc, endpointOf, freshStore, STORE_BACKENDS } from "../../support/store-fixtures.js";
+import {
+  doc,
+  endpointOf,
+  freshStore,
+  STORE_BACKENDS,
+  TEST_CREDENTIALS,
+} from "../../support/store-fixtures.js";
 import { until } from "./support.js";
 
 function conditionsOf(status: Record<string, unknown> | undefined): Condition[] {
@@ -16,11 +26,16 @@ function conditionsOf(status: Record<string, unknown> | undefined): Condition[] 
 
 describe.each(STORE_BACKENDS)("fargatectl controller (in process) on %s", (_backend, endpointKey) => {
   let store: DynamoResourceStore | undefined;
-  afterEach(() => store?.destroy());
+  let sim: AwsSimulator | undefined;
+  afterEach(async () => {
+    store?.destroy();
+    await sim?.stop();
+  });
 
   it("reports valid and invalid records, then stops on SIGTERM with exit 0 and the lease released", async () => {
     const s = await freshStore(endpointOf(endpointKey));
     store = s;
+    sim = await startAwsSimulator({ operationSeconds: 0.2 });
     await s.create(doc("CloudMapNamespace", "good", { dnsName: "good.internal", vpcId: "vpc-1" }));
     await s.create(doc("CloudMapNamespace", "bad", { dnsName: "not a dns name" }));
     const signals = new EventEmitter();
@@ -41,8 +56,9 @@ describe.each(STORE_BACKENDS)("fargatectl controller (in process) on %s", (_back
         "watch-poll-interval": "100ms",
         table: s.tableName,
       },
-      {},
+      { AWS_ENDPOINT_URL_ECS: sim.endpoint, AWS_ENDPOINT_URL_SERVICEDISCOVERY: sim.endpoint },
       {
+        credentials: TEST_CREDENTIALS,
         store: s,
         leases: s.leases,
         signals,
@@ -59,12 +75,12 @@ describe.each(STORE_BACKENDS)("fargatectl controller (in process) on %s", (_back
     while (Date.now() < deadline) {
       goodConditions = conditionsOf((await s.get("CloudMapNamespace", "default", "good")).status);
       badConditions = conditionsOf((await s.get("CloudMapNamespace", "default", "bad")).status);
-      if (goodConditions.length > 0 && badConditions.length > 0) break;
+      if (findCondition(goodConditions, "Ready")?.status === "True" && badConditions.length > 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(findCondition(goodConditions, "Reconciling")).toMatchObject({
+    expect(findCondition(goodConditions, "Ready")).toMatchObject({
       status: "True",
-      reason: "NotImplemented",
+      reason: "NamespaceReady",
     });
     expect(findCondition(badConditions, "Ready")).toMatchObject({ status: "False", reason: "InvalidSpec" });
     expect(findCondition(badConditions, "Ready")?.message).toContain("spec");
