@@ -22,6 +22,7 @@ export {
   renderVaultAgent,
   secretDestination,
   secretTemplate,
+  VAULT_AGENT_SECRETS_DIR,
   VAULT_CONFIG_ENV,
   VAULT_CONFIG_FILE,
   VAULT_SECRETS_VOLUME,

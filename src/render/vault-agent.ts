@@ -26,6 +26,14 @@ export const VAULT_CONFIG_ENV = "VAULT_LOCAL_CONFIG";
 /** Where the official image's entrypoint writes `VAULT_LOCAL_CONFIG`. */
 export const VAULT_CONFIG_FILE = "/vault/config/local.json";
 
+/**
+ * Where the agent mounts the secrets volume: a directory the official image's entrypoint chowns to the vault
+ * user before dropping privileges (it does so for /vault/config, /vault/logs and /vault/file only), so the agent
+ * can write there. App containers mount the same volume read-only at `vault.mountPath`, where they read
+ * `<mountPath>/<name>`.
+ */
+export const VAULT_AGENT_SECRETS_DIR = "/vault/file";
+
 /** Mode of the rendered files: readable by any app user, writable by nobody. */
 export const RENDERED_FILE_PERMS = "0444";
 
@@ -132,7 +140,7 @@ export function vaultAgentConfig(vault: VaultSpec, context: RenderContext): Vaul
     template_config: { exit_on_retry_failure: true },
     template: vault.secrets.map((secret) => ({
       contents: secretTemplate(secret),
-      destination: secretDestination(vault.mountPath, secret),
+      destination: secretDestination(VAULT_AGENT_SECRETS_DIR, secret),
       perms: RENDERED_FILE_PERMS,
       error_on_missing_key: true,
     })),
@@ -169,7 +177,9 @@ export function renderVaultAgent(
       { name: "SKIP_SETCAP", value: "true" },
       { name: VAULT_CONFIG_ENV, value: JSON.stringify(config) },
     ],
-    mountPoints: [{ sourceVolume: VAULT_SECRETS_VOLUME, containerPath: vault.mountPath, readOnly: false }],
+    mountPoints: [
+      { sourceVolume: VAULT_SECRETS_VOLUME, containerPath: VAULT_AGENT_SECRETS_DIR, readOnly: false },
+    ],
   };
   if (sidecar) {
     const checks = config.template.map((t) => `test -s ${shellQuote(t.destination)}`).join(" && ");

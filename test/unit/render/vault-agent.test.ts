@@ -62,13 +62,13 @@ const PAYMENTS_CONFIG = {
     {
       contents:
         '{{ with secret "database/creds/payments-api" }}username={{ .Data.username }}\npassword={{ .Data.password }}\n{{ end }}',
-      destination: "/vault/secrets/db.env",
+      destination: "/vault/file/db.env",
       perms: "0444",
       error_on_missing_key: true,
     },
     {
       contents: '{{ with secret "secret/data/payments/signing" }}{{ .Data.data | toJSON }}{{ end }}\n',
-      destination: "/vault/secrets/signing.json",
+      destination: "/vault/file/signing.json",
       perms: "0444",
       error_on_missing_key: true,
     },
@@ -150,11 +150,11 @@ describe("the Vault+Consul example (payments-api)", () => {
             { name: "SKIP_SETCAP", value: "true" },
             { name: "VAULT_LOCAL_CONFIG", value: JSON.stringify(PAYMENTS_CONFIG) },
           ],
-          mountPoints: [{ sourceVolume: "vault-secrets", containerPath: "/vault/secrets", readOnly: false }],
+          mountPoints: [{ sourceVolume: "vault-secrets", containerPath: "/vault/file", readOnly: false }],
           healthCheck: {
             command: [
               "CMD-SHELL",
-              "test -s '/vault/secrets/db.env' && test -s '/vault/secrets/signing.json'",
+              "test -s '/vault/file/db.env' && test -s '/vault/file/signing.json'",
             ],
             interval: 5,
             timeout: 2,
@@ -191,7 +191,7 @@ describe("renderVaultAgent", () => {
     expect(agent.container.essential).toBe(true);
     expect(agent.container.healthCheck?.command).toEqual([
       "CMD-SHELL",
-      "test -s '/vault/secrets/a.env' && test -s '/vault/secrets/b.json'",
+      "test -s '/vault/file/a.env' && test -s '/vault/file/b.json'",
     ]);
     expect(agent.appDependsOn).toEqual({ containerName: "vault-agent", condition: "HEALTHY" });
     expect(agent.config.exit_after_auth).toBeUndefined();
@@ -257,7 +257,7 @@ describe("renderVaultAgent", () => {
     expect(some?.contents).toBe(
       '{{ with secret "secret/data/app" }}{\n  {{ "user" | toJSON }}: {{ .Data.data.user | toJSON }},\n  {{ "pass" | toJSON }}: {{ .Data.data.pass | toJSON }}\n}{{ end }}\n',
     );
-    expect(some?.destination).toBe("/vault/secrets/some.json");
+    expect(some?.destination).toBe("/vault/file/some.json");
   });
 
   it("lets no user value reach the config except as a JSON string, nor the template except as a quoted literal", () => {
