@@ -152,10 +152,7 @@ describe("the Vault+Consul example (payments-api)", () => {
           ],
           mountPoints: [{ sourceVolume: "vault-secrets", containerPath: "/vault/file", readOnly: false }],
           healthCheck: {
-            command: [
-              "CMD-SHELL",
-              "test -s '/vault/file/db.env' && test -s '/vault/file/signing.json'",
-            ],
+            command: ["CMD-SHELL", "test -s '/vault/file/db.env' && test -s '/vault/file/signing.json'"],
             interval: 5,
             timeout: 2,
             retries: 3,
