@@ -28,6 +28,16 @@ export const TagKey = {
   Namespace: "fargate-operator:namespace",
   Name: "fargate-operator:name",
   Hash: "fargate-operator:hash",
+  /** On a FargateService's Cloud Map service: "true" when `discovery.consul.register` asks for a Consul mirror. */
+  ConsulRegister: "fargate-operator:consul-register",
+  /** On a FargateService's Cloud Map service: the Consul service name (before the CatalogSync's prefix). */
+  ConsulName: "fargate-operator:consul-name",
+  /** On a FargateService's Cloud Map service: the Consul tags, space-separated. */
+  ConsulTags: "fargate-operator:consul-tags",
+  /** Prefix of one tag per Consul meta entry: `fargate-operator:consul-meta.<key>` = value. */
+  ConsulMetaPrefix: "fargate-operator:consul-meta.",
+  /** On Cloud Map services and instances the catalog sync created: the CatalogSync's uid. */
+  SyncOwner: "fargate-operator:catalog-sync",
 } as const;
 
 /** ECS task-definition family and ECS service name: `<namespace>-<name>`. */
