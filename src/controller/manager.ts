@@ -191,6 +191,7 @@ export class Manager {
     const reports = await Promise.all([...this.controllers.values()].map((c) => c.stop(timeout)));
     await Promise.all(this.pendingStops);
     const aborted = reports.reduce((n, r) => n + r.aborted, 0);
+    await this.stopReconcilers();
     await this.elector.stop({ release: options.release ?? true });
     this.metrics.leader.set(0);
     await this.informers.stop();
@@ -209,10 +210,23 @@ export class Manager {
   private stoppedLeading(): void {
     this.metrics.leader.set(0);
     // Someone else may lead already: abort passes in flight at once.
-    for (const c of this.controllers.values()) {
-      const stop = c.stop(0);
-      this.pendingStops.add(stop);
-      void stop.finally(() => this.pendingStops.delete(stop));
-    }
+    const stops = [...this.controllers.values()].map((c) => c.stop(0));
+    // Then whatever the reconcilers keep running (sync engines) must not outlive the leadership.
+    const stop = Promise.all(stops).then(() => this.stopReconcilers());
+    this.pendingStops.add(stop);
+    void stop.finally(() => this.pendingStops.delete(stop));
+  }
+
+  /** Calls every reconciler's stop hook; a failing hook is logged, never thrown (shutdown must go on). */
+  private async stopReconcilers(): Promise<void> {
+    await Promise.all(
+      this.options.reconcilers.map(async (r) => {
+        try {
+          await r.stop?.();
+        } catch (error) {
+          this.log.error({ err: error, kind: r.kind }, "stopping the reconciler's background work failed");
+        }
+      }),
+    );
   }
 }

@@ -31,4 +31,9 @@ export type ReconcileFunction = (
 export interface KindReconciler {
   kind: Kind;
   reconcile: ReconcileFunction;
+  /**
+   * Stops whatever the reconciler keeps running between passes (the CatalogSync engines). The manager calls it
+   * when this process loses leadership and when it stops; the next leader starts them again from its passes.
+   */
+  stop?(): Promise<void>;
 }

@@ -97,7 +97,9 @@ describe("FargateService on the simulator", () => {
     expect(conditionOf(record, "Reconciling")?.status).toBe("False");
     expect(record?.metadata.finalizers).toContain("fargate-operator/cleanup");
 
-    const writes = writesIn(bench.sim.control.counters());
+    const counters = bench.sim.control.counters();
+    console.info(`[figures] AWS calls for one create → Ready: ${JSON.stringify(callsIn(counters))}`);
+    const writes = writesIn(counters);
     expect(writes).toEqual({
       "ecs:RegisterTaskDefinition": 1,
       "ecs:CreateService": 1,
@@ -127,9 +129,6 @@ describe("FargateService on the simulator", () => {
       ecs.destroy();
       cloudMap.destroy();
     }
-    console.info(
-      `[figures] AWS calls for one create → Ready: ${JSON.stringify(callsIn(bench.sim.control.counters()))}`,
-    );
   });
 
   it("re-applying an unchanged spec makes zero AWS writes and no new revision", async () => {
