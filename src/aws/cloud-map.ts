@@ -1,4 +1,4 @@
-/** The Cloud Map gateway: namespaces, services, operations, instance ids and tags (every list paginated). */
+/** The Cloud Map gateway: namespaces, services, operations, instances, health and tags (every list paginated). */
 import {
   CreatePrivateDnsNamespaceCommand,
   CreateServiceCommand,
@@ -16,10 +16,13 @@ import {
   type ServiceSummary,
   type Tag,
   TagResourceCommand,
+  UntagResourceCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-servicediscovery";
 import { type CallContext, callAws, type SendOptions } from "./call.js";
+import { instanceMethods } from "./cloud-map-instances.js";
 import { AwsError } from "./errors.js";
+import { allPages } from "./pages.js";
 import { duplicateOperationIdOf, malformedResponse } from "./translate.js";
 import type {
   CloudMapCreateServiceInput,
@@ -71,6 +74,12 @@ function serviceInfo(
   if (svc?.Id === undefined || svc.Arn === undefined || svc.Name === undefined || nsId === undefined)
     throw malformedResponse("servicediscovery", operation, "Service");
   const routingPolicy = svc.DnsConfig?.RoutingPolicy;
+  const healthCheck =
+    svc.HealthCheckCustomConfig !== undefined
+      ? "custom"
+      : svc.HealthCheckConfig !== undefined
+        ? "route53"
+        : undefined;
   return {
     id: svc.Id,
     arn: svc.Arn,
@@ -80,21 +89,8 @@ function serviceInfo(
     ...(routingPolicy === undefined ? {} : { routingPolicy }),
     ...(svc.InstanceCount === undefined ? {} : { instanceCount: svc.InstanceCount }),
     ...(svc.CreatorRequestId === undefined ? {} : { creatorRequestId: svc.CreatorRequestId }),
+    ...(healthCheck === undefined ? {} : { healthCheck }),
   };
-}
-
-/** Every page of a NextToken-paginated list. */
-async function allPages<T>(
-  page: (nextToken: string | undefined) => Promise<{ items: T[]; next?: string | undefined }>,
-) {
-  const items: T[] = [];
-  let token: string | undefined;
-  do {
-    const out = await page(token);
-    items.push(...out.items);
-    token = out.next === "" ? undefined : out.next;
-  } while (token !== undefined);
-  return items;
 }
 
 /** Builds the Cloud Map gateway over `client` (no client-side bucket; see `./throttle.ts`). */
@@ -264,5 +260,15 @@ export function createCloudMapGateway(client: ServiceDiscoveryClient, ctx: CallC
         signal,
       );
     },
+
+    async untagResource(arn: string, keys: string[], signal?: AbortSignal) {
+      await call(
+        "UntagResource",
+        (o) => client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: keys }), o),
+        signal,
+      );
+    },
+
+    ...instanceMethods(client, call),
   };
 }

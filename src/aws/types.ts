@@ -108,6 +108,17 @@ export interface CloudMapServiceInfo {
   routingPolicy?: string;
   instanceCount?: number;
   creatorRequestId?: string;
+  /** Which health check the service has: `custom` (HealthCheckCustomConfig), `route53`, or none (absent). */
+  healthCheck?: "custom" | "route53";
+}
+
+/** Health of one Cloud Map instance (UNKNOWN: the service has no health check, or Cloud Map has no verdict yet). */
+export type CloudMapHealthStatus = "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+
+/** One registered Cloud Map instance with its attributes (`AWS_INSTANCE_IPV4`, `AWS_INSTANCE_PORT`, …). */
+export interface CloudMapInstance {
+  id: string;
+  attributes: Record<string, string>;
 }
 
 /** Input of a private DNS namespace creation. */
@@ -148,6 +159,40 @@ export interface CloudMapGateway {
   listTags(arn: string, signal?: AbortSignal): Promise<TagMap>;
   /** Adds tags to a namespace or service ARN (ownership tags on adoption). */
   tagResource(arn: string, tags: TagMap, signal?: AbortSignal): Promise<void>;
+  /** Removes tag keys from a namespace or service ARN (absent keys are fine). */
+  untagResource(arn: string, keys: string[], signal?: AbortSignal): Promise<void>;
+  /** Registers or replaces (RegisterInstance is an upsert) an instance; returns the operation id. */
+  registerInstance(
+    serviceId: string,
+    instanceId: string,
+    attributes: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<string>;
+  /** Deregisters an instance; an instance that is already gone is fine. AwsNotFoundError when the service is gone. */
+  deregisterInstance(serviceId: string, instanceId: string, signal?: AbortSignal): Promise<void>;
+  /** The service's registered instances with their attributes (all pages). */
+  listInstances(serviceId: string, signal?: AbortSignal): Promise<CloudMapInstance[]>;
+  /** Health of every instance of the service, by instance id (all pages). */
+  getInstancesHealthStatus(
+    serviceId: string,
+    signal?: AbortSignal,
+  ): Promise<Record<string, CloudMapHealthStatus>>;
+  /** Sets an instance's custom health (the service needs HealthCheckCustomConfig). */
+  updateInstanceCustomHealthStatus(
+    serviceId: string,
+    instanceId: string,
+    status: "HEALTHY" | "UNHEALTHY",
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /**
+   * The service's instances revision (DiscoverInstancesRevision, a data-plane call): it moves when instances are
+   * registered, changed or deregistered, never for health changes. Compare it for equality only (moto's can drop).
+   */
+  discoverInstancesRevision(
+    namespaceName: string,
+    serviceName: string,
+    signal?: AbortSignal,
+  ): Promise<number>;
 }
 
 /** Both gateways, built together from one configuration. */

@@ -2,7 +2,9 @@
 import { hostname } from "node:os";
 import { LOG_LEVELS, type LogLevel } from "../log.js";
 import { type CommonSettings, commonSettings } from "./common.js";
+import { parseConsulTokenValue, parseEnvAllowList, parseSecretArnPrefixes } from "./consul-token.js";
 import { ConfigError } from "./errors.js";
+import { DEFAULT_SYNC_IMAGE } from "./version.js";
 import {
   parseDuration,
   parsePositiveInt,
@@ -199,6 +201,39 @@ export const controllerSettings = {
     default: 3,
     description: "SDK attempts per ECS/Cloud Map call (standard retry mode) after client-side pacing.",
     parse: parsePositiveInt,
+  }),
+  consulToken: setting<string>({
+    flag: "consul-token",
+    env: ["CONSUL_HTTP_TOKEN"],
+    default: undefined,
+    description:
+      "The controller's own Consul ACL token; sent only to the controller's own --consul-address, never to an address from a spec. Never logged.",
+    parse: parseConsulTokenValue,
+  }),
+  consulTokenEnvAllow: setting<string[]>({
+    flag: "consul-token-env-allow",
+    env: ["FARGATE_OPERATOR_CONSUL_TOKEN_ENV_ALLOW"],
+    default: [],
+    defaultText: "none",
+    description:
+      "Comma-separated environment variables a CatalogSync's consul.tokenFrom.env may name (NAME, or PREFIX* for every variable starting with PREFIX).",
+    parse: parseEnvAllowList,
+  }),
+  consulTokenSecretPrefixes: setting<string[]>({
+    flag: "consul-token-secret-prefixes",
+    env: ["FARGATE_OPERATOR_CONSUL_TOKEN_SECRET_PREFIXES"],
+    default: [],
+    defaultText: "none",
+    description:
+      "Comma-separated Secrets Manager ARN prefixes a CatalogSync's consul.tokenFrom.secretArn must start with.",
+    parse: parseSecretArnPrefixes,
+  }),
+  syncImage: setting<string>({
+    flag: "sync-image",
+    env: ["FARGATE_OPERATOR_SYNC_IMAGE"],
+    default: DEFAULT_SYNC_IMAGE,
+    description: "Image of the `fargatectl catalog-sync` task a CatalogSync with placement: task runs.",
+    parse: parseToken,
   }),
   logLevel: setting<LogLevel>({
     flag: "log-level",

@@ -68,18 +68,51 @@ export type CatalogSyncSpec = {
   task?: SyncTaskSpec;
 };
 
-/** Observed state of a CatalogSync: what the engine mirrored (empty with `engine: consul-aws`). */
+/** One service the engine mirrored from Consul into Cloud Map (as reported by the engine). */
+export type MirroredServiceToCloudMap = {
+  consulName: string;
+  cloudMapName: string;
+  cloudMapServiceId: string;
+  instances: number;
+  healthy: number;
+};
+
+/** One Cloud Map service the engine mirrored into Consul; FargateService reads `ConsulRegistered` from these. */
+export type MirroredServiceToConsul = {
+  cloudMapServiceId: string;
+  cloudMapName: string;
+  consulName: string;
+  instances: number;
+  passing: number;
+};
+
+/** What the engine last reported (builtin engine only; absent with `engine: consul-aws`). */
+export type CatalogSyncReportStatus = {
+  /** True while this engine holds the namespace's lease and writes. */
+  writer: boolean;
+  toCloudMap: MirroredServiceToCloudMap[];
+  toConsul: MirroredServiceToConsul[];
+  /** When each direction last completed a round. */
+  lastSyncToCloudMap?: string;
+  lastSyncToConsul?: string;
+  /** Propagation lag of the last round with changes, per direction (ms). */
+  lagMs?: { toCloudMap?: number; toConsul?: number };
+  /** The current failure per direction, cleared by the next good round (never secrets). */
+  errors: { toCloudMap?: string; toConsul?: string };
+  /** Writes since the engine started, per direction. */
+  writes: { toCloudMap: number; toConsul: number };
+  /** When this report was written. */
+  reportedAt: string;
+};
+
+/** Observed state of a CatalogSync. */
 export type CatalogSyncStatus = CommonStatus & {
-  /** Service names the engine mirrored, per direction (names as written into the target). */
-  mirrored?: { toCloudMap: string[]; toConsul: string[] };
-  counts?: {
-    servicesToCloudMap: number;
-    instancesToCloudMap: number;
-    servicesToConsul: number;
-    instancesToConsul: number;
-  };
-  /** When the engine last finished a full pass. */
-  lastSyncTime?: string;
+  /** The Cloud Map namespace the sync runs against (kept for cleanup after the namespace record is gone). */
+  namespaceId?: string;
+  /** Where the sync runs now. */
+  placement?: SyncPlacement;
+  /** The engine's last report (builtin engine). */
+  sync?: CatalogSyncReportStatus;
   /** Name of the child FargateService (`<name>-sync`) with `placement: task`. */
   childServiceName?: string;
 };

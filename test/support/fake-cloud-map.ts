@@ -14,6 +14,8 @@ import {
 import type {
   CloudMapCreateServiceInput,
   CloudMapGateway,
+  CloudMapHealthStatus,
+  CloudMapInstance,
   CloudMapNamespaceInfo,
   CloudMapOperation,
   CloudMapServiceInfo,
@@ -33,6 +35,10 @@ export const CLOUD_MAP_WRITES: readonly CloudMapMethod[] = [
   "updateServiceDnsRecords",
   "deleteService",
   "tagResource",
+  "untagResource",
+  "registerInstance",
+  "deregisterInstance",
+  "updateInstanceCustomHealthStatus",
 ];
 
 interface FakeNamespace {
@@ -44,7 +50,9 @@ interface FakeNamespace {
 interface FakeService {
   info: CloudMapServiceInfo;
   tags: TagMap;
-  instances: Set<string>;
+  instances: Map<string, { attributes: Record<string, string>; health: CloudMapHealthStatus }>;
+  /** Moves when instances are registered, changed or deregistered (not for health), as DiscoverInstancesRevision. */
+  revision: number;
 }
 
 interface FakeOperation {
@@ -298,12 +306,73 @@ export class FakeCloudMap implements CloudMapGateway {
     this.enter("listInstanceIds", signal);
     const service = this.services.get(serviceId);
     if (service === undefined) throw this.notFound("ListInstances", "ServiceNotFound", serviceId);
-    return [...service.instances];
+    return [...service.instances.keys()];
   }
 
-  /** Registers an instance (as ECS does for a running task). */
-  registerInstance(serviceId: string, instanceId: string): void {
-    this.services.get(serviceId)?.instances.add(instanceId);
+  /** Registers (upserts) an instance, as ECS does for a running task; HEALTHY unless AWS_INIT_HEALTH_STATUS says. */
+  async registerInstance(
+    serviceId: string,
+    instanceId: string,
+    attributes: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<string> {
+    this.enter("registerInstance", signal);
+    const service = this.mustService(serviceId, "RegisterInstance");
+    const health =
+      service.instances.get(instanceId)?.health ??
+      (attributes.AWS_INIT_HEALTH_STATUS === "UNHEALTHY" ? "UNHEALTHY" : "HEALTHY");
+    service.instances.set(instanceId, { attributes: { ...attributes }, health });
+    service.revision += 1;
+    return this.id("op");
+  }
+
+  async deregisterInstance(serviceId: string, instanceId: string, signal?: AbortSignal): Promise<void> {
+    this.enter("deregisterInstance", signal);
+    if (this.mustService(serviceId, "DeregisterInstance").instances.delete(instanceId))
+      this.mustService(serviceId, "DeregisterInstance").revision += 1;
+  }
+
+  async listInstances(serviceId: string, signal?: AbortSignal): Promise<CloudMapInstance[]> {
+    this.enter("listInstances", signal);
+    const service = this.mustService(serviceId, "ListInstances");
+    return [...service.instances].map(([id, i]) => ({ id, attributes: { ...i.attributes } }));
+  }
+
+  async getInstancesHealthStatus(
+    serviceId: string,
+    signal?: AbortSignal,
+  ): Promise<Record<string, CloudMapHealthStatus>> {
+    this.enter("getInstancesHealthStatus", signal);
+    const service = this.mustService(serviceId, "GetInstancesHealthStatus");
+    return Object.fromEntries([...service.instances].map(([id, i]) => [id, i.health]));
+  }
+
+  async updateInstanceCustomHealthStatus(
+    serviceId: string,
+    instanceId: string,
+    status: "HEALTHY" | "UNHEALTHY",
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.enter("updateInstanceCustomHealthStatus", signal);
+    const instance = this.mustService(serviceId, "UpdateInstanceCustomHealthStatus").instances.get(
+      instanceId,
+    );
+    if (instance === undefined)
+      throw this.notFound("UpdateInstanceCustomHealthStatus", "InstanceNotFound", instanceId);
+    instance.health = status;
+  }
+
+  async discoverInstancesRevision(
+    namespaceName: string,
+    serviceName: string,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    this.enter("discoverInstancesRevision", signal);
+    const ns = [...this.namespaces.values()].find((n) => n.info.name === namespaceName);
+    const service = ns && this.servicesIn(ns.info.id).find((s) => s.info.name === serviceName);
+    if (service === undefined)
+      throw this.notFound("DiscoverInstancesRevision", "ServiceNotFound", serviceName);
+    return service.revision;
   }
 
   async listTags(arn: string, signal?: AbortSignal): Promise<TagMap> {
@@ -314,6 +383,18 @@ export class FakeCloudMap implements CloudMapGateway {
   async tagResource(arn: string, tags: TagMap, signal?: AbortSignal): Promise<void> {
     this.enter("tagResource", signal);
     Object.assign(this.tagsOf(arn, "TagResource"), tags);
+  }
+
+  async untagResource(arn: string, keys: string[], signal?: AbortSignal): Promise<void> {
+    this.enter("untagResource", signal);
+    const tags = this.tagsOf(arn, "UntagResource");
+    for (const key of keys) delete tags[key];
+  }
+
+  private mustService(serviceId: string, operation: string): FakeService {
+    const service = this.services.get(serviceId);
+    if (service === undefined) throw this.notFound(operation, "ServiceNotFound", serviceId);
+    return service;
   }
 
   private addService(input: CloudMapCreateServiceInput): CloudMapServiceInfo {
@@ -346,7 +427,7 @@ export class FakeCloudMap implements CloudMapGateway {
     };
     const tags: TagMap = {};
     for (const t of input.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
-    this.services.set(id, { info, tags, instances: new Set() });
+    this.services.set(id, { info, tags, instances: new Map(), revision: 0 });
     return clone(info);
   }
 
