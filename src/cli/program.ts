@@ -3,6 +3,11 @@ import { Command, Option } from "commander";
 import { parseDuration, readEnvironment } from "../config/settings.js";
 import { controllerOptionSpecs, flagsFromOptions, runControllerCommand } from "../controller/command.js";
 import { runApply } from "./commands/apply.js";
+import {
+  catalogSyncFlagsFromOptions,
+  catalogSyncOptionSpecs,
+  runCatalogSyncCommand,
+} from "./commands/catalog-sync.js";
 import { runDelete } from "./commands/delete.js";
 import { runDev } from "./commands/dev.js";
 import { runDescribe, runGet } from "./commands/get.js";
@@ -11,6 +16,7 @@ import { runTableCreate } from "./commands/table.js";
 import { runValidate } from "./commands/validate.js";
 import { type CliContext, createCliContext, type GlobalFlags } from "./context.js";
 import { parseOutputFormat } from "./output.js";
+import { addUserCommands, watchUntilInterrupted } from "./user-commands.js";
 
 /** Records the exit code an action decided, for `main` to use. */
 export interface ProgramResult {
@@ -92,22 +98,30 @@ export function buildProgram(
         .default("table")
         .argParser(parseOutputFormat),
     )
+    .option("-w, --watch", "after listing, print each change (as `fargatectl watch`; Ctrl-C to stop)", false)
     .action(
       (
         kind: string,
         name: string | undefined,
-        opts: { namespace: string; allNamespaces: boolean; output: ReturnType<typeof parseOutputFormat> },
+        opts: {
+          namespace: string;
+          allNamespaces: boolean;
+          output: ReturnType<typeof parseOutputFormat>;
+          watch: boolean;
+        },
         cmd: Command,
       ) =>
-        run(cmd, (ctx) =>
-          runGet(ctx, {
+        run(cmd, (ctx) => {
+          const selection = {
             kind,
             namespace: opts.namespace,
             allNamespaces: opts.allNamespaces,
-            output: opts.output,
             ...(name === undefined ? {} : { name }),
-          }),
-        ),
+          };
+          return opts.watch
+            ? watchUntilInterrupted(ctx, selection)
+            : runGet(ctx, { ...selection, output: opts.output });
+        }),
     );
 
   program
@@ -144,6 +158,8 @@ export function buildProgram(
         ),
     );
 
+  addUserCommands(program, run, KIND_HELP);
+
   const table = program.command("table").description("manage the DynamoDB table");
   table
     .command("create")
@@ -162,6 +178,25 @@ export function buildProgram(
   for (const spec of controllerOptionSpecs()) controller.option(spec.flags, spec.description);
   controller.action(async (_opts: unknown, cmd: Command) => {
     result.exitCode = await runControllerCommand(flagsFromOptions(cmd.optsWithGlobals()), readEnvironment());
+  });
+
+  const catalogSync = program
+    .command("catalog-sync")
+    .description(
+      "run one Consul ⇄ Cloud Map sync engine (what a CatalogSync with placement: task runs) until SIGTERM or SIGINT",
+    )
+    .addHelpText(
+      "after",
+      "\nThe engine config comes from $FARGATE_OPERATOR_SYNC_CONFIG (JSON) or --sync-config; each flag overrides\n" +
+        "its field. With a table (--table or $FARGATE_OPERATOR_TABLE) the engine takes the namespace's sync lease\n" +
+        "and writes its reports onto the CatalogSync's status. Settings resolve as flag > environment > default.",
+    );
+  for (const spec of catalogSyncOptionSpecs()) catalogSync.option(spec.flags, spec.description);
+  catalogSync.action(async (_opts: unknown, cmd: Command) => {
+    result.exitCode = await runCatalogSyncCommand(
+      catalogSyncFlagsFromOptions(cmd.optsWithGlobals()),
+      readEnvironment(),
+    );
   });
 
   program

@@ -4,7 +4,6 @@ import { LOG_LEVELS, type LogLevel } from "../log.js";
 import { type CommonSettings, commonSettings } from "./common.js";
 import { parseConsulTokenValue, parseEnvAllowList, parseSecretArnPrefixes } from "./consul-token.js";
 import { ConfigError } from "./errors.js";
-import { DEFAULT_SYNC_IMAGE } from "./version.js";
 import {
   parseDuration,
   parsePositiveInt,
@@ -13,6 +12,7 @@ import {
   resolveSettings,
   setting,
 } from "./settings.js";
+import { DEFAULT_SYNC_IMAGE } from "./version.js";
 
 /** A `host:port` listen address (IPv6 in brackets); port 0 picks a free port. */
 export interface ListenAddress {

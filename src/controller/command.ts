@@ -5,9 +5,11 @@
  */
 import type { DestinationStream } from "pino";
 import { createAwsGateways } from "../aws/index.js";
+import { createSecretReader, type SecretReader } from "../aws/secrets.js";
 import type { AwsGateways } from "../aws/types.js";
 import { type Clock, systemClock } from "../clock.js";
 import { resolveEndpoints } from "../config/common.js";
+import { allowedTokenVariables } from "../config/consul-token.js";
 import {
   type ControllerCommandSettings,
   controllerSettings,
@@ -19,6 +21,9 @@ import { createLogger, type Logger } from "../log.js";
 import { createMetrics } from "../metrics.js";
 import { createDynamoResourceStore } from "../store/index.js";
 import type { ResourceStore } from "../store/types.js";
+import { createSyncEngine, syncLeaseName } from "../sync/index.js";
+import type { SyncEngineRuntime } from "./catalog-sync/run-sync.js";
+import type { CatalogSyncReconcilerSettings } from "./catalog-sync/steps.js";
 import type { LeaseBackend } from "./lease-backend.js";
 import { Manager, type ManagerSettings } from "./manager.js";
 import type { KindReconciler } from "./reconciler.js";
@@ -92,6 +97,37 @@ export interface ControllerCommandDeps {
   clock?: Clock;
   /** Called once the manager has started (HTTP server listening). */
   onStarted?: (manager: Manager) => void;
+  /** The catalog sync engine (src/sync) by default. */
+  syncRuntime?: SyncEngineRuntime;
+  /** Reads CatalogSync `tokenFrom.secretArn`; a Secrets Manager client from the settings by default. */
+  secrets?: Pick<SecretReader, "readSecretString">;
+}
+
+/** How often a CatalogSync's status is rewritten when only its sync times moved. */
+const SYNC_STATUS_HEARTBEAT_MS = 30_000;
+
+/** The CatalogSync reconciler's settings from the controller's (token values never logged). */
+export function catalogSyncSettingsFrom(
+  settings: ControllerCommandSettings,
+  env: Readonly<Record<string, string | undefined>>,
+): CatalogSyncReconcilerSettings {
+  return {
+    pollIntervalMs: settings.rolloutPollIntervalMs,
+    consul: {
+      defaultAddress: settings.consulAddress,
+      hasDefaultToken: settings.consulToken !== undefined,
+      defaultToken: settings.consulToken,
+      tokenEnvAllow: settings.consulTokenEnvAllow,
+      tokenSecretPrefixes: settings.consulTokenSecretPrefixes,
+      tokenVariables: allowedTokenVariables(env, settings.consulTokenEnvAllow),
+    },
+    syncImage: settings.syncImage,
+    table: settings.table,
+    region: settings.region,
+    identity: settings.identity,
+    lease: { durationMs: settings.leaseDurationMs, heartbeatMs: settings.leaseHeartbeatMs },
+    statusHeartbeatMs: SYNC_STATUS_HEARTBEAT_MS,
+  };
 }
 
 /** The manager settings a resolved configuration describes. */
@@ -168,6 +204,16 @@ export async function runControllerCommand(
         })
       : undefined;
   const aws = deps.aws ?? ownedAws;
+  const ownedSecrets =
+    deps.secrets === undefined && deps.reconcilers === undefined
+      ? createSecretReader({
+          region: settings.region,
+          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+          ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+          maxAttempts: settings.awsMaxAttempts,
+        })
+      : undefined;
+  const secrets = deps.secrets ?? ownedSecrets;
   const reconcilers =
     deps.reconcilers?.(store, clock) ??
     buildReconcilers({
@@ -179,6 +225,12 @@ export async function runControllerCommand(
         keepRevisions: settings.keepRevisions,
         pollIntervalMs: settings.rolloutPollIntervalMs,
         steadyStateMaxAgeMs: settings.serviceCacheMaxAgeMs,
+      },
+      catalogSync: {
+        settings: catalogSyncSettingsFrom(settings, env),
+        runtime: deps.syncRuntime ?? { create: createSyncEngine, leaseName: syncLeaseName },
+        leases,
+        ...(secrets === undefined ? {} : { secrets }),
       },
     });
   const manager = new Manager({
@@ -229,6 +281,7 @@ export async function runControllerCommand(
     process.off("unhandledRejection", onRejection);
     owned?.destroy();
     ownedAws?.destroy();
+    ownedSecrets?.destroy();
   }
 }
 

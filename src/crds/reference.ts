@@ -43,7 +43,7 @@ function typeOf(node: SchemaNode): string {
   return type;
 }
 
-function escape(text: string): string {
+function escapeCell(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
@@ -76,13 +76,13 @@ export function kindReference(schema: SchemaNode): string {
   const lines = [
     `## ${schema.title ?? "?"}`,
     "",
-    escape(schema.description ?? ""),
+    escapeCell(schema.description ?? ""),
     "",
     "| field | type | required | default | description |",
     "| --- | --- | --- | --- | --- |",
     ...rows.map(
       (r) =>
-        `| \`${r.path}\` | ${r.type} | ${r.required ? "yes" : ""} | ${r.default} | ${escape(r.description)} |`,
+        `| \`${r.path}\` | ${r.type} | ${r.required ? "yes" : ""} | ${r.default} | ${escapeCell(r.description)} |`,
     ),
   ];
   return lines.join("\n");
@@ -112,7 +112,7 @@ export function resourcesReference(schemas: readonly SchemaNode[]): string {
     "| --- | --- | --- | --- | --- |",
     ...metaRows.map(
       (r) =>
-        `| \`${r.path}\` | ${r.type} | ${r.required ? "yes" : ""} | ${r.default} | ${escape(r.description)} |`,
+        `| \`${r.path}\` | ${r.type} | ${r.required ? "yes" : ""} | ${r.default} | ${escapeCell(r.description)} |`,
     ),
     "",
     ...schemas.flatMap((s) => [kindReference(s), ""]),

@@ -34,13 +34,16 @@ function resourceRules(spec: JsonRecord, vault: JsonRecord | undefined): Validat
     const available = task - agent;
     const unit = field === "cpu" ? "CPU units" : "MiB";
     if (available <= 0) {
-      out.push(
-        issue(
-          ["spec", "vault", field],
-          `the Vault agent's ${field} (${agent} ${unit}) leaves nothing of the task's ${task}`,
-          `raise spec.${field} or lower vault.${field}`,
-        ),
-      );
+      // Without vault a task size ≤ 0 is the schema's to report; there is no spec.vault to name.
+      if (vault) {
+        out.push(
+          issue(
+            ["spec", "vault", field],
+            `the Vault agent's ${field} (${agent} ${unit}) leaves nothing of the task's ${task}`,
+            `raise spec.${field} or lower vault.${field}`,
+          ),
+        );
+      }
       continue;
     }
     const total = containers.reduce((sum, [, c]) => sum + (asNumber(c[field]) ?? 0), 0);

@@ -1,5 +1,5 @@
 /** Public API of the pure renderers: what a FargateService becomes in ECS and Cloud Map (DESIGN 5). */
-export { renderCloudMapService } from "./cloud-map-service.js";
+export { consulTagsOf, renderCloudMapService, renderCloudMapServiceTags } from "./cloud-map-service.js";
 export { type EcsServiceRefs, type RenderedEcsService, renderEcsService, srvTarget } from "./ecs-service.js";
 export { RenderError } from "./errors.js";
 export { goStringLiteral } from "./go-template.js";

@@ -30,6 +30,8 @@ export interface SyncEngineConfig {
   pollIntervalMs: number;
   /** How long something that vanished without explanation stays before it is removed. */
   deleteGraceMs: number;
+  /** TTL of the A and SRV records of the Cloud Map services the engine creates (default 10 s). */
+  dnsTtlSeconds?: number;
 }
 
 /** What the engine mirrored for one Cloud Map service into Consul (what FargateService reads for ConsulRegistered). */

@@ -1,8 +1,10 @@
 /** `fargatectl delete KIND NAME [--wait] [--timeout]`: marks the record deleted; waits for the controller's cleanup. */
 import { resolveKind } from "../../crds/index.js";
 import { NotFoundError } from "../../store/errors.js";
+import { formatDuration } from "../backoff.js";
 import type { CliContext } from "../context.js";
 import { ExitCode } from "../errors.js";
+import { WaitEnd, waitForRecord } from "../wait-loop.js";
 
 /** Options of `delete`. */
 export interface DeleteOptions {
@@ -35,23 +37,21 @@ export async function runDelete(ctx: CliContext, options: DeleteOptions): Promis
     throw error;
   }
   if (!options.wait) return ExitCode.Ok;
-  const deadline = ctx.now() + options.timeoutMs;
   // Poll with backoff rather than read the stream: a shard allows two readers and the controllers use them.
-  for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
-    try {
-      await store.get(kind, options.namespace, options.name);
-    } catch (error) {
-      if (error instanceof NotFoundError) {
-        ctx.out(`${ref} deleted\n`);
-        return ExitCode.Ok;
-      }
-      throw error;
-    }
-    const left = deadline - ctx.now();
-    if (left <= 0) {
-      ctx.err(`timed out waiting for ${ref} to be deleted\n`);
-      return ExitCode.Negative;
-    }
-    await new Promise((r) => setTimeout(r, Math.min(delay, left)));
+  const outcome = await waitForRecord(store, {
+    kind,
+    namespace: options.namespace,
+    name: options.name,
+    target: { type: "delete" },
+    timeoutMs: options.timeoutMs,
+    now: ctx.now,
+  });
+  if (outcome.end === WaitEnd.Met) {
+    ctx.out(`${ref} deleted\n`);
+    return ExitCode.Ok;
   }
+  ctx.err(
+    `timed out after ${formatDuration(options.timeoutMs)} waiting for ${ref} to be deleted; last seen: ${outcome.detail}\n`,
+  );
+  return ExitCode.Negative;
 }

@@ -38,7 +38,13 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
     credentials: DEV_CREDENTIALS,
   });
   const controller = runControllerCommand(
-    { "metrics-address": "127.0.0.1:0", "lease-duration": "3s", "lease-heartbeat": "1s" },
+    {
+      "metrics-address": "127.0.0.1:0",
+      "lease-duration": "3s",
+      "lease-heartbeat": "1s",
+      // The examples' task-placed CatalogSync names a token secret under this prefix.
+      "consul-token-secret-prefixes": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:consul/",
+    },
     stack.environment,
     { signals, logDestination: logStream, store, leases: store.leases, credentials: DEV_CREDENTIALS },
   );

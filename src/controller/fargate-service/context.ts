@@ -66,6 +66,21 @@ export interface DeletionProgress {
   message: string;
 }
 
+/**
+ * What the namespace's CatalogSync says about this service's Consul mirror (DESIGN 10, Sync timing): there is
+ * none; it runs consul-aws and reports nothing; or its last report, with the prefix it gives Consul names.
+ */
+export type ConsulMirrorObservation =
+  | { state: "noCatalogSync"; message: string }
+  | { state: "unreported"; catalogSync: string; consulPrefix: string }
+  | {
+      state: "reported";
+      catalogSync: string;
+      consulPrefix: string;
+      /** This service's entry in the CatalogSync's `status.sync.toConsul`, when it lists one. */
+      mirrored?: { consulName: string; instances: number; passing: number };
+    };
+
 /** The machine's context. */
 export interface FargateServiceContext {
   record: FargateServiceRecord;
@@ -77,5 +92,6 @@ export interface FargateServiceContext {
   cloudMap?: EnsuredCloudMapService;
   ecs?: EnsuredEcsService;
   rollout?: RolloutObservation;
+  consulMirror?: ConsulMirrorObservation;
   deletion?: DeletionProgress;
 }

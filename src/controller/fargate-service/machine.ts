@@ -4,13 +4,15 @@
  * run the transitions with fakes. Waits are `requeueAfter` in the output, never `after` timers.
  *
  *   apply:  resolvingNamespace → ensuringTaskDefinition → ensuringCloudMapService → ensuringEcsService
- *           → (rollout evaluated) → pruningRevisions (once a rollout completes) → done
+ *           → (rollout evaluated) → pruningRevisions (once a rollout completes)
+ *           → observingConsulMirror (with discovery.consul.register) → done
  *   delete: deletingEcsService → deletingCloudMapService → deregisteringRevisions → done (finalizer removed)
  */
 import { assign, fromPromise, setup } from "xstate";
 import { RolloutState } from "../../crds/index.js";
 import type { PassOutput } from "../machine-runner.js";
 import type {
+  ConsulMirrorObservation,
   DeletionProgress,
   EnsuredCloudMapService,
   EnsuredEcsService,
@@ -81,6 +83,8 @@ export type EcsServiceStepInput = RecordInput & {
   namespaceDnsName: string | undefined;
   now: number;
 };
+/** Input of observeConsulMirror. */
+export type ConsulMirrorStepInput = RecordInput & { cloudMap: EnsuredCloudMapService };
 /** Input of pruneRevisions. */
 export type PruneStepInput = RecordInput & { service: EnsuredEcsService["service"] };
 
@@ -101,6 +105,9 @@ export const fargateServiceMachine = setup({
       notProvided("ensureEcsService"),
     ),
     pruneRevisions: fromPromise<string[], PruneStepInput>(async () => notProvided("pruneRevisions")),
+    observeConsulMirror: fromPromise<ConsulMirrorObservation, ConsulMirrorStepInput>(async () =>
+      notProvided("observeConsulMirror"),
+    ),
     deleteEcsService: fromPromise<DeletionProgress, RecordInput>(async () => notProvided("deleteEcsService")),
     deleteCloudMapService: fromPromise<DeletionProgress, RecordInput>(async () =>
       notProvided("deleteCloudMapService"),
@@ -121,6 +128,8 @@ export const fargateServiceMachine = setup({
         context.record.status.taskDefinitionArn !== context.taskDefinition?.arn ||
         context.taskDefinition?.registered === true),
     isDeletionStepComplete: ({ context }) => context.deletion?.complete === true,
+    wantsConsulMirror: ({ context }) =>
+      context.record.spec.discovery?.consul?.register === true && context.cloudMap !== undefined,
   },
   actions: {
     evaluateRollout: assign({
@@ -222,10 +231,7 @@ export const fargateServiceMachine = setup({
       ],
     },
     rolloutEvaluated: {
-      always: [
-        { guard: "shouldPrune", target: "pruningRevisions" },
-        { target: "done", actions: assign({ outcome: "converged" as const }) },
-      ],
+      always: [{ guard: "shouldPrune", target: "pruningRevisions" }, { target: "revisionsPruned" }],
     },
     pruningRevisions: {
       invoke: {
@@ -234,7 +240,26 @@ export const fargateServiceMachine = setup({
           if (context.ecs === undefined) throw new Error("no service");
           return { record: context.record, service: context.ecs.service };
         },
-        onDone: { target: "done", actions: assign({ outcome: "converged" as const }) },
+        onDone: { target: "revisionsPruned" },
+      },
+    },
+    revisionsPruned: {
+      always: [
+        { guard: "wantsConsulMirror", target: "observingConsulMirror" },
+        { target: "done", actions: assign({ outcome: "converged" as const }) },
+      ],
+    },
+    observingConsulMirror: {
+      invoke: {
+        src: "observeConsulMirror",
+        input: ({ context }) => {
+          if (context.cloudMap === undefined) throw new Error("no Cloud Map service");
+          return { record: context.record, cloudMap: context.cloudMap };
+        },
+        onDone: {
+          target: "done",
+          actions: assign({ consulMirror: ({ event }) => event.output, outcome: "converged" as const }),
+        },
       },
     },
     deleting: {

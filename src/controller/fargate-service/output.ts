@@ -13,7 +13,7 @@ import {
 } from "../conditions.js";
 import type { PassOutput } from "../machine-runner.js";
 import { done, type ReconcileResult, requeueAfter } from "../result.js";
-import { FargateConditionType, type FargateServiceContext } from "./context.js";
+import { type ConsulMirrorObservation, FargateConditionType, type FargateServiceContext } from "./context.js";
 
 /** Condition reasons of FargateService. */
 export const FargateReason = {
@@ -25,7 +25,9 @@ export const FargateReason = {
   RolloutFailed: "RolloutFailed",
   RolloutTimedOut: "RolloutTimedOut",
   ServiceDraining: "ServiceDraining",
-  CatalogSyncPending: "CatalogSyncPending",
+  NoCatalogSync: "NoCatalogSync",
+  ConsulSyncPending: "ConsulSyncPending",
+  NotReported: "NotReported",
   Deleting: "Deleting",
 } as const;
 
@@ -119,18 +121,8 @@ export function convergedOutput(context: FargateServiceContext): Output {
       ),
     );
   }
-  if (spec.discovery?.consul?.register === true) {
-    // The catalog sync owns this condition; until it reports, it does not hold Ready back.
-    conditions.push(
-      condition(
-        generation,
-        FargateConditionType.ConsulRegistered,
-        ConditionStatus.Unknown,
-        FargateReason.CatalogSyncPending,
-        "the Consul mirror is reported by the namespace's CatalogSync",
-      ),
-    );
-  }
+  const consul = consulRegistration(context);
+  if (consul !== undefined) conditions.push(consul.condition);
   const { running, desired } = rollout.replicas;
   let result: ReconcileResult = done();
   switch (rollout.state) {
@@ -143,12 +135,22 @@ export function convergedOutput(context: FargateServiceContext): Output {
           rollout.reason,
           rollout.message,
         ),
-        ...readyConditions(
-          generation,
-          FargateReason.RolloutComplete,
-          `${running}/${desired} tasks running ${taskDefinition.arn}`,
-        ),
       );
+      if (consul?.gatesReady === true) {
+        // Only the Consul mirror is missing: the CatalogSync's report moves it, so look again soon.
+        conditions.push(
+          ...reconcilingConditions(generation, consul.condition.reason, consul.condition.message),
+        );
+        result = requeueAfter(context.settings.pollIntervalMs);
+      } else {
+        conditions.push(
+          ...readyConditions(
+            generation,
+            FargateReason.RolloutComplete,
+            `${running}/${desired} tasks running ${taskDefinition.arn}`,
+          ),
+        );
+      }
       break;
     case RolloutState.Failed:
     case RolloutState.TimedOut:
@@ -180,6 +182,7 @@ export function convergedOutput(context: FargateServiceContext): Output {
     spec,
     metadata,
     namespace?.ready === true ? namespace.dnsName : undefined,
+    consulPrefixOf(context.consulMirror),
   );
   return {
     result,
@@ -197,6 +200,77 @@ export function convergedOutput(context: FargateServiceContext): Output {
           ? undefined
           : { state: rollout.state, deploymentId: rollout.deploymentId, startedAt: rollout.startedAt },
     },
+  };
+}
+
+/** The prefix the namespace's CatalogSync gives Consul names (`toConsul.prefix`), "" without one. */
+function consulPrefixOf(mirror: ConsulMirrorObservation | undefined): string {
+  return mirror === undefined || mirror.state === "noCatalogSync" ? "" : mirror.consulPrefix;
+}
+
+/**
+ * ConsulRegistered (DESIGN 10, Sync timing), and whether it holds Ready back: True once the CatalogSync reports
+ * at least the running tasks in Consul (and some, unless none are desired); Unknown with consul-aws, which reports
+ * nothing and so does not gate Ready; otherwise False. Undefined when the spec asks for no Consul mirror.
+ */
+function consulRegistration(
+  context: FargateServiceContext,
+): { condition: ConditionUpdate; gatesReady: boolean } | undefined {
+  const { record, rollout, consulMirror: mirror } = context;
+  if (record.spec.discovery?.consul?.register !== true || mirror === undefined) return undefined;
+  const generation = record.metadata.generation;
+  const type = FargateConditionType.ConsulRegistered;
+  if (mirror.state === "noCatalogSync") {
+    return {
+      condition: condition(
+        generation,
+        type,
+        ConditionStatus.False,
+        FargateReason.NoCatalogSync,
+        mirror.message,
+      ),
+      gatesReady: true,
+    };
+  }
+  if (mirror.state === "unreported") {
+    return {
+      condition: condition(
+        generation,
+        type,
+        ConditionStatus.Unknown,
+        FargateReason.NotReported,
+        `CatalogSync ${mirror.catalogSync} runs consul-aws, which reports nothing back`,
+      ),
+      gatesReady: false,
+    };
+  }
+  const running = rollout?.replicas.running ?? 0;
+  const desired = rollout?.replicas.desired ?? 0;
+  const entry = mirror.mirrored;
+  const instances = entry?.instances ?? 0;
+  if (entry !== undefined && instances >= running && (instances > 0 || desired === 0)) {
+    return {
+      condition: condition(
+        generation,
+        type,
+        ConditionStatus.True,
+        FargateReason.Registered,
+        `${instances} instance(s) in Consul as ${entry.consulName} (${entry.passing} passing), by CatalogSync ${mirror.catalogSync}`,
+      ),
+      gatesReady: false,
+    };
+  }
+  return {
+    condition: condition(
+      generation,
+      type,
+      ConditionStatus.False,
+      FargateReason.ConsulSyncPending,
+      entry === undefined
+        ? `CatalogSync ${mirror.catalogSync} has not mirrored this service into Consul yet`
+        : `CatalogSync ${mirror.catalogSync} reports ${instances} instance(s) in Consul, ${running} task(s) run`,
+    ),
+    gatesReady: true,
   };
 }
 

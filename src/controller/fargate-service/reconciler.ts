@@ -28,6 +28,7 @@ import {
   deregisterOwnedRevisions,
   pruneRevisions,
 } from "./cleanup-steps.js";
+import { observeConsulMirror } from "./consul-mirror.js";
 import type { FargateServiceRecord, FargateServiceSettings } from "./context.js";
 import { fargateServiceMachine } from "./machine.js";
 import {
@@ -112,6 +113,9 @@ function machineWith(deps: FargateServiceStepDeps, context: ReconcileContext) {
           log.info({ deregistered: pruned }, "deregistered old task-definition revisions");
         return pruned;
       }),
+      observeConsulMirror: fromPromise(({ input }) =>
+        observeConsulMirror(deps, input.record, input.cloudMap),
+      ),
       deleteEcsService: fromPromise(({ input, signal }) => deleteEcsService(deps, input.record, signal)),
       deleteCloudMapService: fromPromise(({ input, signal }) =>
         deleteCloudMapService(deps, input.record, signal),

@@ -4,13 +4,20 @@
  * AbortSignal to every call.
  */
 import { AwsAlreadyExistsError, AwsNotFoundError } from "../../aws/errors.js";
-import type { CloudMapGateway, EcsGateway, EcsService, TaskDefinitionRevision } from "../../aws/types.js";
+import type {
+  CloudMapGateway,
+  EcsGateway,
+  EcsService,
+  TagMap,
+  TaskDefinitionRevision,
+} from "../../aws/types.js";
 import type { CloudMapNamespaceStatus } from "../../crds/index.js";
 import { ConditionStatus, RolloutState } from "../../crds/index.js";
 import {
   ecsName,
   RenderError,
   renderCloudMapService,
+  renderCloudMapServiceTags,
   renderEcsService,
   renderTaskDefinition,
   TagKey,
@@ -147,7 +154,34 @@ function sameDnsRecords(
   return a.length === b.length && a.map(key).sort().join() === b.map(key).sort().join();
 }
 
-/** The Cloud Map service of the spec: the recorded one if it still exists, else created or adopted. */
+/** True for the tag keys that carry the Consul mirror's instructions (ours to add and remove). */
+function isConsulTagKey(key: string): boolean {
+  return (
+    key === TagKey.ConsulRegister ||
+    key === TagKey.ConsulName ||
+    key === TagKey.ConsulTags ||
+    key.startsWith(TagKey.ConsulMetaPrefix)
+  );
+}
+
+/** Brings the service's operator tags in line with `desired`; tags of anybody else are left alone. */
+async function alignCloudMapTags(
+  cloudMap: CloudMapGateway,
+  arn: string,
+  desired: TagMap,
+  signal: AbortSignal,
+): Promise<void> {
+  const current = await cloudMap.listTags(arn, signal);
+  const add = Object.fromEntries(Object.entries(desired).filter(([k, v]) => current[k] !== v));
+  const remove = Object.keys(current).filter((k) => isConsulTagKey(k) && !(k in desired));
+  if (Object.keys(add).length > 0) await cloudMap.tagResource(arn, add, signal);
+  if (remove.length > 0) await cloudMap.untagResource(arn, remove, signal);
+}
+
+/**
+ * The Cloud Map service of the spec: the recorded one if it still exists, else created or adopted. Its tags
+ * (ownership and the Consul mirror's instructions) are brought in line on every pass.
+ */
 export async function ensureCloudMapService(
   deps: FargateServiceStepDeps,
   record: FargateServiceRecord,
@@ -166,6 +200,10 @@ export async function ensureCloudMapService(
     invalidSpec(error);
   }
   const desiredRecords = desired.DnsConfig?.DnsRecords ?? [];
+  const desiredTags = renderCloudMapServiceTags(
+    record.spec,
+    renderContextOf(record, deps.settings.region, namespace.dnsName),
+  );
   const known = record.status.cloudMap;
   let serviceId: string | undefined;
   if (known !== undefined) {
@@ -175,6 +213,7 @@ export async function ensureCloudMapService(
         if (!sameDnsRecords(current.dnsRecords, desiredRecords)) {
           await deps.cloudMap.updateServiceDnsRecords(current.id, desiredRecords, signal);
         }
+        await alignCloudMapTags(deps.cloudMap, current.arn, desiredTags, signal);
         return { serviceId: current.id, serviceArn: current.arn };
       }
     } catch (error) {
@@ -200,6 +239,7 @@ export async function ensureCloudMapService(
   if (!sameDnsRecords(existing.dnsRecords, desiredRecords)) {
     await deps.cloudMap.updateServiceDnsRecords(existing.id, desiredRecords, signal);
   }
+  await alignCloudMapTags(deps.cloudMap, existing.arn, desiredTags, signal);
   return { serviceId: existing.id, serviceArn: existing.arn };
 }
 

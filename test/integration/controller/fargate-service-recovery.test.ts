@@ -16,6 +16,7 @@ import type { AwsGateways } from "../../../src/aws/types.js";
 import type { ResourceDocument } from "../../../src/store/types.js";
 import { clientsFor } from "../aws-sim/support.js";
 import {
+  applyConsulAwsCatalogSync,
   conditionOf,
   exampleDocuments,
   isReady,
@@ -83,6 +84,7 @@ async function startWithNamespace(
   if (namespace === undefined) throw new Error("examples/namespaces.yaml changed");
   await started.store.apply(namespace);
   await started.converge("CloudMapNamespace", "platform", "apps-internal", isReady);
+  await applyConsulAwsCatalogSync(started.store);
   const [payments] = await exampleDocuments("services/payments-api.yaml");
   if (payments === undefined) throw new Error("examples/services/payments-api.yaml changed");
   return { bench: started, payments };

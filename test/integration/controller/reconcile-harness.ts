@@ -163,6 +163,37 @@ export async function startReconcileBench(
   };
 }
 
+/**
+ * A CatalogSync on CloudMapNamespace platform/apps-internal that runs consul-aws as a task: it reports nothing,
+ * so a FargateService's ConsulRegistered is Unknown and does not hold Ready back (suites about the AWS side
+ * use it; the Consul mirror itself is covered by catalog-sync.test.ts). No reconciler runs it here.
+ */
+export async function applyConsulAwsCatalogSync(store: DynamoResourceStore): Promise<void> {
+  await store.apply({
+    apiVersion: "fargate-operator/v1alpha1",
+    kind: "CatalogSync",
+    metadata: { name: "apps-internal", namespace: "platform" },
+    spec: {
+      cloudMapNamespaceRef: { name: "apps-internal" },
+      toCloudMap: { enabled: true, include: [], exclude: [], prefix: "" },
+      toConsul: { enabled: true, include: [], exclude: [], prefix: "" },
+      pollIntervalSeconds: 5,
+      deleteGraceSeconds: 30,
+      placement: "task",
+      task: {
+        cluster: "apps",
+        subnets: ["subnet-1"],
+        securityGroups: ["sg-1"],
+        taskRoleArn: "arn:aws:iam::123456789012:role/sync",
+        executionRoleArn: "arn:aws:iam::123456789012:role/exec",
+        cpu: 256,
+        memory: 512,
+        engine: "consul-aws",
+      },
+    },
+  });
+}
+
 /** The condition of `type` on a record. */
 export function conditionOf(record: StoredResource | undefined, type: string) {
   const conditions = (record?.status?.conditions ?? []) as Array<{

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { fromPromise } from "xstate";
 import type { EcsService } from "../../../../src/aws/types.js";
 import type {
+  ConsulMirrorObservation,
   DeletionProgress,
   EnsuredCloudMapService,
   EnsuredEcsService,
@@ -15,6 +16,7 @@ import type {
 } from "../../../../src/controller/fargate-service/context.js";
 import {
   type CloudMapStepInput,
+  type ConsulMirrorStepInput,
   type EcsServiceStepInput,
   fargateServiceMachine,
   type PruneStepInput,
@@ -98,7 +100,14 @@ function service(rolloutState: "IN_PROGRESS" | "COMPLETED", running: number): Ec
 }
 
 /** Fake steps that record their calls. */
-function fakes(options: { ecsService?: EcsService; deletion?: boolean[]; registered?: boolean } = {}) {
+function fakes(
+  options: {
+    ecsService?: EcsService;
+    deletion?: boolean[];
+    registered?: boolean;
+    consulMirror?: ConsulMirrorObservation;
+  } = {},
+) {
   const calls: string[] = [];
   const deletion = [...(options.deletion ?? [true, true])];
   const step = <T, I>(name: string, value: () => T) =>
@@ -134,6 +143,16 @@ function fakes(options: { ecsService?: EcsService; deletion?: boolean[]; registe
         changed: [],
       })),
       pruneRevisions: step<string[], PruneStepInput>("pruneRevisions", () => []),
+      observeConsulMirror: step<ConsulMirrorObservation, ConsulMirrorStepInput>(
+        "observeConsulMirror",
+        () =>
+          options.consulMirror ?? {
+            state: "reported",
+            catalogSync: "platform/apps-internal",
+            consulPrefix: "",
+            mirrored: { consulName: "web", instances: 2, passing: 2 },
+          },
+      ),
       deleteEcsService: step<DeletionProgress, RecordInput>("deleteEcsService", () => ({
         complete: deletion.shift() ?? true,
         message: "ECS service draining",
@@ -173,14 +192,12 @@ describe("fargateServiceMachine", () => {
       "ensureCloudMapService",
       "ensureEcsService",
       "pruneRevisions",
+      "observeConsulMirror",
     ]);
     expect(output.result).toEqual({ type: "done" });
     expect(output.removeFinalizer).toBe(false);
     expect(condition(output, "Ready")).toMatchObject({ status: "True", reason: "RolloutComplete" });
-    expect(condition(output, "ConsulRegistered")).toMatchObject({
-      status: "Unknown",
-      reason: "CatalogSyncPending",
-    });
+    expect(condition(output, "ConsulRegistered")).toMatchObject({ status: "True", reason: "Registered" });
     expect(output.status).toMatchObject({
       taskDefinitionArn: ARN,
       taskDefinitionHash: "h1",
@@ -188,6 +205,82 @@ describe("fargateServiceMachine", () => {
       endpoints: { cloudMap: "web.apps.internal", consul: "web.service.consul" },
       replicas: { desired: 2, running: 2, pending: 0 },
       cloudMap: { serviceId: "srv-1" },
+    });
+  });
+
+  describe("ConsulRegistered", () => {
+    const consulSpec = () =>
+      spec({
+        discovery: { cloudMap: { namespaceRef: { name: "apps-internal" } }, consul: { register: true } },
+      });
+
+    it("holds Ready back and requeues while no CatalogSync syncs the namespace", async () => {
+      const { machine } = fakes({ consulMirror: { state: "noCatalogSync", message: "no CatalogSync" } });
+      const output = await run(machine, record({ spec: consulSpec() }));
+      expect(condition(output, "ConsulRegistered")).toMatchObject({
+        status: "False",
+        reason: "NoCatalogSync",
+      });
+      expect(condition(output, "Ready")).toMatchObject({ status: "False", reason: "NoCatalogSync" });
+      expect(condition(output, "ServiceStable")?.status).toBe("True");
+      expect(output.result).toEqual({ type: "requeueAfter", ms: 5_000 });
+    });
+
+    it("waits for the CatalogSync to report at least the running tasks", async () => {
+      const { machine } = fakes({
+        consulMirror: {
+          state: "reported",
+          catalogSync: "platform/apps-internal",
+          consulPrefix: "",
+          mirrored: { consulName: "web", instances: 1, passing: 1 },
+        },
+      });
+      const output = await run(machine, record({ spec: consulSpec() }));
+      expect(condition(output, "ConsulRegistered")).toMatchObject({
+        status: "False",
+        reason: "ConsulSyncPending",
+      });
+      expect(condition(output, "Ready")?.status).toBe("False");
+      expect(output.result).toEqual({ type: "requeueAfter", ms: 5_000 });
+    });
+
+    it("is Unknown with consul-aws and does not hold Ready back", async () => {
+      const { machine } = fakes({
+        consulMirror: { state: "unreported", catalogSync: "platform/data-internal", consulPrefix: "" },
+      });
+      const output = await run(machine, record({ spec: consulSpec() }));
+      expect(condition(output, "ConsulRegistered")).toMatchObject({
+        status: "Unknown",
+        reason: "NotReported",
+      });
+      expect(condition(output, "Ready")).toMatchObject({ status: "True", reason: "RolloutComplete" });
+      expect(output.result).toEqual({ type: "done" });
+    });
+
+    it("puts the CatalogSync's toConsul prefix into the Consul endpoint", async () => {
+      const { machine } = fakes({
+        consulMirror: {
+          state: "reported",
+          catalogSync: "platform/apps-internal",
+          consulPrefix: "fargate-",
+          mirrored: { consulName: "fargate-web", instances: 2, passing: 2 },
+        },
+      });
+      const output = await run(machine, record({ spec: consulSpec() }));
+      expect(output.status.endpoints).toEqual({
+        cloudMap: "web.apps.internal",
+        consul: "fargate-web.service.consul",
+      });
+    });
+
+    it("is not looked at without discovery.consul.register", async () => {
+      const { machine, calls } = fakes();
+      const output = await run(
+        machine,
+        record({ spec: spec({ discovery: { cloudMap: { namespaceRef: { name: "apps-internal" } } } }) }),
+      );
+      expect(calls).not.toContain("observeConsulMirror");
+      expect(condition(output, "ConsulRegistered")).toBeUndefined();
     });
   });
 

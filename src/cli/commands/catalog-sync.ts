@@ -1,0 +1,186 @@
+/**
+ * `fargatectl catalog-sync`: runs one catalog sync engine (what a CatalogSync with placement: task runs in its
+ * Fargate task) from the config in FARGATE_OPERATOR_SYNC_CONFIG or flags. With a table it holds the namespace's
+ * sync lease (one writer per namespace) and writes its reports onto the CatalogSync's status, exactly as the
+ * controller placement does. SIGTERM/SIGINT stop it cleanly (lease released, last report written): exit 0.
+ */
+import type { DestinationStream } from "pino";
+import { type AwsStaticCredentials, createAwsGateways } from "../../aws/index.js";
+import { type Clock, systemClock } from "../../clock.js";
+import { catalogSyncCommandSettings, catalogSyncSettings } from "../../config/catalog-sync.js";
+import {
+  type CatalogSyncCommandSettings,
+  resolveCatalogSyncSettings,
+} from "../../config/catalog-sync-resolve.js";
+import { resolveEndpoints } from "../../config/common.js";
+import { defaultTextOf, describeSettings } from "../../config/settings.js";
+import type { SyncEngineRuntime } from "../../controller/catalog-sync/run-sync.js";
+import { startSync } from "../../controller/catalog-sync/run-sync.js";
+import type { SignalSource } from "../../controller/command.js";
+import { createLogger, type Logger } from "../../log.js";
+import { NotFoundError } from "../../store/errors.js";
+import { createDynamoResourceStore, type DynamoResourceStore } from "../../store/index.js";
+import { createSyncEngine, syncLeaseName } from "../../sync/index.js";
+import { ExitCode } from "../errors.js";
+
+/** Flags of the common settings this command offers besides the global ones (--region, --table, --endpoint-url). */
+const COMMON_FLAGS = [
+  "consul-address",
+  "servicediscovery-endpoint-url",
+  "dynamodb-endpoint-url",
+  "dynamodb-streams-endpoint-url",
+] as const;
+
+/** The `--help` block: every setting of the command, its variables and default. */
+export function catalogSyncSettingsHelp(): string {
+  return describeSettings(catalogSyncCommandSettings);
+}
+
+/** One commander option per setting of the command (the global ones excepted). */
+export function catalogSyncOptionSpecs(): Array<{ flags: string; description: string }> {
+  const common = Object.values(catalogSyncCommandSettings).filter((d) =>
+    (COMMON_FLAGS as readonly string[]).includes(d.flag),
+  );
+  const own = Object.values(catalogSyncSettings).filter((d) => d.flag !== "table");
+  return [...own, ...common].map((d) => ({
+    flags: `--${d.flag} <value>`,
+    description: `${d.description} Default: ${defaultTextOf(d)}.${d.env.length > 0 ? ` Env: ${d.env.join(", ")}.` : ""}`,
+  }));
+}
+
+function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Commander's camelCase options as the flag-named map the settings resolver reads. */
+export function catalogSyncFlagsFromOptions(
+  options: Readonly<Record<string, unknown>>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const d of Object.values(catalogSyncCommandSettings)) {
+    const value = options[camelCase(d.flag)] ?? options[d.flag];
+    if (typeof value === "string") out[d.flag] = value;
+  }
+  return out;
+}
+
+/** Replaceable parts, for tests. */
+export interface CatalogSyncCommandDeps {
+  runtime?: SyncEngineRuntime;
+  credentials?: AwsStaticCredentials;
+  logDestination?: DestinationStream;
+  signals?: SignalSource;
+  clock?: Clock;
+  /** Called once the engine has started. */
+  onStarted?: () => void;
+}
+
+/** The generation of the CatalogSync the engine belongs to, when the table has it (else no conditions). */
+async function ownerGeneration(
+  store: DynamoResourceStore,
+  settings: CatalogSyncCommandSettings,
+  log: Logger,
+): Promise<number> {
+  const { owner } = settings.task;
+  try {
+    const record = await store.get("CatalogSync", owner.namespace, owner.name);
+    if (record.metadata.uid === owner.uid) return record.metadata.generation;
+    log.warn({ owner }, "the CatalogSync in the table has another uid: reports will not be written");
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    log.warn({ owner }, "the CatalogSync is not in the table: reports will not be written");
+  }
+  return -1;
+}
+
+/** Runs the engine until SIGTERM/SIGINT; returns the exit code. Invalid settings throw ConfigError first. */
+export async function runCatalogSyncCommand(
+  flags: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+  deps: CatalogSyncCommandDeps = {},
+): Promise<number> {
+  const settings = resolveCatalogSyncSettings(flags, env);
+  const { task } = settings;
+  const log = createLogger({
+    level: settings.logLevel,
+    base: { component: "catalog-sync", catalogSync: `${task.owner.namespace}/${task.owner.name}` },
+    ...(deps.logDestination === undefined ? {} : { destination: deps.logDestination }),
+  });
+  const clock = deps.clock ?? systemClock;
+  const endpoints = resolveEndpoints({ ...settings, table: settings.table ?? "" });
+  const aws = createAwsGateways({
+    region: settings.region,
+    endpoints:
+      endpoints.serviceDiscovery === undefined ? {} : { serviceDiscovery: endpoints.serviceDiscovery },
+    ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+    maxAttempts: settings.awsMaxAttempts,
+    clock,
+    log: log.child({ component: "aws" }),
+  });
+  const store =
+    settings.table === undefined
+      ? undefined
+      : createDynamoResourceStore({
+          tableName: settings.table,
+          region: settings.region,
+          endpoints,
+          ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+          maxAttempts: settings.awsMaxAttempts,
+        });
+  const signals = deps.signals ?? process;
+  let onSignal: () => void = () => undefined;
+  const stopRequested = new Promise<void>((resolve) => {
+    onSignal = () => resolve();
+  });
+  signals.on("SIGTERM", onSignal);
+  signals.on("SIGINT", onSignal);
+  try {
+    const { datacenter, consul, ...rest } = task;
+    const generation = store === undefined ? -1 : await ownerGeneration(store, settings, log);
+    const sync = await startSync({
+      config: { ...rest, ...(datacenter === undefined ? {} : { datacenter }) },
+      consul: { address: consul.address, token: settings.consulToken, datacenter },
+      cloudMap: aws.cloudMap,
+      clock,
+      log,
+      runtime: deps.runtime ?? { create: createSyncEngine, leaseName: syncLeaseName },
+      lease:
+        store === undefined
+          ? undefined
+          : {
+              backend: store.leases,
+              identity: `${settings.identity}/${task.owner.uid}`,
+              durationMs: settings.leaseDurationMs,
+              heartbeatMs: settings.leaseHeartbeatMs,
+            },
+      status:
+        store === undefined || generation < 0
+          ? undefined
+          : {
+              store,
+              generation,
+              spec: { toCloudMap: task.toCloudMap, toConsul: task.toConsul },
+              heartbeatMs: settings.statusIntervalMs,
+            },
+    });
+    log.info(
+      {
+        namespaceId: task.cloudMapNamespace.id,
+        consul: consul.address,
+        lease: store === undefined ? undefined : syncLeaseName(task.cloudMapNamespace.id),
+      },
+      "catalog sync started",
+    );
+    deps.onStarted?.();
+    await stopRequested;
+    log.info("signal received: stopping");
+    await sync.close();
+    log.info("catalog sync stopped");
+    return ExitCode.Ok;
+  } finally {
+    signals.off("SIGTERM", onSignal);
+    signals.off("SIGINT", onSignal);
+    store?.destroy();
+    aws.destroy();
+  }
+}

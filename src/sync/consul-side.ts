@@ -1,0 +1,118 @@
+/**
+ * The Consul side of Cloud Map → Consul: reads the engine's registrations on the synthetic node (service
+ * fields from the node's catalog entry, check status from each service's health), re-reading them at every
+ * resync or after a failure, and carries out a plan write by write, applying each success to what it knows.
+ */
+import type { Clock } from "../clock.js";
+import type { HealthStatus } from "../consul/types.js";
+import type { Logger } from "../log.js";
+import type { SyncConsulClient } from "./deps.js";
+import type { OwnedRegistration } from "./model.js";
+import { isOwnEntry, syncCheckIdOf } from "./names.js";
+import { describeFailure, type WriteLimiter } from "./pacing.js";
+import type { ConsulWrite } from "./plan-to-consul.js";
+
+/** What the Consul side needs. */
+export interface ConsulSideOptions {
+  consul: SyncConsulClient;
+  clock: Clock;
+  log: Logger;
+  node: string;
+  uid: string;
+  resyncMs: number;
+  limiter: WriteLimiter;
+}
+
+/** The engine's registrations in Consul. */
+export class ConsulSide {
+  #registrations: Map<string, OwnedRegistration> | undefined;
+  #foreign = new Set<string>();
+  #observedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: ConsulSideOptions) {}
+
+  /** True when what is known must be read again first. */
+  needsObserve(now: number): boolean {
+    return this.#registrations === undefined || now - this.#observedAt >= this.options.resyncMs;
+  }
+
+  /** Our registrations by service ID; undefined until read (or after a failure). */
+  registrations(): ReadonlyMap<string, OwnedRegistration> | undefined {
+    return this.#registrations;
+  }
+
+  /** Service IDs on the node that are not ours (never written over). */
+  foreignIds(): ReadonlySet<string> {
+    return this.#foreign;
+  }
+
+  /** Reads our registrations; on failure forgets them, so nothing is planned until a read succeeds. */
+  async observe(signal: AbortSignal): Promise<void> {
+    const { consul, node, uid } = this.options;
+    try {
+      const services = (await consul.nodeServices(node, { signal }))?.services ?? [];
+      const ours = services.filter((s) => isOwnEntry(s.meta, uid));
+      const checks = new Map<string, HealthStatus>();
+      for (const name of new Set(ours.map((s) => s.name))) {
+        const { value } = await consul.healthService(name, { signal });
+        for (const entry of value) {
+          if (entry.node.name !== node) continue;
+          const check = entry.checks.find((c) => c.checkId === syncCheckIdOf(entry.service.id));
+          if (check !== undefined) checks.set(entry.service.id, check.status);
+        }
+      }
+      this.#foreign = new Set(services.filter((s) => !isOwnEntry(s.meta, uid)).map((s) => s.id));
+      this.#registrations = new Map(
+        ours.map((s) => {
+          const status = checks.get(s.id);
+          const view: OwnedRegistration = {
+            serviceId: s.id,
+            name: s.name,
+            tags: [...s.tags],
+            address: s.address,
+            port: s.port,
+            meta: { ...s.meta },
+            ...(status === undefined ? {} : { checkStatus: status }),
+          };
+          return [s.id, view];
+        }),
+      );
+      this.#observedAt = this.options.clock.now();
+    } catch (error) {
+      this.#registrations = undefined;
+      throw error;
+    }
+  }
+
+  /** Applies `writes` in order; the first failure ends the round and forgets what was known. */
+  async apply(
+    writes: readonly ConsulWrite[],
+    signal: AbortSignal,
+  ): Promise<{ written: number; error?: string }> {
+    const { consul, node, limiter, log } = this.options;
+    let written = 0;
+    for (const write of writes) {
+      await limiter.take(signal);
+      try {
+        if (write.kind === "register") {
+          await consul.register(write.registration, { signal });
+          this.#registrations?.set(write.view.serviceId, write.view);
+        } else {
+          await consul.deregister({ node, serviceId: write.serviceId }, { signal });
+          this.#registrations?.delete(write.serviceId);
+          log.info(
+            { consulServiceId: write.serviceId, why: write.why },
+            "catalog sync: deregistered from Consul",
+          );
+        }
+        written += 1;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        this.#registrations = undefined;
+        log.warn({ err: error, write: write.kind }, "catalog sync: Consul write failed");
+        return { written, error: describeFailure(error) };
+      }
+    }
+    return { written };
+  }
+}
