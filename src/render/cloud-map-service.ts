@@ -23,6 +23,9 @@ export function consulTagsOf(spec: FargateServiceSpec, metadata: { name: string 
     [TagKey.ConsulName, consul.serviceName ?? cloudMapServiceName(spec, metadata)],
   ];
   if (consul.tags.length > 0) out.push([TagKey.ConsulTags, consul.tags.join(" ")]);
+  // A-only services: ECS registers no port, so Consul would get 0; the SRV target's port is the service's port.
+  const port = servicePortOf(spec);
+  if (port !== undefined) out.push([TagKey.ConsulPort, String(port)]);
   for (const [key, value] of Object.entries(consul.meta).sort(([a], [b]) => a.localeCompare(b))) {
     out.push([`${TagKey.ConsulMetaPrefix}${key}`, value]);
   }
@@ -42,6 +45,17 @@ export function consulTagsOf(spec: FargateServiceSpec, metadata: { name: string 
     }
   }
   return out;
+}
+
+/** The port a Consul registration of this service carries: `cloudMap.port`, else the first container port. */
+function servicePortOf(spec: FargateServiceSpec): number | undefined {
+  const wanted = spec.discovery?.cloudMap?.port;
+  if (wanted !== undefined) return wanted;
+  for (const container of spec.containers) {
+    const first = container.ports?.[0];
+    if (first !== undefined) return first.containerPort;
+  }
+  return undefined;
 }
 
 /** Every tag the Cloud Map service of `spec` carries: ownership, then the Consul mirror's instructions. */

@@ -34,6 +34,8 @@ export const TagKey = {
   ConsulName: "fargate-operator:consul-name",
   /** On a FargateService's Cloud Map service: the Consul tags, space-separated. */
   ConsulTags: "fargate-operator:consul-tags",
+  /** On a FargateService's Cloud Map service: the port Consul registrations get when ECS records none (A only). */
+  ConsulPort: "fargate-operator:consul-port",
   /** Prefix of one tag per Consul meta entry: `fargate-operator:consul-meta.<key>` = value. */
   ConsulMetaPrefix: "fargate-operator:consul-meta.",
   /** On Cloud Map services and instances the catalog sync created: the CatalogSync's uid. */

@@ -21,6 +21,8 @@ export type Candidacy =
       consulName: string;
       tags: string[];
       meta: Record<string, string>;
+      /** Port for instances whose attributes carry none (a FargateService's A-only Cloud Map service). */
+      port?: number;
       /** Made by a FargateService: its instances are ECS tasks, which ECS deregisters only once stopped. */
       fargateService: boolean;
     };
@@ -48,11 +50,13 @@ export function classifyService(
     }
     const consulTags = (tags[TagKey.ConsulTags] ?? "").split(/\s+/).filter((t) => t !== "");
     const base = tags[TagKey.ConsulName] || name;
+    const port = Number(tags[TagKey.ConsulPort]);
     return {
       kind: "candidate",
       consulName: `${settings.prefix}${base}`,
       tags: consulTags,
       meta,
+      ...(Number.isInteger(port) && port > 0 && port <= 65535 ? { port } : {}),
       fargateService: true,
     };
   }

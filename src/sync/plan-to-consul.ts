@@ -128,7 +128,7 @@ export function planToConsul(input: ToConsulInput): ToConsulPlan {
         name: c.consulName,
         tags: c.tags,
         address,
-        port: portOf(attributes.AWS_INSTANCE_PORT),
+        port: portOf(attributes.AWS_INSTANCE_PORT) || (c.port ?? 0),
         // Ours last, so a user's meta can never replace the ownership marker.
         meta: {
           ...c.meta,

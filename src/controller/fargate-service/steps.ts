@@ -160,6 +160,7 @@ function isConsulTagKey(key: string): boolean {
     key === TagKey.ConsulRegister ||
     key === TagKey.ConsulName ||
     key === TagKey.ConsulTags ||
+    key === TagKey.ConsulPort ||
     key.startsWith(TagKey.ConsulMetaPrefix)
   );
 }

@@ -35,6 +35,7 @@ describe("renderCloudMapServiceTags", () => {
       "fargate-operator:consul-register": "true",
       "fargate-operator:consul-name": "web-api",
       "fargate-operator:consul-tags": "v1 blue",
+      "fargate-operator:consul-port": "8080",
       "fargate-operator:consul-meta.team": "payments",
       "fargate-operator:consul-meta.tier": "1",
     });
@@ -49,7 +50,24 @@ describe("renderCloudMapServiceTags", () => {
       ...OWNER,
       "fargate-operator:consul-register": "true",
       "fargate-operator:consul-name": "web",
+      "fargate-operator:consul-port": "8080",
     });
+  });
+
+  it("gives Consul the cloudMap.port when set (ECS records no port for A-only services)", () => {
+    const s = validSpec({
+      cluster: "apps",
+      cpu: 256,
+      memory: 512,
+      containers: [
+        { name: "web", image: "web:1", ports: [{ containerPort: 8080 }, { containerPort: 9090 }] },
+      ],
+      network: { subnets: ["subnet-1"], securityGroups: ["sg-1"] },
+      discovery: { cloudMap: { namespaceRef: { name: "apps" }, port: 9090 }, consul: { register: true } },
+    });
+    expect(renderCloudMapServiceTags(s, contextFor("web", "default"))["fargate-operator:consul-port"]).toBe(
+      "9090",
+    );
   });
 
   it("has only the ownership tags without consul.register", () => {

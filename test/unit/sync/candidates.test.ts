@@ -43,6 +43,13 @@ describe("classifyService", () => {
     });
   });
 
+  it("carries the consul-port tag (ECS records no port for A-only services) and ignores a bad one", () => {
+    const withPort = fargate({ [TagKey.ConsulRegister]: "true", [TagKey.ConsulPort]: "8080" });
+    expect(classifyService("web", withPort, UID, ALL)).toMatchObject({ port: 8080 });
+    const bad = fargate({ [TagKey.ConsulRegister]: "true", [TagKey.ConsulPort]: "99999" });
+    expect(classifyService("web", bad, UID, ALL)).not.toHaveProperty("port");
+  });
+
   it("a FargateService's request is not subject to the include/exclude of hand-made services", () => {
     const settings = { ...ALL, include: ["legacy-*"] };
     expect(classifyService("web", fargate({ [TagKey.ConsulRegister]: "true" }), UID, settings)).toMatchObject(

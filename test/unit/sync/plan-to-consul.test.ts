@@ -105,6 +105,21 @@ describe("planToConsul", () => {
     expect(p.writes[1]).toMatchObject({ kind: "register", view: webView("t2", "10.0.0.2", "critical") });
   });
 
+  it("uses the consul-port tag when ECS registered no port (A-only services), the instance's port otherwise", () => {
+    const aOnly = {
+      AWS_INSTANCE_IPV4: "10.0.0.7",
+      ECS_SERVICE_NAME: "default-web",
+      ECS_CLUSTER_NAME: "apps",
+    };
+    const tags = { ...fargateTags, [TagKey.ConsulPort]: "9090" };
+    const p = plan(
+      cloudMapSnapshot([service("srv-web", "web", tags, { t1: aOnly, t2: task("10.0.0.8") })]),
+      new Map(),
+    );
+    const ports = p.writes.map((w) => (w.kind === "register" ? w.registration.service?.port : undefined));
+    expect(ports).toEqual([9090, 8080]);
+  });
+
   it("a user's meta cannot replace the ownership marker", () => {
     const tags = { ...fargateTags, [`${TagKey.ConsulMetaPrefix}fargate-operator-sync`]: "forged" };
     const p = plan(cloudMapSnapshot([service("srv-web", "web", tags, { t1: task("10.0.0.1") })]), new Map());
