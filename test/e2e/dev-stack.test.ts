@@ -1,10 +1,39 @@
 /** `fargatectl dev` as a user runs it: exports, a ready line, a usable stack, and a clean stop on SIGTERM. */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
+
+/** The service of docs/getting-started.md. */
+const WEB_SPEC = `apiVersion: fargate-operator/v1alpha1
+kind: FargateService
+metadata:
+  name: web
+  namespace: team-web
+spec:
+  cluster: apps
+  cpu: 256
+  memory: 512
+  desiredCount: 2
+  containers:
+    - name: web
+      image: public.ecr.aws/nginx/nginx:1.27
+      ports:
+        - containerPort: 80
+  network:
+    subnets: [subnet-0a1b2c3d4e5f60718]
+    securityGroups: [sg-0123456789abcdef0]
+  discovery:
+    cloudMap:
+      namespaceRef: { name: apps-internal, namespace: platform }
+    consul:
+      register: true
+`;
 
 /** Starts `fargatectl dev` and resolves with the export lines once it prints `ready`. */
 async function startDev(): Promise<{
@@ -70,6 +99,50 @@ describe("fargatectl dev", () => {
       await fetch(`http://${dev.env.CONSUL_HTTP_ADDR}/v1/catalog/services`)
     ).json()) as Record<string, unknown>;
     expect(Object.keys(services)).toContain("vault");
+
+    // The getting-started path, as a user in another shell: apply a spec, wait for Ready, read both DNS names,
+    // then keep a directory in sync (dry run first, then for real, then prune).
+    const cli = (...args: string[]) =>
+      run(process.execPath, ["--import", "tsx", "src/cli/run.ts", ...args], {
+        env: { PATH: process.env.PATH ?? "", ...dev.env },
+      }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: e.code ?? -1,
+          stdout: e.stdout ?? "",
+          stderr: e.stderr ?? "",
+        }),
+      );
+    const specs = await mkdtemp(join(tmpdir(), "fo-specs-"));
+    try {
+      await writeFile(join(specs, "web.yaml"), WEB_SPEC);
+      expect((await cli("apply", "-f", join(specs, "web.yaml"))).code).toBe(0);
+      const waited = await cli(
+        "wait",
+        "fs/web",
+        "-n",
+        "team-web",
+        "--for",
+        "condition=Ready",
+        "--timeout",
+        "90s",
+      );
+      expect(waited.code, waited.stderr).toBe(0);
+      const yaml = await cli("get", "fs", "web", "-n", "team-web", "-o", "yaml");
+      expect(yaml.stdout).toContain("cloudMap: web.apps.internal");
+      expect(yaml.stdout).toContain("consul: web.service.consul");
+
+      await writeFile(join(specs, "worker.yaml"), WEB_SPEC.replaceAll("name: web", "name: worker"));
+      const plan = await cli("sync", specs, "--source", "e2e", "--force-adopt", "--prune", "--dry-run");
+      expect(plan.code, plan.stderr).toBe(1); // the dry run found work to do
+      expect((await cli("sync", specs, "--source", "e2e", "--force-adopt", "--prune")).code).toBe(0);
+      await rm(join(specs, "worker.yaml"));
+      const pruned = await cli("sync", specs, "--source", "e2e", "--prune");
+      expect(pruned.code, pruned.stderr).toBe(0);
+      expect(pruned.stdout).toMatch(/delete\s+fargateservice\/worker/);
+    } finally {
+      await rm(specs, { recursive: true, force: true });
+    }
 
     dev.child.kill("SIGTERM");
     const [code] = (await once(dev.child, "exit")) as [number | null];
