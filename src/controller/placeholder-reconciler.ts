@@ -6,22 +6,17 @@
  */
 
 import type { Clock } from "../clock.js";
-import { ConditionStatus, formatPath, type Kind, parseResourceKey, validateDocument } from "../crds/index.js";
+import { ConditionStatus, type Kind, parseResourceKey } from "../crds/index.js";
 import { NotFoundError } from "../store/errors.js";
 import type { ResourceStore, StoredResource } from "../store/types.js";
 import { reconcilingConditions } from "./conditions.js";
-import { PermanentError } from "./errors.js";
 import type { KindReconciler } from "./reconciler.js";
 import { done } from "./result.js";
 import { writeStatus } from "./status.js";
+import { validatedSpec } from "./validated-spec.js";
 
 /** Condition reason of records whose kind has no real reconciler yet. */
 export const NOT_IMPLEMENTED_REASON = "NotImplemented";
-
-/** The record as a document, for validation (status left out). */
-function asDocument(record: StoredResource): Record<string, unknown> {
-  return { apiVersion: record.apiVersion, kind: record.kind, metadata: record.metadata, spec: record.spec };
-}
 
 /** Builds the temporary validate-and-report reconciler for `kind`. */
 export function placeholderReconciler(kind: Kind, store: ResourceStore, clock: Clock): KindReconciler {
@@ -38,11 +33,7 @@ export function placeholderReconciler(kind: Kind, store: ResourceStore, clock: C
       }
       signal.throwIfAborted();
       if (record.metadata.deletionTimestamp !== undefined) return done(); // created nothing, so nothing to clean up
-      const result = validateDocument(asDocument(record));
-      if (!result.ok) {
-        const message = result.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ");
-        throw new PermanentError("InvalidSpec", message);
-      }
+      validatedSpec(record);
       const generation = record.metadata.generation;
       await writeStatus(
         store,

@@ -6,15 +6,15 @@
  */
 import { fromPromise } from "xstate";
 import type { CatalogSyncSpec, CatalogSyncStatus } from "../../crds/catalog-sync.js";
-import { formatPath, parseResourceKey, validateDocument } from "../../crds/index.js";
+import { parseResourceKey } from "../../crds/index.js";
 import { NotFoundError } from "../../store/errors.js";
 import type { StoredResource } from "../../store/types.js";
 import { toReconcileError } from "../aws-failures.js";
-import { PermanentError } from "../errors.js";
 import { CONTROLLER_FINALIZER } from "../finalizer.js";
 import { applyPassOutput, runMachinePass } from "../machine-runner.js";
 import type { KindReconciler, ReconcileContext } from "../reconciler.js";
 import { done, type ReconcileResult } from "../result.js";
+import { validatedSpec } from "../validated-spec.js";
 import { deleteChild, ensureChild } from "./child-steps.js";
 import type { CatalogSyncRecord } from "./context.js";
 import { SyncEngineRegistry } from "./engine-registry.js";
@@ -38,19 +38,9 @@ const KIND = "CatalogSync" as const;
 
 /** The validated record, or PermanentError(InvalidSpec) listing every issue. */
 function validated(stored: StoredResource): CatalogSyncRecord {
-  const result = validateDocument({
-    apiVersion: stored.apiVersion,
-    kind: stored.kind,
-    metadata: stored.metadata,
-    spec: stored.spec,
-  });
-  if (!result.ok) {
-    const message = result.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ");
-    throw new PermanentError("InvalidSpec", message);
-  }
   return {
     metadata: stored.metadata,
-    spec: result.document.spec as CatalogSyncSpec,
+    spec: validatedSpec<CatalogSyncSpec>(stored),
     status: (stored.status ?? {}) as CatalogSyncStatus,
   };
 }

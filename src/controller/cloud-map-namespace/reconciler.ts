@@ -12,9 +12,7 @@ import {
   type CloudMapNamespaceSpec,
   type CloudMapNamespaceStatus,
   type Condition,
-  formatPath,
   parseResourceKey,
-  validateDocument,
 } from "../../crds/index.js";
 import { NotFoundError } from "../../store/errors.js";
 import type { ResourceStore, StoredResource } from "../../store/types.js";
@@ -24,6 +22,7 @@ import { CONTROLLER_FINALIZER } from "../finalizer.js";
 import { applyPassOutput, runMachinePass } from "../machine-runner.js";
 import type { KindReconciler } from "../reconciler.js";
 import { done, type ReconcileResult } from "../result.js";
+import { validatedSpec } from "../validated-spec.js";
 import {
   type CreateOutcome,
   cloudMapNamespaceMachine,
@@ -63,19 +62,7 @@ export function readNamespaceStatus(status: Record<string, unknown> | undefined)
 
 /** The validated spec, or PermanentError(InvalidSpec) with every issue's path and message. */
 function validSpec(record: StoredResource): CloudMapNamespaceSpec {
-  const result = validateDocument({
-    apiVersion: record.apiVersion,
-    kind: record.kind,
-    metadata: record.metadata,
-    spec: record.spec,
-  });
-  if (!result.ok) {
-    const message = result.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ");
-    throw new PermanentError("InvalidSpec", message);
-  }
-  if (result.document.kind !== KIND)
-    throw new PermanentError("InvalidSpec", `kind is ${result.document.kind}`);
-  return result.document.spec;
+  return validatedSpec<CloudMapNamespaceSpec>(record);
 }
 
 /** Runs `call`, mapping an unexpected AWS failure to the runtime's TemporaryError/PermanentError. */

@@ -7,21 +7,15 @@
 import { fromPromise } from "xstate";
 import type { CloudMapGateway, EcsGateway } from "../../aws/types.js";
 import type { Clock } from "../../clock.js";
-import {
-  type FargateServiceSpec,
-  type FargateServiceStatus,
-  formatPath,
-  parseResourceKey,
-  validateDocument,
-} from "../../crds/index.js";
+import { type FargateServiceSpec, type FargateServiceStatus, parseResourceKey } from "../../crds/index.js";
 import { NotFoundError } from "../../store/errors.js";
 import type { ResourceStore, StoredResource } from "../../store/types.js";
 import { toReconcileError } from "../aws-failures.js";
-import { PermanentError } from "../errors.js";
 import { CONTROLLER_FINALIZER } from "../finalizer.js";
 import { applyPassOutput, runMachinePass } from "../machine-runner.js";
 import type { KindReconciler, ReconcileContext } from "../reconciler.js";
 import { done, type ReconcileResult } from "../result.js";
+import { validatedSpec } from "../validated-spec.js";
 import {
   deleteCloudMapService,
   deleteEcsService,
@@ -57,19 +51,9 @@ export const DEFAULT_FARGATE_SERVICE_SETTINGS = {
 
 /** The validated record, or PermanentError(InvalidSpec) listing every issue. */
 function validated(stored: StoredResource): FargateServiceRecord {
-  const result = validateDocument({
-    apiVersion: stored.apiVersion,
-    kind: stored.kind,
-    metadata: stored.metadata,
-    spec: stored.spec,
-  });
-  if (!result.ok) {
-    const message = result.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ");
-    throw new PermanentError("InvalidSpec", message);
-  }
   return {
     metadata: stored.metadata,
-    spec: result.document.spec as FargateServiceSpec,
+    spec: validatedSpec<FargateServiceSpec>(stored),
     status: (stored.status ?? {}) as FargateServiceStatus,
     specHash: stored.specHash,
   };

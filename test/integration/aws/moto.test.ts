@@ -8,6 +8,7 @@ import { CreateClusterCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AwsInvalidRequestError, AwsNotFoundError } from "../../../src/aws/errors.js";
 import type { AwsGateways, CloudMapGateway } from "../../../src/aws/types.js";
+import { motoEc2 } from "../../support/moto-ec2.js";
 import { fargateTaskDefinition, gatewaysAt, rejectionOf, TEST_CREDENTIALS } from "./support.js";
 
 const endpoint = inject("motoEndpoint");
@@ -15,22 +16,7 @@ const run = randomBytes(4).toString("hex");
 let aws: AwsGateways;
 let network: { awsvpcConfiguration: { subnets: string[]; securityGroups: string[] } };
 
-/** One moto EC2 query-API call (moto's ECS checks subnets and security groups against its EC2). */
-async function ec2(params: Record<string, string>, tag: string): Promise<string> {
-  const res = await fetch(endpoint, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      authorization:
-        "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
-    },
-    body: new URLSearchParams({ Version: "2016-11-15", ...params }).toString(),
-  });
-  const match = new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(await res.text());
-  if (match?.[1] === undefined) throw new Error(`moto EC2 ${params.Action} gave no ${tag}`);
-  return match[1];
-}
-
+const ec2 = (params: Record<string, string>, tag: string) => motoEc2(endpoint, params, tag);
 const newVpc = () => ec2({ Action: "CreateVpc", CidrBlock: "10.0.0.0/16" }, "vpcId");
 
 beforeAll(async () => {
@@ -175,7 +161,10 @@ describe("CloudMapGateway on moto", () => {
     // moto's ListServices ignores the NAMESPACE_ID filter (it answers every namespace's services, and suites
     // share one moto), so only this namespace's two names are checked here; the simulator filters like AWS.
     const mine = (list: Array<{ name: string }>) =>
-      list.map((s) => s.name).filter((n) => n === "cache" || n === "db").sort();
+      list
+        .map((s) => s.name)
+        .filter((n) => n === "cache" || n === "db")
+        .sort();
     expect(mine(await aws.cloudMap.listServices(nsId))).toEqual(["cache", "db"]);
     expect(await aws.cloudMap.listInstanceIds(svc.id)).toEqual([]);
 
