@@ -137,8 +137,10 @@ function ownerReferences(value: unknown): OwnerReference[] {
 }
 
 function resourceVersionOf(value: unknown): string {
-  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return String(value);
-  if (typeof value === "string" && /^\d+$/.test(value)) return String(Number(value));
+  // Only a number in the store's range is a version (a hand-written fraction reads as its floor); anything else
+  // reads as never written. versionCondition matches exactly these readings, so no stored value blocks writes.
+  if (typeof value === "number" && value >= 1 && value <= Number.MAX_SAFE_INTEGER)
+    return String(Math.floor(value));
   return "0";
 }
 

@@ -18,7 +18,9 @@ export interface UpdatePlan {
 
 /**
  * The write condition for a record read at `resourceVersion`. "0" is a hand-written item that has never been
- * written by the store: it has no `resourceVersion` attribute (or a literal 0) but must exist.
+ * written by the store: it must exist, and its `resourceVersion` is absent or not one the store could have
+ * written (not a number, below 1, beyond 2^53). Version n matches [n, n+1): the store writes integers only, so
+ * that is n itself or a hand-written fraction read as n (layout.ts `resourceVersionOf`).
  */
 export function versionCondition(resourceVersion: string): VersionCondition {
   if (!/^\d+$/.test(resourceVersion)) {
@@ -27,15 +29,16 @@ export function versionCondition(resourceVersion: string): VersionCondition {
   const expected = Number(resourceVersion);
   if (expected === 0) {
     return {
-      expression: "attribute_exists(#pk) AND (attribute_not_exists(#rv) OR #rv = :expectedRv)",
+      expression:
+        "attribute_exists(#pk) AND (attribute_not_exists(#rv) OR NOT attribute_type(#rv, :numberType) OR #rv < :firstRv OR #rv > :maxRv)",
       names: { "#pk": "pk", "#rv": "resourceVersion" },
-      values: { ":expectedRv": 0 },
+      values: { ":numberType": "N", ":firstRv": 1, ":maxRv": Number.MAX_SAFE_INTEGER },
     };
   }
   return {
-    expression: "#rv = :expectedRv",
+    expression: "#rv >= :expectedRv AND #rv < :aboveRv",
     names: { "#rv": "resourceVersion" },
-    values: { ":expectedRv": expected },
+    values: { ":expectedRv": expected, ":aboveRv": expected + 1 },
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import { AwsNotFoundError, AwsResourceInUseError } from "../../aws/errors.js";
 import type { EcsService, TaskDefinitionRevision } from "../../aws/types.js";
-import { ecsName } from "../../render/index.js";
+import { cloudMapServiceName, ecsName } from "../../render/index.js";
+import { NotFoundError } from "../../store/errors.js";
 import { Ownership, ownershipOf } from "../ownership.js";
 import type { DeletionProgress, FargateServiceRecord } from "./context.js";
 import { ownedRevisionsToDeregisterOnDelete, revisionsToPrune } from "./revisions.js";
@@ -84,13 +85,43 @@ export async function deleteEcsService(
   return { complete: false, message: `ECS service ${name} scaled to 0 and deleted; waiting for it to drain` };
 }
 
+/**
+ * The Cloud Map service a pass created but never recorded on the status (it died, or its status write lost to
+ * the deletion): the one of the record's service name in the referenced namespace, if any. Ownership is checked
+ * by the caller before anything is deleted.
+ */
+async function unrecordedCloudMapServiceId(
+  deps: FargateServiceStepDeps,
+  record: FargateServiceRecord,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const ref = record.spec.discovery?.cloudMap?.namespaceRef;
+  if (ref === undefined) return undefined;
+  let namespaceId: unknown;
+  try {
+    const found = await deps.store.get(
+      "CloudMapNamespace",
+      ref.namespace ?? record.metadata.namespace,
+      ref.name,
+    );
+    namespaceId = found.status?.namespaceId;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+  if (typeof namespaceId !== "string") return undefined;
+  const name = cloudMapServiceName(record.spec, record.metadata);
+  return (await deps.cloudMap.listServices(namespaceId, signal)).find((s) => s.name === name)?.id;
+}
+
 /** Deletes the owned Cloud Map service once ECS has deregistered every instance. */
 export async function deleteCloudMapService(
   deps: FargateServiceStepDeps,
   record: FargateServiceRecord,
   signal: AbortSignal,
 ): Promise<DeletionProgress> {
-  const serviceId = record.status.cloudMap?.serviceId;
+  const serviceId =
+    record.status.cloudMap?.serviceId ?? (await unrecordedCloudMapServiceId(deps, record, signal));
   if (serviceId === undefined) return { complete: true, message: "no Cloud Map service recorded" };
   try {
     const service = await deps.cloudMap.getService(serviceId, signal);
