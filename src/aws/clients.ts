@@ -30,6 +30,8 @@ export interface AwsGatewayConfig {
   ecsBuckets?: Partial<Record<EcsApiCategory, EcsBucketSettings>> | false;
   /** Sockets per client (default 50). */
   maxSockets?: number;
+  /** Steady-state age of ECS service observations: older ones are refreshed along with any read (default 60 s). */
+  serviceCacheMaxAgeMs?: number;
 }
 
 const DEFAULT_MAX_ATTEMPTS = 3;

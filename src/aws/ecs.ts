@@ -81,7 +81,12 @@ function revisionOf(operation: string, td: TaskDefinition | undefined, tags: Tag
 }
 
 /** Builds the ECS gateway over `client`; `ctx` carries pacing, metrics and logging. */
-export function createEcsGateway(client: ECSClient, ctx: CallContext, clock: Clock): EcsGateway {
+export function createEcsGateway(
+  client: ECSClient,
+  ctx: CallContext,
+  clock: Clock,
+  serviceCacheMaxAgeMs?: number,
+): EcsGateway {
   const call = <T>(operation: string, send: (o: SendOptions) => Promise<T>, signal?: AbortSignal) =>
     callAws(ctx, operation, send, signal);
 
@@ -109,7 +114,7 @@ export function createEcsGateway(client: ECSClient, ctx: CallContext, clock: Clo
     }
     return observed;
   };
-  const cache = new ServiceCache(clock, describeBatch);
+  const cache = new ServiceCache(clock, describeBatch, serviceCacheMaxAgeMs);
 
   const remember = (cluster: string | undefined, service: EcsService | undefined, operation: string) => {
     if (service?.serviceName === undefined) throw malformedResponse("ecs", operation, "service");

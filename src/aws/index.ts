@@ -34,7 +34,7 @@ export function createAwsGateways(config: AwsGatewayConfig): AwsGateways {
   };
   const cloudMapContext: CallContext = { service: "servicediscovery", log, recordCall, limiter: undefined };
   return {
-    ecs: createEcsGateway(ecsClient, ecsContext, clock),
+    ecs: createEcsGateway(ecsClient, ecsContext, clock, config.serviceCacheMaxAgeMs),
     cloudMap: createCloudMapGateway(cloudMapClient, cloudMapContext),
     destroy() {
       ecsClient.destroy();

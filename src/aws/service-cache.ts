@@ -1,8 +1,10 @@
 /**
- * Per-cluster cache of ECS service observations. A stale read refreshes every stale name the cache knows in
- * that cluster, in DescribeServices batches of at most 10, so a resync of N services costs about N/10 calls.
- * One refresh per cluster is in flight at a time: reads it covers share it, other reads queue into a single
- * follow-up refresh that starts when it ends.
+ * Per-cluster cache of ECS service observations. A stale read refreshes the names asked for plus every name the
+ * cache knows in that cluster that is older than the steady-state age (`alongAgeMs`), in DescribeServices batches
+ * of at most 10, so a resync of N services costs about N/10 calls; the last batch is topped up with the oldest
+ * other names, which costs nothing. A fresh read (max age 0, as a rollout's) does not drag every name along: that
+ * made rollouts cost N²/10 calls. One refresh per cluster is in flight at a time: reads it covers share it, other
+ * reads queue into a single follow-up refresh that starts when it ends.
  */
 import type { Clock } from "../clock.js";
 import type { EcsService } from "./types.js";
@@ -44,6 +46,9 @@ interface ClusterState {
   next: FollowUp | undefined;
 }
 
+/** Names older than this come along with any refresh unless the cache is told otherwise (the controller's default). */
+export const DEFAULT_ALONG_AGE_MS = 60_000;
+
 /** The cache; `describe` is the only way reads reach ECS. */
 export class ServiceCache {
   private readonly clusters = new Map<string, ClusterState>();
@@ -52,6 +57,7 @@ export class ServiceCache {
   constructor(
     private readonly clock: Clock,
     private readonly describe: DescribeServicesBatch,
+    private readonly alongAgeMs: number = DEFAULT_ALONG_AGE_MS,
   ) {}
 
   /** The service, from the cache when its observation is younger than `maxAgeMs`, else after a refresh. */
@@ -127,12 +133,25 @@ export class ServiceCache {
     return next.results;
   }
 
-  /** Describes `requested` plus every known name older than `maxAgeMs`, in concurrent batches of 10. */
+  /**
+   * Describes `requested`, every known name older than both `maxAgeMs` and the along age, and as many of the
+   * oldest other names as fit in the last batch, in concurrent batches of 10.
+   */
   private start(state: ClusterState, cluster: string, requested: Set<string>, maxAgeMs: number): Refresh {
     const now = this.clock.now();
     const names = new Set(requested);
-    for (const [known, entry] of state.entries)
-      if (entry.at === undefined || now - entry.at >= maxAgeMs) names.add(known);
+    const alongAge = Math.max(maxAgeMs, this.alongAgeMs);
+    const others: Array<[string, number]> = [];
+    for (const [known, entry] of state.entries) {
+      if (names.has(known)) continue;
+      if (entry.at === undefined || now - entry.at >= alongAge) names.add(known);
+      else others.push([known, entry.at]);
+    }
+    const room = (DESCRIBE_SERVICES_BATCH - (names.size % DESCRIBE_SERVICES_BATCH)) % DESCRIBE_SERVICES_BATCH;
+    if (room > 0) {
+      others.sort((a, b) => a[1] - b[1]);
+      for (const [known] of others.slice(0, room)) names.add(known);
+    }
     const sentVersions = new Map([...names].map((n) => [n, state.entries.get(n)?.version]));
     const list = [...names];
     const batches: string[][] = [];

@@ -198,6 +198,7 @@ export async function runControllerCommand(
           },
           ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
           maxAttempts: settings.awsMaxAttempts,
+          serviceCacheMaxAgeMs: settings.serviceCacheMaxAgeMs,
           clock,
           log: log.child({ component: "aws" }),
           recordCall: metrics.recordAwsCall,

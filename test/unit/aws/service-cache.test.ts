@@ -97,8 +97,8 @@ describe("describeService through the per-cluster cache", () => {
     expect(m.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(2);
   });
 
-  it("refreshes only the stale names along with the one asked for", async () => {
-    m = mockedGateways();
+  it("brings along names older than the steady-state age, and tops the batch up with the oldest others", async () => {
+    m = mockedGateways({ serviceCacheMaxAgeMs: 5_000 });
     await createServices(m, "prod", ["old-1", "old-2"]);
     await m.clock.advance(10_000);
     await createServices(m, "prod", ["new-1"]);
@@ -107,14 +107,37 @@ describe("describeService through the per-cluster cache", () => {
         new Map([
           ["old-1", "ACTIVE"],
           ["old-2", "ACTIVE"],
+          ["new-1", "ACTIVE"],
         ]),
       ),
     );
     await m.aws.ecs.describeService("prod", "old-1", { maxAgeMs: 5_000 });
-    expect(describedNames(m)).toEqual([["old-1", "old-2"]]);
-    // old-2 came along, so it is fresh now: no call.
+    // old-2 is stale; new-1 is fresh but fits in the same call for free.
+    expect(describedNames(m)).toEqual([["old-1", "old-2", "new-1"]]);
     await m.aws.ecs.describeService("prod", "old-2", { maxAgeMs: 5_000 });
     expect(m.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(1);
+  });
+
+  it("makes one call for a rollout's fresh read among many settled services, not one per 10 of them", async () => {
+    m = mockedGateways({ serviceCacheMaxAgeMs: 60_000 });
+    const names = Array.from({ length: 45 }, (_, i) => `svc-${i}`);
+    await createServices(m, "prod", names);
+    m.ecs.on(DescribeServicesCommand).callsFake(answerFrom(new Map(names.map((n) => [n, "ACTIVE"]))));
+    await m.clock.advance(5_000);
+    for (let poll = 0; poll < 6; poll += 1) {
+      await m.aws.ecs.describeService("prod", "svc-7", { maxAgeMs: 0 });
+      await m.clock.advance(5_000);
+    }
+    // Six rollout polls: six calls of ten names each (svc-7 plus the nine oldest), where every poll used to
+    // describe all 45 names in five calls.
+    expect(describedNames(m).map((batch) => batch.length)).toEqual([10, 10, 10, 10, 10, 10]);
+    expect(describedNames(m).every((batch) => batch[0] === "svc-7")).toBe(true);
+    // Topping up rotates through the oldest: 6 × 9 others cover all 44 of them.
+    expect(new Set(describedNames(m).flat()).size).toBe(45);
+    // Past the steady-state age, the next read brings every stale name along again.
+    await m.clock.advance(60_000);
+    await m.aws.ecs.describeService("prod", "svc-0", { maxAgeMs: 60_000 });
+    expect(describedNames(m).slice(6).flat().sort()).toEqual([...names].sort());
   });
 
   it("keeps clusters apart, and treats a cluster ARN and a service ARN like their names", async () => {

@@ -1,6 +1,11 @@
 import { RegisterTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
-import { ECS_API_BUCKETS, ECS_OPERATION_CATEGORY, EcsRateLimiter } from "../../../src/aws/throttle.js";
+import {
+  ECS_API_BUCKETS,
+  ECS_OPERATION_CATEGORY,
+  EcsRateLimiter,
+  TIMER_MARGIN_MS,
+} from "../../../src/aws/throttle.js";
 import { ManualClock } from "../../../src/clock.js";
 import { ecsService, type MockedGateways, mockedGateways, rejectionOf } from "./support.js";
 
@@ -21,7 +26,7 @@ describe("EcsRateLimiter", () => {
     expect(ECS_OPERATION_CATEGORY.DescribeServices).toBe("serviceRead");
   });
 
-  it("returns the wait for each reservation: 20 at once, then one per second", async () => {
+  it("returns the wait for each reservation: 20 at once, then one per second (plus the timer margin)", async () => {
     const clock = new ManualClock();
     const limiter = new EcsRateLimiter(clock);
     const waits: number[] = [];
@@ -33,13 +38,13 @@ describe("EcsRateLimiter", () => {
       });
     await clock.advance(0);
     expect(done).toHaveLength(20);
-    await clock.advance(999);
+    await clock.advance(999 + TIMER_MARGIN_MS);
     expect(done).toHaveLength(20);
     await clock.advance(1);
     expect(done).toHaveLength(21);
     await clock.advance(1_000);
     expect(done).toHaveLength(22);
-    expect(waits.slice(20)).toEqual([1_000, 2_000]);
+    expect(waits.slice(20)).toEqual([1_000 + TIMER_MARGIN_MS, 2_000 + TIMER_MARGIN_MS]);
   });
 
   it("keeps categories apart and lets unknown operations through", async () => {
@@ -49,8 +54,8 @@ describe("EcsRateLimiter", () => {
     expect(await limiter.acquire("RegisterTaskDefinition")).toBe(0);
     expect(await limiter.acquire("SomethingElse")).toBe(0);
     const second = limiter.acquire("CreateService");
-    await clock.advance(1_000);
-    expect(await second).toBe(1_000);
+    await clock.advance(1_000 + TIMER_MARGIN_MS);
+    expect(await second).toBe(1_000 + TIMER_MARGIN_MS);
   });
 
   it("rejects with the signal's reason when aborted while waiting, and at once when already aborted", async () => {
@@ -86,7 +91,7 @@ describe("the ECS gateway's pacing", () => {
     );
     await m.clock.advance(0);
     expect(m.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(20);
-    await m.clock.advance(999);
+    await m.clock.advance(999 + TIMER_MARGIN_MS);
     expect(m.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(20);
     await m.clock.advance(1);
     expect(m.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(21);
