@@ -5,6 +5,7 @@ import type { CallContext } from "./call.js";
 import { type AwsGatewayConfig, createCloudMapClient, createEcsClient } from "./clients.js";
 import { createCloudMapGateway } from "./cloud-map.js";
 import { createEcsGateway } from "./ecs.js";
+import { addEcsPacing } from "./pacing-middleware.js";
 import { EcsRateLimiter } from "./throttle.js";
 import type { AwsGateways } from "./types.js";
 
@@ -26,12 +27,9 @@ export function createAwsGateways(config: AwsGatewayConfig): AwsGateways {
   const recordCall = config.recordCall ?? (() => undefined);
   const ecsClient = createEcsClient(config);
   const cloudMapClient = createCloudMapClient(config);
-  const ecsContext: CallContext = {
-    service: "ecs",
-    log,
-    recordCall,
-    limiter: config.ecsBuckets === false ? undefined : new EcsRateLimiter(clock, config.ecsBuckets),
-  };
+  const limiter = config.ecsBuckets === false ? undefined : new EcsRateLimiter(clock, config.ecsBuckets);
+  if (limiter !== undefined) addEcsPacing(ecsClient, limiter);
+  const ecsContext: CallContext = { service: "ecs", log, recordCall, limiter };
   const cloudMapContext: CallContext = { service: "servicediscovery", log, recordCall, limiter: undefined };
   return {
     ecs: createEcsGateway(ecsClient, ecsContext, clock, config.serviceCacheMaxAgeMs),

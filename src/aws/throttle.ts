@@ -98,6 +98,15 @@ export class EcsRateLimiter {
     return waitMs;
   }
 
+  /**
+   * ECS throttled `operation`: its bucket there is empty whatever ours says (another client of the account,
+   * or our reservation ran ahead of the request), so ours drops what it had on hand.
+   */
+  noteThrottled(operation: string): void {
+    const category = ECS_OPERATION_CATEGORY[operation];
+    if (category !== undefined) this.bucket(category).drain();
+  }
+
   private bucket(category: EcsApiCategory): TokenBucket {
     let bucket = this.buckets.get(category);
     if (bucket === undefined) {

@@ -5,6 +5,7 @@
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { AwsThrottledError, AwsUnavailableError } from "../../../src/aws/errors.js";
+import { TIMER_MARGIN_MS } from "../../../src/aws/throttle.js";
 import {
   fargateTaskDefinition,
   gatewaysAt,
@@ -33,7 +34,7 @@ describe("client-side pacing against the simulator's buckets", () => {
     await until(() => sent() === 20, "the burst of 20");
     // The other five wait on the clock, not on the network.
     expect(b.clock.pendingTimers()).toBe(5);
-    await b.clock.advance(999);
+    await b.clock.advance(999 + TIMER_MARGIN_MS);
     expect(b.clock.pendingTimers()).toBe(5);
     await b.clock.advance(1);
     await until(() => sent() === 21, "the 21st call after one second");
@@ -44,6 +45,33 @@ describe("client-side pacing against the simulator's buckets", () => {
       calls: 25,
       succeeded: 25,
       throttled: 0,
+    });
+  });
+
+  it("paces the SDK's retries of throttled calls: after another client drained ECS's bucket, each retry waits for its own token", async () => {
+    const b = await startSimBed({ sim: { throttling: true }, gateways: { ecsBuckets: {}, maxAttempts: 3 } });
+    bed = b;
+    // Another client of the account takes the whole burst; our buckets cannot know.
+    const other = gatewaysAt(b.sim.endpoint, { clock: b.clock });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        other.aws.ecs.registerTaskDefinition(fargateTaskDefinition(`other-${i}`)),
+      ),
+    );
+    other.aws.destroy();
+    const results = Array.from({ length: 5 }, (_, i) =>
+      b.aws.ecs.registerTaskDefinition(fargateTaskDefinition(`ours-${i}`)),
+    );
+    // Each first attempt is throttled; the buckets learn ECS's is empty, so every retry waits on the clock.
+    await until(() => b.clock.pendingTimers() === 5, "five retries waiting for tokens");
+    expect(counter(b, "ecs:RegisterTaskDefinition")).toMatchObject({ calls: 25, throttled: 5 });
+    await b.clock.advance(5 * (1_000 + TIMER_MARGIN_MS));
+    expect((await Promise.all(results)).map((r) => r.revision)).toEqual(Array(5).fill(1));
+    // No retry took a token promised to another: nothing was throttled twice.
+    expect(counter(b, "ecs:RegisterTaskDefinition")).toMatchObject({
+      calls: 30,
+      succeeded: 25,
+      throttled: 5,
     });
   });
 
