@@ -7,17 +7,39 @@ export function canonicalJson(value: unknown): string {
     // Same leaf rules as JSON.stringify (undefined/functions at the top become "null" to stay a string).
     return JSON.stringify(value) ?? "null";
   }
+  // One list of pieces joined once: every record is hashed on every read, so no per-level strings or arrays.
+  const out: string[] = [];
+  writeCanonical(value, out);
+  return out.join("");
+}
+
+function writeCanonical(value: unknown, out: string[]): void {
+  if (value === null || typeof value !== "object") {
+    out.push(JSON.stringify(value) ?? "null");
+    return;
+  }
   if (Array.isArray(value)) {
-    return `[${value.map((item) => (item === undefined ? "null" : canonicalJson(item))).join(",")}]`;
+    out.push("[");
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(",");
+      const item: unknown = value[i];
+      if (item === undefined) out.push("null");
+      else writeCanonical(item, out);
+    }
+    out.push("]");
+    return;
   }
   const record = value as Record<string, unknown>;
-  const parts: string[] = [];
+  out.push("{");
+  let first = true;
   for (const key of Object.keys(record).sort()) {
     const item = record[key];
     if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
-    parts.push(`${JSON.stringify(key)}:${canonicalJson(item)}`);
+    out.push(first ? "" : ",", JSON.stringify(key), ":");
+    first = false;
+    writeCanonical(item, out);
   }
-  return `{${parts.join(",")}}`;
+  out.push("}");
 }
 
 /** sha256 (hex) of the canonical JSON of a spec. */
