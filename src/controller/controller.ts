@@ -50,6 +50,30 @@ interface Term {
   inFlight: Set<Promise<void>>;
 }
 
+/**
+ * A pass's signal: aborts with the reason of `stop` or `timeout`, whichever aborts first. Not AbortSignal.any:
+ * Node 20 keeps every AbortSignal.any result in its long-lived source's set of dependants for as long as that
+ * source lives (about 1 KB per pass for a whole leader term); `release` detaches this one from `stop`.
+ */
+function passSignal(stop: AbortSignal, timeout: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const pass = new AbortController();
+  if (stop.aborted) {
+    pass.abort(stop.reason);
+    return { signal: pass.signal, release: () => undefined };
+  }
+  const onStop = (): void => pass.abort(stop.reason);
+  const onTimeout = (): void => pass.abort(timeout.reason);
+  stop.addEventListener("abort", onStop, { once: true });
+  timeout.addEventListener("abort", onTimeout, { once: true });
+  return {
+    signal: pass.signal,
+    release: () => {
+      stop.removeEventListener("abort", onStop);
+      timeout.removeEventListener("abort", onTimeout);
+    },
+  };
+}
+
 /** The per-kind runtime. Informers always feed it; keys are dropped while it is not leading. */
 export class Controller {
   private term: Term | undefined;
@@ -194,7 +218,7 @@ export class Controller {
       () => timeout.abort(new ReconcileTimeoutError(timeoutMs)),
       timeoutMs,
     );
-    const signal = AbortSignal.any([term.controller.signal, timeout.signal]);
+    const { signal, release } = passSignal(term.controller.signal, timeout.signal);
     const started = performance.now();
     log.debug({ retries: queue.retries(key) }, "reconcile start");
     let result: ReconcileResult | undefined;
@@ -212,6 +236,7 @@ export class Controller {
       failure = error;
     } finally {
       timer.cancel();
+      release();
       this.options.metrics?.reconcileDuration.observe(
         { kind: this.kind },
         (performance.now() - started) / 1000,
