@@ -4,13 +4,15 @@
  * Starts DynamoDB Local and the AWS simulator (AWS's published ECS token buckets on), runs the real controller
  * in process on a scaled clock it shares with the simulator, and measures convergence, steady-state cost and
  * watch latency; then the resident memory of a separate `fargatectl controller` process over 10,000 records,
- * and the catalog sync figures from bench/sync-latency.ts. Writes bench/results/latest.json and prints a table.
+ * and the catalog sync figures from bench/sync-latency.ts. Writes bench/results/latest.json (exactly the figures)
+ * and bench/results/latest-meta.json (how they were obtained), and prints a table.
  * Every process it starts is stopped, on failure and on SIGINT/SIGTERM too.
  *
  * Options: --quick (100 services; within 5 minutes on 2 cores), --services N, --time-scale S (default 1: on a
  * shared 2-core machine the controller's own wall-clock work, not AWS's buckets, limits it at 2× and above),
  * --records N (memory phase, default 10000), --phases convergence,watch,steady,memory,sync (default all),
- * --memory-node-flags "--max-old-space-size=128" (node flags for the memory phase's controller process),
+ * --memory-node-flags=--max-old-space-size=128 (node flags for the memory phase's controller process instead of
+ * the image's NODE_OPTIONS; the full run also measures it with none, i.e. a heap sized for this host),
  * --controller-entry dist|tsx (how that process runs; dist when the build exists).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -20,7 +22,12 @@ import { parseArgs } from "node:util";
 import { Cleanup } from "./lib/cleanup.js";
 import { type BenchController, isReadyNow, startBenchController } from "./lib/controller.js";
 import { type ConvergenceOutcome, measureConvergence } from "./lib/convergence.js";
-import { type ControllerEntry, defaultControllerEntry, measureMemory } from "./lib/memory.js";
+import {
+  type ControllerEntry,
+  defaultControllerEntry,
+  measureMemory,
+  shippedNodeFlags,
+} from "./lib/memory.js";
 import { type BenchResults, formatTable, reportRows } from "./lib/report.js";
 import { ScaledClock } from "./lib/scaled-clock.js";
 import { BENCH_CLOUD_MAP, BENCH_NAMESPACE, cloudMapNamespaceDocument } from "./lib/specs.js";
@@ -31,8 +38,6 @@ import { measureSync } from "./lib/sync.js";
 import { measureWatchLatency } from "./lib/watch-latency.js";
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
-/** The V8 heap cap the full run tries next to the default (see docs/performance.md, memory). */
-const HEAP_CAP_FLAG = "--max-old-space-size=128";
 const PHASES = ["convergence", "watch", "steady", "memory", "sync"] as const;
 type Phase = (typeof PHASES)[number];
 
@@ -45,7 +50,8 @@ interface BenchOptions {
   resyncs: number;
   phases: Set<Phase>;
   entry: ControllerEntry;
-  memoryNodeFlags: string[];
+  /** Node flags of the memory phase's controller; undefined: the image's NODE_OPTIONS. */
+  memoryNodeFlags: string[] | undefined;
 }
 
 function positive(raw: string | undefined, fallback: number, name: string): number {
@@ -86,7 +92,7 @@ function parseOptions(argv: string[]): BenchOptions {
     resyncs: quick ? 3 : 5,
     phases,
     entry,
-    memoryNodeFlags: (values["memory-node-flags"] ?? "").split(" ").filter((f) => f !== ""),
+    memoryNodeFlags: values["memory-node-flags"]?.split(" ").filter((f) => f !== ""),
   };
 }
 
@@ -208,7 +214,6 @@ async function main(): Promise<number> {
     consulToCloudMapMs: null,
     cloudMapToConsulMs: null,
     memory: null,
-    meta: {},
   };
   const meta: Record<string, unknown> = {
     date: new Date().toISOString(),
@@ -238,12 +243,13 @@ async function main(): Promise<number> {
       );
     }
     if (options.phases.has("memory")) {
+      // The controller as shipped: the image's NODE_OPTIONS (its heap limit), unless the command line says otherwise.
       const runs: Array<{ key: string; flags: string[] }> = [
-        { key: "memory", flags: options.memoryNodeFlags },
+        { key: "memory", flags: options.memoryNodeFlags ?? shippedNodeFlags() },
       ];
-      // The full run also measures the same load with a capped V8 heap (what closes the budget when it is missed).
-      if (!options.quick && options.memoryNodeFlags.length === 0)
-        runs.push({ key: "memoryWithHeapCap", flags: [HEAP_CAP_FLAG] });
+      // The full run also measures it without the flags: V8 then sizes the heap for this host's memory.
+      if (!options.quick && options.memoryNodeFlags === undefined)
+        runs.push({ key: "memoryHostSizedHeap", flags: [] });
       for (const run of runs) {
         const memoryStore = await stack.freshStore("bench-mem");
         const memory = await attempt(run.key, errors, () =>
@@ -264,7 +270,7 @@ async function main(): Promise<number> {
         );
         if (memory === undefined) continue;
         if (run.key === "memory") results.memory = memory.figure;
-        meta[run.key] = { ...memory.meta, rssMbMax: memory.figure.rssMbAt10k };
+        meta[run.key] = { ...memory.meta, nodeFlags: run.flags, rssMbMax: memory.figure.rssMbAt10k };
       }
       if (options.entry === "tsx")
         notes.push(
@@ -291,12 +297,12 @@ async function main(): Promise<number> {
   meta.wallSeconds = round((performance.now() - started) / 1000, 1);
   meta.notes = notes;
   meta.errors = errors;
-  results.meta = meta;
   writeFileSync(`${RESULTS_DIR}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`${RESULTS_DIR}latest-meta.json`, `${JSON.stringify(meta, null, 2)}\n`);
   process.stdout.write(`${formatTable(reportRows(results))}\n`);
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
   for (const error of errors) process.stdout.write(`error: ${error}\n`);
-  process.stdout.write(`wrote bench/results/latest.json (${meta.wallSeconds} s)\n`);
+  process.stdout.write(`wrote bench/results/latest.json and latest-meta.json (${meta.wallSeconds} s)\n`);
   return errors.length === 0 ? 0 : 1;
 }
 

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createWriteStream, existsSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleepWall } from "node:timers/promises";
@@ -50,6 +50,16 @@ export interface MemoryOutcome {
     drainedSecondsAfterReady: number | null;
     samples: MemorySample[];
   };
+}
+
+/**
+ * The node flags the image gives the controller: its Dockerfile's `ENV NODE_OPTIONS="…"`, so the memory figure is
+ * the controller's as shipped. Throws when the Dockerfile no longer sets it (then this bench and its docs need a look).
+ */
+export function shippedNodeFlags(dockerfile = readFileSync(join(REPO, "Dockerfile"), "utf8")): string[] {
+  const m = /^ENV NODE_OPTIONS="([^"]*)"\s*$/m.exec(dockerfile);
+  if (m?.[1] === undefined) throw new Error('the Dockerfile has no ENV NODE_OPTIONS="…" line');
+  return m[1].split(" ").filter((flag) => flag !== "");
 }
 
 /** `dist` when the build exists (bin/fargatectl.js needs it), else the TypeScript sources through tsx. */

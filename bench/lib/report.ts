@@ -10,7 +10,7 @@ export interface Percentiles {
   p99: number;
 }
 
-/** bench/results/latest.json: exactly these keys plus `meta`; a figure a phase could not produce is null. */
+/** bench/results/latest.json: exactly these keys (the how goes to latest-meta.json); a figure a phase could not produce is null. */
 export interface BenchResults {
   convergence: ConvergenceFigure | null;
   steadyState: SteadyStateFigure | null;
@@ -18,7 +18,6 @@ export interface BenchResults {
   consulToCloudMapMs: Percentiles | null;
   cloudMapToConsulMs: Percentiles | null;
   memory: MemoryFigure | null;
-  meta: Record<string, unknown>;
 }
 
 /** One line of the table. */

@@ -6,6 +6,7 @@ import {
   minimumBoundSeconds,
   type ThrottlingSettings,
 } from "../../../bench/lib/bound.js";
+import { shippedNodeFlags } from "../../../bench/lib/memory.js";
 import { type BenchResults, reportRows } from "../../../bench/lib/report.js";
 import { ScaledClock } from "../../../bench/lib/scaled-clock.js";
 import { percentile } from "../../../bench/lib/stats.js";
@@ -111,7 +112,6 @@ describe("reportRows", () => {
     consulToCloudMapMs: null,
     cloudMapToConsulMs: null,
     memory: { rssMbAt10k: 290 },
-    meta: {},
   };
   const verdicts = Object.fromEntries(reportRows(results).map((r) => [r.figure.split(" ")[0], r.verdict]));
 
@@ -145,5 +145,16 @@ describe("ScaledClock", () => {
     expect(s3 - s2).toBeLessThanOrEqual(performance.now() - w2 + 1e-6);
     expect(s3 - s2).toBeGreaterThan(0);
     expect(w3).toBeGreaterThan(w2);
+  });
+});
+
+describe("shippedNodeFlags", () => {
+  it("reads the image's NODE_OPTIONS from the Dockerfile, so the memory figure is the controller's as shipped", () => {
+    expect(shippedNodeFlags()).toEqual(["--max-old-space-size=256"]);
+    expect(shippedNodeFlags('FROM node:22-slim\nENV NODE_OPTIONS="--a=1  --b"\n')).toEqual(["--a=1", "--b"]);
+  });
+
+  it("refuses a Dockerfile without the line rather than measuring something else", () => {
+    expect(() => shippedNodeFlags("FROM node:22-slim\nENV NODE_ENV=production\n")).toThrow(/NODE_OPTIONS/);
   });
 });
