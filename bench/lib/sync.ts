@@ -89,7 +89,7 @@ export async function measureSync(
   return {
     consulToCloudMapMs: { p50: toCloudMap.p50Ms, p99: toCloudMap.p99Ms },
     cloudMapToConsulMs: { p50: toConsul.p50Ms, p99: toConsul.p99Ms },
-    note: `from bench/sync-latency.ts at a ${chosen?.pollIntervalMs} ms Cloud Map poll (the CatalogSync default); every interval it ran is in meta.sync`,
+    note: `from bench/sync-latency.ts at a ${chosen?.pollIntervalMs} ms Cloud Map poll (the CatalogSync default); every interval it ran is in latest-meta.json's sync`,
     meta: {
       source: "bench/results/sync-latency.json",
       byPollInterval: results.map((r) => ({
