@@ -253,7 +253,8 @@ export class Controller {
       queue.forget(key);
       if (result.type === "requeueAfter") {
         this.count(ReconcileOutcome.Requeue);
-        queue.addAfter(key, result.ms);
+        // Work the pass is following (a rollout, a deletion): resume it ahead of records not yet started.
+        queue.addAfter(key, result.ms, Priority.Requeued);
         log.debug({ requeueAfterMs: result.ms }, "reconcile done, requeue requested");
       } else {
         this.count(ReconcileOutcome.Done);

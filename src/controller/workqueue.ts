@@ -1,16 +1,21 @@
 /**
  * A work queue of keys with client-go semantics: a waiting key is queued once; a key is never handed to two
- * workers at once; a key added while it is being handled is handed out again after `done`. Two priorities:
- * changed records (high) go before resync work (low). Delayed adds keep the earliest time per key.
+ * workers at once; a key added while it is being handled is handed out again after `done`. Three priorities:
+ * work a pass asked to resume (a rollout or deletion being followed) goes before changed records, which go before
+ * resync work, so a rollout that has ended is seen at once even while many new records wait. Delayed adds keep
+ * the earliest time per key.
  */
 import type { Clock, TimerHandle } from "../clock.js";
 import type { FailureRateLimiter } from "./rate-limit.js";
 
-/** Queue priorities: changed records before resync work. */
-export const Priority = { High: "high", Low: "low" } as const;
+/** Queue priorities: a pass's own requeue before changed records before resync work. */
+export const Priority = { Requeued: "requeued", High: "high", Low: "low" } as const;
 
-/** One of `high`, `low`. */
+/** One of `requeued`, `high`, `low`. */
 export type Priority = (typeof Priority)[keyof typeof Priority];
+
+/** Lower is handed out first. */
+const RANK: Readonly<Record<Priority, number>> = { requeued: 0, high: 1, low: 2 };
 
 /** Receives queue figures for metrics. */
 export interface QueueObserver {
@@ -36,8 +41,12 @@ interface Delayed {
 
 /** The work queue. Keys are strings such as `kind/namespace/name`. */
 export class WorkQueue<K extends string = string> {
-  private readonly high = new Set<K>();
-  private readonly low = new Set<K>();
+  /** Waiting keys per priority, each in the order they were queued. */
+  private readonly waiting: Readonly<Record<Priority, Set<K>>> = {
+    requeued: new Set<K>(),
+    high: new Set<K>(),
+    low: new Set<K>(),
+  };
   /** Keys that need handling (queued, or re-added while being handled), with their priority. */
   private readonly dirty = new Map<K, Priority>();
   private readonly processing = new Set<K>();
@@ -48,14 +57,14 @@ export class WorkQueue<K extends string = string> {
 
   constructor(private readonly options: WorkQueueOptions<K>) {}
 
-  /** Queues `key` unless it already waits; raises a waiting low-priority key to high. */
+  /** Queues `key` unless it already waits; raises a waiting key to a higher priority, never lowers it. */
   add(key: K, priority: Priority = Priority.High): void {
     if (this.shuttingDown) return;
     const current = this.dirty.get(key);
     if (current !== undefined) {
-      if (current === Priority.Low && priority === Priority.High) {
-        this.dirty.set(key, Priority.High);
-        if (this.low.delete(key)) this.high.add(key);
+      if (RANK[priority] < RANK[current]) {
+        this.dirty.set(key, priority);
+        if (this.waiting[current].delete(key)) this.waiting[priority].add(key);
       }
       return;
     }
@@ -102,7 +111,7 @@ export class WorkQueue<K extends string = string> {
     return this.options.rateLimiter.retries(key);
   }
 
-  /** Waits for the next key (high before low); resolves `undefined` once the queue shuts down. */
+  /** Waits for the next key (requeued, then high, then low); resolves `undefined` once the queue shuts down. */
   get(): Promise<K | undefined> {
     if (this.shuttingDown) return Promise.resolve(undefined);
     const key = this.pop();
@@ -123,8 +132,7 @@ export class WorkQueue<K extends string = string> {
     this.shuttingDown = true;
     for (const d of this.delayed.values()) d.timer.cancel();
     this.delayed.clear();
-    this.high.clear();
-    this.low.clear();
+    for (const set of Object.values(this.waiting)) set.clear();
     this.dirty.clear();
     this.queuedAt.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
@@ -133,7 +141,7 @@ export class WorkQueue<K extends string = string> {
 
   /** Keys waiting to be handed out. */
   get length(): number {
-    return this.high.size + this.low.size;
+    return this.waiting.requeued.size + this.waiting.high.size + this.waiting.low.size;
   }
 
   /** Keys handed out and not yet done. */
@@ -157,12 +165,12 @@ export class WorkQueue<K extends string = string> {
       waiter(this.handOut(key));
       return;
     }
-    (priority === Priority.High ? this.high : this.low).add(key);
+    this.waiting[priority].add(key);
     this.options.observer?.depth(this.length);
   }
 
   private pop(): K | undefined {
-    for (const set of [this.high, this.low]) {
+    for (const set of [this.waiting.requeued, this.waiting.high, this.waiting.low]) {
       const first = set.values().next();
       if (!first.done) {
         set.delete(first.value);

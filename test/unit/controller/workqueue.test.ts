@@ -72,6 +72,21 @@ describe("WorkQueue", () => {
     expect([await queue.get(), await queue.get(), await queue.get()]).toEqual(["c1", "r2", "r1"]);
   });
 
+  it("gives a pass's own requeue (a rollout being followed) before changed records and resync work", async () => {
+    const { queue, clock } = makeQueue();
+    queue.add("new-1", Priority.High);
+    queue.add("new-2", Priority.High);
+    queue.add("resync", Priority.Low);
+    queue.addAfter("rolling", 5_000, Priority.Requeued);
+    await clock.advance(5_000);
+    queue.add("new-3", Priority.High);
+    queue.add("new-2", Priority.Requeued); // raised past the other new records
+    queue.add("rolling", Priority.Low); // never lowered
+    const order = [];
+    for (let i = 0; i < 5; i += 1) order.push(await queue.get());
+    expect(order).toEqual(["rolling", "new-2", "new-1", "new-3", "resync"]);
+  });
+
   it("keeps the raised priority of a key re-added while it is handled", async () => {
     const { queue } = makeQueue();
     queue.add("a", Priority.Low);
