@@ -12,9 +12,9 @@ import {
 } from "@aws-sdk/client-ecs";
 import { ListServicesCommand as ListCloudMapServicesCommand } from "@aws-sdk/client-servicediscovery";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AwsGateways } from "../../../src/aws/types.js";
 import type { ResourceDocument } from "../../../src/store/types.js";
 import { clientsFor } from "../aws-sim/support.js";
+import { type CrashPlan, crashingGateways } from "./crashing-gateways.js";
 import {
   applyConsulAwsCatalogSync,
   conditionOf,
@@ -24,50 +24,6 @@ import {
   setImage,
   startReconcileBench,
 } from "./reconcile-harness.js";
-
-const WRITE_METHODS = new Set([
-  "registerTaskDefinition",
-  "deregisterTaskDefinition",
-  "createService",
-  "updateService",
-  "deleteService",
-  "tagResource",
-  "updateServiceDnsRecords",
-  "createPrivateDnsNamespace",
-  "deleteNamespace",
-]);
-
-/** When armed, how many more AWS writes may happen before the simulated crash. */
-interface CrashPlan {
-  remaining?: number | undefined;
-  crashes: string[];
-}
-
-/** Gateways that, when armed with n, let the n-th write reach AWS and then throw as if the process died. */
-function crashingGateways(aws: AwsGateways, plan: CrashPlan) {
-  const wrap = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(t, prop) {
-        const value = Reflect.get(t, prop) as unknown;
-        if (typeof value !== "function") return value;
-        const method = value as (...args: unknown[]) => unknown;
-        if (!WRITE_METHODS.has(String(prop))) return method.bind(t);
-        return async (...args: unknown[]) => {
-          const out = await method.apply(t, args);
-          if (plan.remaining !== undefined) {
-            plan.remaining -= 1;
-            if (plan.remaining === 0) {
-              plan.remaining = undefined;
-              plan.crashes.push(String(prop));
-              throw new Error(`simulated crash right after ${String(prop)}`);
-            }
-          }
-          return out;
-        };
-      },
-    });
-  return { ecs: wrap(aws.ecs), cloudMap: wrap(aws.cloudMap) };
-}
 
 let bench: ReconcileBench | undefined;
 afterEach(async () => {

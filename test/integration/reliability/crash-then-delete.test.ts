@@ -6,35 +6,13 @@
 import { ListServicesCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
 import { ListServicesCommand as ListCloudMapServicesCommand } from "@aws-sdk/client-servicediscovery";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AwsGateways } from "../../../src/aws/types.js";
 import { clientsFor } from "../aws-sim/support.js";
+import { type CrashPlan, crashingGateways } from "../controller/crashing-gateways.js";
 import { isReady, type ReconcileBench, startReconcileBench } from "../controller/reconcile-harness.js";
 import { namespaceDocument, REL_CLOUD_MAP, REL_NAMESPACE, serviceDocument } from "./support/stack.js";
 
-const CREATE_WRITES = new Set(["registerTaskDefinition", "createService"]);
-
-/** Gateways whose `crashAfter`-th create call reaches AWS and then throws, as if the process died right there. */
-function crashingAfter(aws: AwsGateways, plan: { remaining: number; crashedAfter?: string }) {
-  const wrap = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(t, prop) {
-        const value = Reflect.get(t, prop) as unknown;
-        if (typeof value !== "function") return value;
-        const method = (value as (...args: unknown[]) => unknown).bind(t);
-        if (!CREATE_WRITES.has(String(prop))) return method;
-        return async (...args: unknown[]) => {
-          const out = await method(...args);
-          plan.remaining -= 1;
-          if (plan.remaining === 0) {
-            plan.crashedAfter = String(prop);
-            throw new Error(`simulated crash right after ${String(prop)}`);
-          }
-          return out;
-        };
-      },
-    });
-  return { ecs: wrap(aws.ecs), cloudMap: wrap(aws.cloudMap) };
-}
+/** The writes of a clean create; a crash follows the n-th of them. */
+const CREATE_WRITES: ReadonlySet<string> = new Set(["registerTaskDefinition", "createService"]);
 
 let bench: ReconcileBench | undefined;
 afterEach(async () => {
@@ -63,8 +41,8 @@ describe("crash before the status names a new AWS resource, then delete", () => 
   // A clean create registers the task definition, creates the Cloud Map service, then the ECS service.
   for (const crashAfter of [1, 2, 3]) {
     it(`leaves nothing behind after a crash following create call #${crashAfter}`, async () => {
-      const plan: { remaining: number; crashedAfter?: string } = { remaining: Number.POSITIVE_INFINITY };
-      const b = await startReconcileBench({ wrap: (aws) => crashingAfter(aws, plan) });
+      const plan: CrashPlan = { crashes: [] };
+      const b = await startReconcileBench({ wrap: (aws) => crashingGateways(aws, plan, CREATE_WRITES) });
       bench = b;
       await b.store.apply(namespaceDocument());
       await b.converge("CloudMapNamespace", REL_NAMESPACE, REL_CLOUD_MAP, isReady);
@@ -73,7 +51,7 @@ describe("crash before the status names a new AWS resource, then delete", () => 
       );
       plan.remaining = crashAfter;
       await expect(b.pass("FargateService", REL_NAMESPACE, "doomed")).rejects.toThrow(/simulated crash/);
-      expect(plan.crashedAfter).toBeDefined();
+      expect(plan.crashes).toHaveLength(1);
       await b.store.delete("FargateService", REL_NAMESPACE, "doomed");
       await b.converge("FargateService", REL_NAMESPACE, "doomed", (r) => r === undefined);
       expect(await inventory(b)).toEqual({ revisions: [], ecsServices: [], cloudMapServices: [] });
