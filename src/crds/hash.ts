@@ -3,10 +3,6 @@ import { createHash } from "node:crypto";
 
 /** JSON with object keys sorted at every level, so equal values give equal text whatever their key order. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") {
-    // Same leaf rules as JSON.stringify (undefined/functions at the top become "null" to stay a string).
-    return JSON.stringify(value) ?? "null";
-  }
   // One list of pieces joined once: every record is hashed on every read, so no per-level strings or arrays.
   const out: string[] = [];
   writeCanonical(value, out);
@@ -15,6 +11,7 @@ export function canonicalJson(value: unknown): string {
 
 function writeCanonical(value: unknown, out: string[]): void {
   if (value === null || typeof value !== "object") {
+    // Same leaf rules as JSON.stringify (undefined/functions at the top become "null" to stay a string).
     out.push(JSON.stringify(value) ?? "null");
     return;
   }
