@@ -1,7 +1,7 @@
 /** The `fargatectl` command tree. Thin: each action resolves its options and calls one run function. */
 import { Command, Option } from "commander";
 import { parseDuration, readEnvironment } from "../config/settings.js";
-import { controllerOptionSpecs, flagsFromOptions, runControllerCommand } from "../controller/command.js";
+import { controllerOptionSpecs, flagsFromOptions, runControllerCommand } from "../reconcilers/command.js";
 import { runApply } from "./commands/apply.js";
 import {
   catalogSyncFlagsFromOptions,

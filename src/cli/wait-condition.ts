@@ -3,8 +3,9 @@
  * `observedGeneration` and `status.observedGeneration` both equal `metadata.generation`, so `apply` followed by
  * `wait` never returns on the previous generation's Ready.
  */
-import { ConditionType, findCondition } from "../controller/conditions.js";
+
 import { type Condition, ConditionStatus } from "../crds/meta.js";
+import { ConditionType, findCondition } from "../reconcilers/conditions.js";
 import type { StoredResource } from "../store/types.js";
 
 /** `--for condition=<Type>[=<Status>]` or `--for delete`. */

@@ -2,8 +2,9 @@
  * What `watch` prints, as pure functions of snapshots: plain appended lines (pipes, CI logs) or a block of one
  * line per record redrawn in place with ANSI escapes (terminals).
  */
-import { findCondition } from "../controller/conditions.js";
+
 import type { Condition } from "../crds/meta.js";
+import { findCondition } from "../reconcilers/conditions.js";
 import type { StoredResource } from "../store/types.js";
 
 /** What one record shows in a watch. */

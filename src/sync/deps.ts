@@ -2,8 +2,8 @@
 import type { CloudMapGateway } from "../aws/types.js";
 import type { Clock } from "../clock.js";
 import type { ConsulClient } from "../consul/client.js";
-import type { LeaseBackend } from "../controller/lease-backend.js";
 import type { Logger } from "../log.js";
+import type { LeaseBackend } from "../runtime/lease-backend.js";
 import type { RateSettings } from "./pacing.js";
 import type { SyncReport } from "./types.js";
 

@@ -4,7 +4,7 @@
  * (fresh reads, fresh grace) each time it takes it and ending the term's loops at once when it loses it.
  * `stop()` aborts every long poll and call in flight, waits for them, then releases the lease.
  */
-import { LeaderElector } from "../controller/leader.js";
+import { LeaderElector } from "../runtime/leader.js";
 import {
   DEFAULT_MIN_REPORT_INTERVAL_MS,
   DEFAULT_TUNING,

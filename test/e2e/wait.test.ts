@@ -6,7 +6,7 @@ import {
   reconcilingConditions,
   setConditions,
   stalledConditions,
-} from "../../src/controller/conditions.js";
+} from "../../src/reconcilers/conditions.js";
 import type { ResourceStore } from "../../src/store/types.js";
 import { endpointOf, freshStore } from "../support/store-fixtures.js";
 import { cli, serviceYaml, specDir } from "./cli-support.js";

@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runWatch } from "../../src/cli/commands/watch.js";
-import { readyConditions, reconcilingConditions, setConditions } from "../../src/controller/conditions.js";
+import { readyConditions, reconcilingConditions, setConditions } from "../../src/reconcilers/conditions.js";
 import type { DynamoResourceStore } from "../../src/store/dynamo-store.js";
 import { endpointOf, freshStore, TEST_REGION, waitFor } from "../support/store-fixtures.js";
 import { captureContext, cli, serviceYaml, specDir } from "./cli-support.js";

@@ -4,9 +4,9 @@
  * events, simulate a stream gap and inject failures.
  */
 import { randomUUID } from "node:crypto";
-import type { LeaseBackend, LeaseRecord } from "../../src/controller/lease-backend.js";
 import { specHash } from "../../src/crds/hash.js";
 import { DEFAULT_NAMESPACE, type Kind, resourceKey } from "../../src/crds/meta.js";
+import type { LeaseBackend, LeaseRecord } from "../../src/runtime/lease-backend.js";
 import { ConflictError, LeaseConflictError, NotFoundError } from "../../src/store/errors.js";
 import type {
   ApplyResult,

@@ -14,10 +14,10 @@ import {
 } from "../../config/catalog-sync-resolve.js";
 import { resolveEndpoints } from "../../config/common.js";
 import { defaultTextOf, describeSettings } from "../../config/settings.js";
-import type { SyncEngineRuntime } from "../../controller/catalog-sync/run-sync.js";
-import { startSync } from "../../controller/catalog-sync/run-sync.js";
-import type { SignalSource } from "../../controller/command.js";
 import { createLogger, type Logger } from "../../log.js";
+import type { SyncEngineRuntime } from "../../reconcilers/catalog-sync/run-sync.js";
+import { startSync } from "../../reconcilers/catalog-sync/run-sync.js";
+import type { SignalSource } from "../../reconcilers/command.js";
 import { NotFoundError } from "../../store/errors.js";
 import { createDynamoResourceStore, type DynamoResourceStore } from "../../store/index.js";
 import { createSyncEngine, syncLeaseName } from "../../sync/index.js";

@@ -5,11 +5,11 @@
 import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { runControllerCommand } from "../../../src/controller/command.js";
-import { findCondition } from "../../../src/controller/conditions.js";
-import type { Manager } from "../../../src/controller/manager.js";
 import type { Condition } from "../../../src/crds/meta.js";
 import { type AwsSimulator, startAwsSimulator } from "../../../src/dev/aws-sim/index.js";
+import { runControllerCommand } from "../../../src/reconcilers/command.js";
+import { findCondition } from "../../../src/reconcilers/conditions.js";
+import type { Manager } from "../../../src/runtime/manager.js";
 import type { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
 import {
   doc,

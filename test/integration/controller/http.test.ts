@@ -1,9 +1,9 @@
 /** The health and metrics endpoints of a running manager (127.0.0.1, a free port). */
 import { afterEach, describe, expect, it } from "vitest";
-import { Manager } from "../../../src/controller/manager.js";
-import { done } from "../../../src/controller/result.js";
 import { API_VERSION } from "../../../src/crds/meta.js";
 import { silentLogger } from "../../../src/log.js";
+import { Manager } from "../../../src/runtime/manager.js";
+import { done } from "../../../src/runtime/result.js";
 import { FakeLeases, FakeStore } from "../../support/fake-store.js";
 import { testSettings, until } from "./support.js";
 

@@ -1,10 +1,10 @@
 /** The informer relists after a stream gap, on DynamoDB Local and moto. */
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../../src/clock.js";
-import { InformerSet } from "../../../src/controller/informer-set.js";
-import { Priority } from "../../../src/controller/workqueue.js";
 import type { ResourceKey } from "../../../src/crds/meta.js";
 import { silentLogger } from "../../../src/log.js";
+import { InformerSet } from "../../../src/runtime/informer-set.js";
+import { Priority } from "../../../src/runtime/workqueue.js";
 import type { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
 import { doc, endpointOf, freshStore, STORE_BACKENDS } from "../../support/store-fixtures.js";
 import { until, withGapControl } from "./support.js";

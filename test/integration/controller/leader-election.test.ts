@@ -1,9 +1,9 @@
 /** Leader election between two managers on one lease item, on DynamoDB Local and moto (1.5 s lease, 0.5 s heartbeat). */
 import { afterEach, describe, expect, it } from "vitest";
-import { Manager } from "../../../src/controller/manager.js";
-import { done } from "../../../src/controller/result.js";
 import type { ResourceKey } from "../../../src/crds/meta.js";
 import { silentLogger } from "../../../src/log.js";
+import { Manager } from "../../../src/runtime/manager.js";
+import { done } from "../../../src/runtime/result.js";
 import type { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
 import { doc, endpointOf, freshStore, STORE_BACKENDS, storeAt } from "../../support/store-fixtures.js";
 import { TEST_LEASE, testSettings, until } from "./support.js";

@@ -1,9 +1,9 @@
 /** Level-triggering on a real table and stream: many rapid writes collapse into a few passes. */
 import { afterEach, describe, expect, it } from "vitest";
-import { Manager } from "../../../src/controller/manager.js";
-import { done } from "../../../src/controller/result.js";
 import { parseResourceKey } from "../../../src/crds/meta.js";
 import { silentLogger } from "../../../src/log.js";
+import { Manager } from "../../../src/runtime/manager.js";
+import { done } from "../../../src/runtime/result.js";
 import type { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
 import { doc, endpointOf, freshStore, STORE_BACKENDS } from "../../support/store-fixtures.js";
 import { testSettings, until } from "./support.js";

@@ -9,13 +9,6 @@ import { createAwsGateways } from "../../../src/aws/index.js";
 import type { AwsGateways } from "../../../src/aws/types.js";
 import { loadDocuments } from "../../../src/cli/input.js";
 import { ManualClock } from "../../../src/clock.js";
-import { cloudMapNamespaceReconciler } from "../../../src/controller/cloud-map-namespace/reconciler.js";
-import { PermanentError } from "../../../src/controller/errors.js";
-import type { FargateServiceSettings } from "../../../src/controller/fargate-service/context.js";
-import { fargateServiceReconciler } from "../../../src/controller/fargate-service/reconciler.js";
-import { PermanentFailures } from "../../../src/controller/permanent-failures.js";
-import type { KindReconciler } from "../../../src/controller/reconciler.js";
-import type { ReconcileResult } from "../../../src/controller/result.js";
 import { type Kind, resourceKey } from "../../../src/crds/meta.js";
 import {
   type AwsSimulator,
@@ -23,6 +16,13 @@ import {
   startAwsSimulator,
 } from "../../../src/dev/aws-sim/index.js";
 import { silentLogger } from "../../../src/log.js";
+import { cloudMapNamespaceReconciler } from "../../../src/reconcilers/cloud-map-namespace/reconciler.js";
+import type { FargateServiceSettings } from "../../../src/reconcilers/fargate-service/context.js";
+import { fargateServiceReconciler } from "../../../src/reconcilers/fargate-service/reconciler.js";
+import { PermanentError } from "../../../src/runtime/errors.js";
+import { PermanentFailures } from "../../../src/runtime/permanent-failures.js";
+import type { KindReconciler } from "../../../src/runtime/reconciler.js";
+import type { ReconcileResult } from "../../../src/runtime/result.js";
 import { ConflictError, NotFoundError } from "../../../src/store/errors.js";
 import type { DynamoResourceStore } from "../../../src/store/index.js";
 import type { ResourceDocument, StoredResource } from "../../../src/store/types.js";

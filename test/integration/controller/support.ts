@@ -1,5 +1,5 @@
 /** Helpers for the controller's integration suites: manager settings with short leases, a gap-injecting store. */
-import type { ManagerSettings } from "../../../src/controller/manager.js";
+import type { ManagerSettings } from "../../../src/runtime/manager.js";
 import type {
   ResourceStore,
   WatchEvent,

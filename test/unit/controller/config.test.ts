@@ -5,7 +5,7 @@ import {
   controllerSettingsHelp,
   flagsFromOptions,
   managerSettingsFrom,
-} from "../../../src/controller/command.js";
+} from "../../../src/reconcilers/command.js";
 
 describe("controller settings", () => {
   it("defaults match the design", () => {

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { PermanentError } from "../../../src/controller/errors.js";
 import { createLogger, LogKey, scrubSecrets, serializeError } from "../../../src/log.js";
+import { PermanentError } from "../../../src/runtime/errors.js";
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];

@@ -6,9 +6,9 @@
  */
 import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
-import { runControllerCommand } from "../../../../src/controller/command.js";
 import type { FaultSettings } from "../../../../src/dev/aws-sim/index.js";
 import { seededRandom } from "../../../../src/dev/aws-sim/rng.js";
+import { runControllerCommand } from "../../../../src/reconcilers/command.js";
 import { TEST_CREDENTIALS } from "../../../support/store-fixtures.js";
 import { FAST_CONTROLLER_FLAGS, type LogLine } from "../support/controller-process.js";
 import { auditInventory, type InventoryAudit, readInventory } from "../support/inventory.js";

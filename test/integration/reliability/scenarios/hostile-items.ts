@@ -5,8 +5,8 @@
  */
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
-import { findCondition } from "../../../../src/controller/conditions.js";
 import type { Condition } from "../../../../src/crds/meta.js";
+import { findCondition } from "../../../../src/reconcilers/conditions.js";
 import { NotFoundError } from "../../../../src/store/errors.js";
 import type { StoredResource } from "../../../../src/store/types.js";
 import { ControllerProcesses, leaderGauge } from "../support/controller-process.js";

@@ -5,9 +5,9 @@
  * each, worked out the way the store and the reconcilers read an item.
  */
 import fc from "fast-check";
-import { CONTROLLER_FINALIZER } from "../../../../src/controller/finalizer.js";
 import { formatPath, validateDocument } from "../../../../src/crds/index.js";
 import { API_VERSION, KINDS, type Kind } from "../../../../src/crds/meta.js";
+import { CONTROLLER_FINALIZER } from "../../../../src/reconcilers/finalizer.js";
 import { isResourceItem, itemToResource, resourceItemKey } from "../../../../src/store/layout.js";
 import { exampleDocuments, mutatedExamples, storableJson } from "./documents.js";
 

@@ -3,9 +3,10 @@
  * speed, ECS token buckets on, faults seeded), the records they apply (one CloudMapNamespace and small
  * FargateServices registering in it), and waiting until the table and AWS say the same as the specs.
  */
-import { findCondition } from "../../../../src/controller/conditions.js";
+
 import { API_VERSION, type Condition } from "../../../../src/crds/meta.js";
 import { type AwsSimulator, startAwsSimulator } from "../../../../src/dev/aws-sim/index.js";
+import { findCondition } from "../../../../src/reconcilers/conditions.js";
 import type { DynamoResourceStore } from "../../../../src/store/dynamo-store.js";
 import { NotFoundError } from "../../../../src/store/errors.js";
 import type { ResourceDocument, StoredResource } from "../../../../src/store/types.js";

@@ -1,0 +1,117 @@
+/**
+ * Where a CatalogSync's Consul address and token come from (DESIGN 10, Consul credentials). Pure rules:
+ * `tokenFrom.env` only names variables the controller's allow-list admits (and only with placement: controller,
+ * a task does not have the controller's environment); `tokenFrom.secretArn` only ARNs under an allowed prefix;
+ * without `tokenFrom`, the controller's own token goes only to the controller's own address, never to an address
+ * taken from the spec. Every refusal is a PermanentError that names the setting to change.
+ */
+import { isEnvAllowed } from "../../config/consul-token.js";
+import type { CatalogSyncSpec } from "../../crds/catalog-sync.js";
+import { PermanentError } from "../../runtime/errors.js";
+
+/** The controller's Consul settings that the rules read. */
+export interface ConsulCredentialSettings {
+  /** The controller's `--consul-address` / CONSUL_HTTP_ADDR. */
+  defaultAddress?: string | undefined;
+  /** True when the controller has its own token (`--consul-token` / CONSUL_HTTP_TOKEN). */
+  hasDefaultToken: boolean;
+  /** `--consul-token-env-allow`: NAME or PREFIX* entries. */
+  tokenEnvAllow: readonly string[];
+  /** `--consul-token-secret-prefixes`: Secrets Manager ARN prefixes. */
+  tokenSecretPrefixes: readonly string[];
+}
+
+/** Where the token comes from. */
+export type ConsulTokenPlan =
+  | { source: "none" }
+  | { source: "controller" }
+  | { source: "env"; name: string }
+  | { source: "secret"; arn: string };
+
+/** How one sync reaches Consul. */
+export interface ConsulConnectionPlan {
+  address: string;
+  /** True when the address came from the spec (the controller's own token never goes there). */
+  addressFromSpec: boolean;
+  datacenter?: string;
+  token: ConsulTokenPlan;
+}
+
+/** Reasons of the refusals. */
+export const CredentialReason = {
+  ConsulAddressMissing: "ConsulAddressMissing",
+  TokenSourceNotAllowed: "TokenSourceNotAllowed",
+  TlsNotSupported: "TlsNotSupported",
+} as const;
+
+/** The connection plan of `spec` run with `placement`, or a PermanentError saying which rule refused it. */
+export function planConsulConnection(
+  spec: Pick<CatalogSyncSpec, "consul" | "placement">,
+  settings: ConsulCredentialSettings,
+): ConsulConnectionPlan {
+  const consul = spec.consul;
+  const address = consul?.address ?? settings.defaultAddress;
+  if (address === undefined) {
+    throw new PermanentError(
+      CredentialReason.ConsulAddressMissing,
+      "spec.consul.address is not set and the controller has no default (--consul-address / CONSUL_HTTP_ADDR)",
+    );
+  }
+  const addressFromSpec = consul?.address !== undefined;
+  const base = {
+    address,
+    addressFromSpec,
+    ...(consul?.datacenter === undefined ? {} : { datacenter: consul.datacenter }),
+  };
+  const tokenFrom = consul?.tokenFrom;
+  if (tokenFrom?.env !== undefined) {
+    if (spec.placement === "task") {
+      throw new PermanentError(
+        CredentialReason.TokenSourceNotAllowed,
+        "spec.consul.tokenFrom.env cannot be used with placement: task (the sync task does not have the controller's environment); use tokenFrom.secretArn",
+      );
+    }
+    if (!isEnvAllowed(tokenFrom.env, settings.tokenEnvAllow)) {
+      throw new PermanentError(
+        CredentialReason.TokenSourceNotAllowed,
+        `spec.consul.tokenFrom.env ${tokenFrom.env} is not in the controller's --consul-token-env-allow list`,
+      );
+    }
+    return { ...base, token: { source: "env", name: tokenFrom.env } };
+  }
+  if (tokenFrom?.secretArn !== undefined) {
+    const arn = tokenFrom.secretArn;
+    if (!settings.tokenSecretPrefixes.some((prefix) => arn.startsWith(prefix))) {
+      throw new PermanentError(
+        CredentialReason.TokenSourceNotAllowed,
+        `spec.consul.tokenFrom.secretArn ${arn} is not under a prefix of the controller's --consul-token-secret-prefixes`,
+      );
+    }
+    return { ...base, token: { source: "secret", arn } };
+  }
+  // The controller's own token stays with the controller's own address, inside the controller.
+  if (spec.placement === "controller" && !addressFromSpec && settings.hasDefaultToken) {
+    return { ...base, token: { source: "controller" } };
+  }
+  return { ...base, token: { source: "none" } };
+}
+
+/**
+ * The built-in engine speaks to Consul through the project's HTTP client, which uses the system trust store and
+ * the address's host name: a `tls` block that asks for more (caPem, serverName, insecureSkipVerify) is refused.
+ */
+export function assertTlsSupported(spec: Pick<CatalogSyncSpec, "consul">): void {
+  const tls = spec.consul?.tls;
+  if (tls === undefined) return;
+  const asked = [
+    ...(tls.caPem === undefined ? [] : ["caPem"]),
+    ...(tls.serverName === undefined ? [] : ["serverName"]),
+    ...(tls.insecureSkipVerify ? ["insecureSkipVerify"] : []),
+  ];
+  if (asked.length > 0) {
+    throw new PermanentError(
+      CredentialReason.TlsNotSupported,
+      `spec.consul.tls.${asked.join(", ")} is not supported by the built-in engine yet (it trusts the system CAs and the address's host name)`,
+    );
+  }
+}

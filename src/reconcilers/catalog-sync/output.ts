@@ -1,0 +1,106 @@
+/** The CatalogSync pass's output: conditions and status fields from what the steps found. Pure. */
+
+import type { PassOutput } from "../../runtime/machine-runner.js";
+import { done, requeueAfter } from "../../runtime/result.js";
+import { readyConditions, reconcilingConditions, stalledConditions } from "../conditions.js";
+import { type CatalogSyncContext, CatalogSyncReason } from "./context.js";
+import { conditionsFromReport } from "./report-conditions.js";
+
+/** The referenced CloudMapNamespace is missing or not Ready: nothing syncs; look again later. */
+export function namespaceNotReadyOutput(context: CatalogSyncContext): PassOutput {
+  const generation = context.record.metadata.generation;
+  const message =
+    context.namespace?.ready === false ? context.namespace.message : "the CloudMapNamespace is not ready";
+  return {
+    result: requeueAfter(context.settings.pollIntervalMs),
+    conditions: reconcilingConditions(generation, CatalogSyncReason.NamespaceNotReady, message),
+    status: {},
+  };
+}
+
+/** Another (older) CatalogSync syncs this namespace: this one stays idle (Stalled) and looks again later. */
+export function alreadySyncedOutput(context: CatalogSyncContext): PassOutput {
+  const generation = context.record.metadata.generation;
+  const holder =
+    context.exclusivity?.exclusive === false ? context.exclusivity.holder : "another CatalogSync";
+  const dnsName = context.namespace?.ready === true ? context.namespace.dnsName : "the namespace";
+  return {
+    result: requeueAfter(context.settings.pollIntervalMs),
+    conditions: stalledConditions(
+      generation,
+      CatalogSyncReason.NamespaceAlreadySynced,
+      `CatalogSync ${holder} already syncs ${dnsName}; one Cloud Map namespace has one CatalogSync`,
+    ),
+    status: { sync: undefined },
+  };
+}
+
+function namespaceFields(context: CatalogSyncContext): Record<string, unknown> {
+  return context.namespace?.ready === true ? { namespaceId: context.namespace.namespaceId } : {};
+}
+
+/** placement: controller — the engine runs here; Ready follows its reports (Starting after a (re)start). */
+export function engineOutput(context: CatalogSyncContext): PassOutput {
+  const { record, engine } = context;
+  const generation = record.metadata.generation;
+  const fresh = engine === undefined || engine.action !== "unchanged";
+  return {
+    result: done(),
+    conditions: conditionsFromReport(fresh ? undefined : record.status.sync, record.spec, generation),
+    // A report written meanwhile by the new engine makes this write conflict, and the retry reads it.
+    status: { ...namespaceFields(context), placement: "controller", childServiceName: undefined },
+  };
+}
+
+/** placement: task — the child FargateService runs the sync; Ready needs it Ready (and, builtin, a report). */
+export function childOutput(context: CatalogSyncContext): PassOutput {
+  const { record, child, settings } = context;
+  const generation = record.metadata.generation;
+  const builtin = record.spec.task?.engine !== "consul-aws";
+  const status = {
+    ...namespaceFields(context),
+    placement: "task",
+    childServiceName: child?.name,
+    ...(builtin ? {} : { sync: undefined }),
+  };
+  if (child === undefined || !child.ready) {
+    return {
+      result: requeueAfter(settings.pollIntervalMs),
+      conditions: reconcilingConditions(
+        generation,
+        CatalogSyncReason.SyncTaskNotReady,
+        `sync task FargateService ${child?.name ?? ""} is not Ready yet${child?.message ? `: ${child.message}` : ""}`,
+      ),
+      status,
+    };
+  }
+  if (!builtin) {
+    return {
+      result: done(),
+      conditions: readyConditions(
+        generation,
+        CatalogSyncReason.SyncTaskRunning,
+        `consul-aws runs as FargateService ${child.name}; it reports nothing back`,
+      ),
+      status,
+    };
+  }
+  const conditions = conditionsFromReport(record.status.sync, record.spec, generation);
+  const waiting = record.status.sync === undefined;
+  return { result: waiting ? requeueAfter(settings.pollIntervalMs) : done(), conditions, status };
+}
+
+/** A deletion pass: done when the finalizer went, otherwise what it waits for. */
+export function deletionOutput(context: CatalogSyncContext): PassOutput {
+  const progress = context.deletion;
+  if (progress === undefined || progress.complete) return { result: done(), conditions: [], status: {} };
+  return {
+    result: requeueAfter(context.settings.pollIntervalMs),
+    conditions: reconcilingConditions(
+      context.record.metadata.generation,
+      CatalogSyncReason.Deleting,
+      progress.message,
+    ),
+    status: {},
+  };
+}

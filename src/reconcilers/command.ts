@@ -1,0 +1,304 @@
+/**
+ * `fargatectl controller`: resolve settings once, build the store, register a reconciler per kind, run the
+ * manager until SIGTERM/SIGINT, then stop gracefully and return the exit code. The CLI's commander wiring
+ * calls `runControllerCommand`; `--help` lists `controllerSettingsHelp()`.
+ */
+import type { DestinationStream } from "pino";
+import { createAwsGateways } from "../aws/index.js";
+import { createSecretReader, type SecretReader } from "../aws/secrets.js";
+import type { AwsGateways } from "../aws/types.js";
+import { type Clock, systemClock } from "../clock.js";
+import { resolveEndpoints } from "../config/common.js";
+import { allowedTokenVariables } from "../config/consul-token.js";
+import {
+  type ControllerCommandSettings,
+  controllerSettings,
+  parseListenAddress,
+  resolveControllerSettings,
+} from "../config/controller.js";
+import { defaultTextOf, describeSettings } from "../config/settings.js";
+import { createLogger, type Logger } from "../log.js";
+import { createMetrics } from "../metrics.js";
+import type { LeaseBackend } from "../runtime/lease-backend.js";
+import { Manager, type ManagerSettings } from "../runtime/manager.js";
+import type { KindReconciler } from "../runtime/reconciler.js";
+import { createDynamoResourceStore } from "../store/index.js";
+import type { ResourceStore } from "../store/types.js";
+import { createSyncEngine, syncLeaseName } from "../sync/index.js";
+import type { SyncEngineRuntime } from "./catalog-sync/run-sync.js";
+import type { CatalogSyncReconcilerSettings } from "./catalog-sync/steps.js";
+import { buildReconcilers } from "./reconcilers.js";
+
+/** Exit codes of the controller command. */
+export const ControllerExit = { Ok: 0, StartFailed: 1 } as const;
+
+/** The `--help` block: every controller setting, its variables and default (durations in ms). */
+export function controllerSettingsHelp(): string {
+  return describeSettings(controllerSettings);
+}
+
+/** One commander option per controller setting: `{ flags: "--concurrency <value>", description }`. */
+export function controllerOptionSpecs(): Array<{ flags: string; description: string }> {
+  return Object.values(controllerSettings).map((d) => ({
+    flags: `--${d.flag} <value>`,
+    description: `${d.description} Default: ${defaultTextOf(d)}. Env: ${d.env.join(", ")}.`,
+  }));
+}
+
+function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Turns commander's camelCase options (`resyncPeriod`, `endpointUrl`) into the flag-named map the settings
+ * resolver reads (`resync-period`, `endpoint-url`). Non-string values are ignored.
+ */
+export function flagsFromOptions(
+  options: Readonly<Record<string, unknown>>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  const flags = [
+    ...Object.values(controllerSettings).map((d) => d.flag),
+    "region",
+    "table",
+    "endpoint-url",
+    "dynamodb-endpoint-url",
+    "dynamodb-streams-endpoint-url",
+    "ecs-endpoint-url",
+    "servicediscovery-endpoint-url",
+    "consul-address",
+  ];
+  for (const flag of flags) {
+    const value = options[camelCase(flag)] ?? options[flag];
+    if (typeof value === "string") out[flag] = value;
+    else if (typeof value === "number") out[flag] = String(value);
+  }
+  return out;
+}
+
+/** Where signals come from; `process` in production, an EventEmitter in tests. */
+export interface SignalSource {
+  on(signal: "SIGTERM" | "SIGINT", listener: () => void): unknown;
+  off(signal: "SIGTERM" | "SIGINT", listener: () => void): unknown;
+}
+
+/** Replaceable parts, for tests and the dev stack. */
+export interface ControllerCommandDeps {
+  store?: ResourceStore;
+  leases?: LeaseBackend;
+  /** Reconcilers to register; every kind's real reconciler (see reconcilers.ts) when omitted. */
+  reconcilers?: (store: ResourceStore, clock: Clock) => KindReconciler[];
+  /** ECS and Cloud Map gateways; built from the settings when omitted. */
+  aws?: AwsGateways;
+  /** Static credentials for the store and AWS clients (the local stack); the SDK's default chain when omitted. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  logDestination?: DestinationStream;
+  signals?: SignalSource;
+  clock?: Clock;
+  /** Called once the manager has started (HTTP server listening). */
+  onStarted?: (manager: Manager) => void;
+  /** The catalog sync engine (src/sync) by default. */
+  syncRuntime?: SyncEngineRuntime;
+  /** Reads CatalogSync `tokenFrom.secretArn`; a Secrets Manager client from the settings by default. */
+  secrets?: Pick<SecretReader, "readSecretString">;
+}
+
+/** How often a CatalogSync's status is rewritten when only its sync times moved. */
+const SYNC_STATUS_HEARTBEAT_MS = 30_000;
+
+/** The CatalogSync reconciler's settings from the controller's (token values never logged). */
+export function catalogSyncSettingsFrom(
+  settings: ControllerCommandSettings,
+  env: Readonly<Record<string, string | undefined>>,
+): CatalogSyncReconcilerSettings {
+  return {
+    pollIntervalMs: settings.rolloutPollIntervalMs,
+    consul: {
+      defaultAddress: settings.consulAddress,
+      hasDefaultToken: settings.consulToken !== undefined,
+      defaultToken: settings.consulToken,
+      tokenEnvAllow: settings.consulTokenEnvAllow,
+      tokenSecretPrefixes: settings.consulTokenSecretPrefixes,
+      tokenVariables: allowedTokenVariables(env, settings.consulTokenEnvAllow),
+    },
+    syncImage: settings.syncImage,
+    table: settings.table,
+    region: settings.region,
+    identity: settings.identity,
+    lease: { durationMs: settings.leaseDurationMs, heartbeatMs: settings.leaseHeartbeatMs },
+    statusHeartbeatMs: SYNC_STATUS_HEARTBEAT_MS,
+  };
+}
+
+/** The manager settings a resolved configuration describes. */
+export function managerSettingsFrom(settings: ControllerCommandSettings): ManagerSettings {
+  return {
+    concurrency: settings.concurrency,
+    resyncPeriodMs: settings.resyncPeriodMs,
+    resyncJitter: 0.1,
+    reconcileTimeoutMs: settings.reconcileTimeoutMs,
+    shutdownTimeoutMs: settings.shutdownTimeoutMs,
+    leaseName: settings.leaseName,
+    leaseDurationMs: settings.leaseDurationMs,
+    leaseHeartbeatMs: settings.leaseHeartbeatMs,
+    identity: settings.identity,
+    rateLimits: {
+      baseDelayMs: settings.retryBaseDelayMs,
+      maxDelayMs: settings.retryMaxDelayMs,
+      ratePerSecond: settings.retryRatePerSecond,
+      burst: settings.retryBurst,
+    },
+    http: parseListenAddress(settings.metricsAddress),
+    ...(settings.watchPollIntervalMs === undefined
+      ? {}
+      : { watchPollIntervalMs: settings.watchPollIntervalMs }),
+  };
+}
+
+/**
+ * Runs the controller until SIGTERM or SIGINT, then stops gracefully (passes in flight finish within the
+ * shutdown timeout, the lease is released, servers close) and returns 0. Invalid settings throw ConfigError
+ * before anything starts; a start failure (port in use) returns 1.
+ */
+export async function runControllerCommand(
+  flags: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+  deps: ControllerCommandDeps = {},
+): Promise<number> {
+  const settings = resolveControllerSettings(flags, env);
+  const log = createLogger({
+    level: settings.logLevel,
+    base: { component: "controller" },
+    ...(deps.logDestination === undefined ? {} : { destination: deps.logDestination }),
+  });
+  const clock = deps.clock ?? systemClock;
+  const owned =
+    deps.store === undefined
+      ? createDynamoResourceStore({
+          tableName: settings.table,
+          region: settings.region,
+          endpoints: resolveEndpoints(settings),
+          ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+        })
+      : undefined;
+  const store: ResourceStore = deps.store ?? (owned as ResourceStore);
+  const leases = deps.leases ?? owned?.leases;
+  if (leases === undefined) throw new Error("runControllerCommand: an injected store needs injected leases");
+  const metrics = createMetrics({ processMetrics: true });
+  const endpoints = resolveEndpoints(settings);
+  const ownedAws =
+    deps.aws === undefined && deps.reconcilers === undefined
+      ? createAwsGateways({
+          region: settings.region,
+          endpoints: {
+            ...(endpoints.ecs === undefined ? {} : { ecs: endpoints.ecs }),
+            ...(endpoints.serviceDiscovery === undefined
+              ? {}
+              : { serviceDiscovery: endpoints.serviceDiscovery }),
+          },
+          ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+          maxAttempts: settings.awsMaxAttempts,
+          serviceCacheMaxAgeMs: settings.serviceCacheMaxAgeMs,
+          clock,
+          log: log.child({ component: "aws" }),
+          recordCall: metrics.recordAwsCall,
+        })
+      : undefined;
+  const aws = deps.aws ?? ownedAws;
+  const ownedSecrets =
+    deps.secrets === undefined && deps.reconcilers === undefined
+      ? createSecretReader({
+          region: settings.region,
+          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+          ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+          maxAttempts: settings.awsMaxAttempts,
+        })
+      : undefined;
+  const secrets = deps.secrets ?? ownedSecrets;
+  const reconcilers =
+    deps.reconcilers?.(store, clock) ??
+    buildReconcilers({
+      store,
+      aws: aws as AwsGateways,
+      clock,
+      fargateService: {
+        region: settings.region,
+        keepRevisions: settings.keepRevisions,
+        pollIntervalMs: settings.rolloutPollIntervalMs,
+        steadyStateMaxAgeMs: settings.serviceCacheMaxAgeMs,
+      },
+      catalogSync: {
+        settings: catalogSyncSettingsFrom(settings, env),
+        runtime: deps.syncRuntime ?? { create: createSyncEngine, leaseName: syncLeaseName },
+        leases,
+        ...(secrets === undefined ? {} : { secrets }),
+      },
+    });
+  const manager = new Manager({
+    store,
+    leases,
+    reconcilers,
+    settings: managerSettingsFrom(settings),
+    log,
+    metrics,
+    clock,
+  });
+
+  const signals = deps.signals ?? process;
+  let onSignal: () => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => {
+    let seen = false;
+    onSignal = () => {
+      if (seen) {
+        log.warn("already stopping; waiting for passes in flight (bounded by --shutdown-timeout)");
+        return;
+      }
+      seen = true;
+      resolve("signal");
+    };
+  });
+  const onRejection = (reason: unknown): void =>
+    log.error({ err: reason }, "unhandled promise rejection (ignored)");
+  signals.on("SIGTERM", onSignal);
+  signals.on("SIGINT", onSignal);
+  process.on("unhandledRejection", onRejection);
+  try {
+    logStart(log, settings, reconcilers);
+    try {
+      await manager.start();
+    } catch (error) {
+      log.error({ err: error }, "controller failed to start");
+      await manager.stop({ release: true });
+      return ControllerExit.StartFailed;
+    }
+    deps.onStarted?.(manager);
+    await stopRequested;
+    log.info("signal received: stopping");
+    await manager.stop({ release: true });
+    return ControllerExit.Ok;
+  } finally {
+    signals.off("SIGTERM", onSignal);
+    signals.off("SIGINT", onSignal);
+    process.off("unhandledRejection", onRejection);
+    owned?.destroy();
+    ownedAws?.destroy();
+    ownedSecrets?.destroy();
+  }
+}
+
+function logStart(log: Logger, settings: ControllerCommandSettings, reconcilers: KindReconciler[]): void {
+  log.info(
+    {
+      identity: settings.identity,
+      table: settings.table,
+      region: settings.region,
+      kinds: reconcilers.map((r) => r.kind),
+      concurrency: settings.concurrency,
+      resyncPeriodMs: settings.resyncPeriodMs,
+      leaseName: settings.leaseName,
+      leaseDurationMs: settings.leaseDurationMs,
+      leaseHeartbeatMs: settings.leaseHeartbeatMs,
+    },
+    "controller starting",
+  );
+}

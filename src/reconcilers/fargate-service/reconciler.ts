@@ -1,0 +1,222 @@
+/**
+ * The FargateService reconciler: re-reads the record, validates it, makes sure the finalizer is on before any
+ * AWS create, runs one pass of the machine with the real steps, then writes the status (compare-and-set) or,
+ * when a deletion finished, removes the finalizer.
+ */
+
+import { fromPromise } from "xstate";
+import type { CloudMapGateway, EcsGateway } from "../../aws/types.js";
+import type { Clock } from "../../clock.js";
+import {
+  type FargateServiceSpec,
+  type FargateServiceStatus,
+  parseResourceKey,
+  type ResourceKey,
+  resourceKey,
+} from "../../crds/index.js";
+import type { Logger } from "../../log.js";
+import { applyPassOutput, runMachinePass } from "../../runtime/machine-runner.js";
+import type { KindReconciler } from "../../runtime/reconciler.js";
+import { done, type ReconcileResult } from "../../runtime/result.js";
+import { NotFoundError } from "../../store/errors.js";
+import type { ResourceStore, StoredResource } from "../../store/types.js";
+import { toReconcileError } from "../aws-failures.js";
+import { CONTROLLER_FINALIZER } from "../finalizer.js";
+import { validatedSpec } from "../validated-spec.js";
+import {
+  deleteCloudMapService,
+  deleteEcsService,
+  deregisterOwnedRevisions,
+  pruneRevisions,
+} from "./cleanup-steps.js";
+import { observeConsulMirror } from "./consul-mirror.js";
+import type { FargateServiceRecord, FargateServiceSettings } from "./context.js";
+import { fargateServiceMachine } from "./machine.js";
+import {
+  ensureCloudMapService,
+  ensureEcsService,
+  ensureTaskDefinition,
+  type FargateServiceStepDeps,
+  resolveNamespace,
+} from "./steps.js";
+
+/** What the reconciler needs. */
+export interface FargateServiceReconcilerDeps {
+  store: ResourceStore;
+  ecs: EcsGateway;
+  cloudMap: CloudMapGateway;
+  clock: Clock;
+  settings: FargateServiceSettings;
+}
+
+/** Defaults of the reconciler's tunables besides the region. */
+export const DEFAULT_FARGATE_SERVICE_SETTINGS = {
+  keepRevisions: 5,
+  pollIntervalMs: 5_000,
+  steadyStateMaxAgeMs: 60_000,
+} as const;
+
+/** The validated record, or PermanentError(InvalidSpec) listing every issue. */
+function validated(stored: StoredResource): FargateServiceRecord {
+  return {
+    metadata: stored.metadata,
+    spec: validatedSpec<FargateServiceSpec>(stored),
+    status: (stored.status ?? {}) as FargateServiceStatus,
+    specHash: stored.specHash,
+  };
+}
+
+/** The logger of the pass running for each record key (the work queue never hands a key to two passes). */
+type PassLogs = Map<ResourceKey, Logger>;
+
+function passLog(logs: PassLogs, record: FargateServiceRecord): Logger | undefined {
+  return logs.get(resourceKey("FargateService", record.metadata.namespace, record.metadata.name));
+}
+
+/**
+ * The machine with the real steps, each logging what it changed to its pass's logger. Built once per
+ * reconciler: `provide` builds a whole new machine (state nodes, transitions), about 100 KB per pass.
+ */
+function machineWith(deps: FargateServiceStepDeps, logs: PassLogs) {
+  return fargateServiceMachine.provide({
+    actors: {
+      resolveNamespace: fromPromise(({ input }) => resolveNamespace(deps, input.record)),
+      ensureTaskDefinition: fromPromise(async ({ input, signal }) => {
+        const out = await ensureTaskDefinition(deps, input.record, input.namespaceDnsName, signal);
+        if (out.registered)
+          passLog(logs, input.record)?.info({ taskDefinitionArn: out.arn }, "registered task definition");
+        return out;
+      }),
+      ensureCloudMapService: fromPromise(({ input, signal }) =>
+        ensureCloudMapService(deps, input.record, input.namespace, signal),
+      ),
+      ensureEcsService: fromPromise(async ({ input, signal }) => {
+        const out = await ensureEcsService(
+          deps,
+          input.record,
+          input.taskDefinition,
+          input.cloudMap,
+          input.namespaceDnsName,
+          input.now,
+          signal,
+        );
+        if (out.action === "created" || out.action === "updated") {
+          passLog(logs, input.record)?.info(
+            { action: out.action, changed: out.changed, serviceArn: out.service.serviceArn },
+            `ECS service ${out.action}`,
+          );
+        }
+        return out;
+      }),
+      pruneRevisions: fromPromise(async ({ input, signal }) => {
+        const pruned = await pruneRevisions(deps, input.record, input.service, signal);
+        if (pruned.length > 0)
+          passLog(logs, input.record)?.info(
+            { deregistered: pruned },
+            "deregistered old task-definition revisions",
+          );
+        return pruned;
+      }),
+      observeConsulMirror: fromPromise(({ input }) =>
+        observeConsulMirror(deps, input.record, input.cloudMap),
+      ),
+      deleteEcsService: fromPromise(({ input, signal }) => deleteEcsService(deps, input.record, signal)),
+      deleteCloudMapService: fromPromise(({ input, signal }) =>
+        deleteCloudMapService(deps, input.record, signal),
+      ),
+      deregisterRevisions: fromPromise(({ input, signal }) =>
+        deregisterOwnedRevisions(deps, input.record, signal),
+      ),
+    },
+  });
+}
+
+/** True when nothing was ever created for the record (its status names no AWS resource). */
+function createdNothing(stored: StoredResource): boolean {
+  const status = (stored.status ?? {}) as FargateServiceStatus;
+  return (
+    status.taskDefinitionArn === undefined && status.serviceArn === undefined && status.cloudMap === undefined
+  );
+}
+
+/** Builds the FargateService reconciler. */
+export function fargateServiceReconciler(deps: FargateServiceReconcilerDeps): KindReconciler {
+  const stepDeps: FargateServiceStepDeps = {
+    store: deps.store,
+    ecs: deps.ecs,
+    cloudMap: deps.cloudMap,
+    settings: deps.settings,
+  };
+  const logs: PassLogs = new Map();
+  const machine = machineWith(stepDeps, logs);
+  return {
+    kind: "FargateService",
+    reconcile: async (key, signal, context): Promise<ReconcileResult> => {
+      const { namespace, name } = parseResourceKey(key);
+      let stored: StoredResource;
+      try {
+        stored = await deps.store.get("FargateService", namespace, name);
+      } catch (error) {
+        if (error instanceof NotFoundError) return done();
+        throw error;
+      }
+      const deleting = stored.metadata.deletionTimestamp !== undefined;
+      const hasFinalizer = stored.metadata.finalizers.includes(CONTROLLER_FINALIZER);
+      if (deleting && !hasFinalizer) return done();
+      let record: FargateServiceRecord;
+      try {
+        record = validated(stored);
+      } catch (error) {
+        // An invalid record that never made anything may go at once; otherwise the spec must be fixed first.
+        if (deleting && createdNothing(stored)) {
+          await deps.store.removeFinalizer(
+            "FargateService",
+            namespace,
+            name,
+            CONTROLLER_FINALIZER,
+            stored.metadata.resourceVersion,
+          );
+          return done();
+        }
+        throw error;
+      }
+      if (!deleting && !record.spec.suspend && !hasFinalizer) {
+        stored = await deps.store.addFinalizer(
+          "FargateService",
+          namespace,
+          name,
+          CONTROLLER_FINALIZER,
+          stored.metadata.resourceVersion,
+        );
+        record = { ...record, metadata: stored.metadata };
+      }
+      let output: Awaited<ReturnType<typeof runMachinePass<typeof fargateServiceMachine>>>;
+      const passKey = resourceKey("FargateService", namespace, name);
+      logs.set(passKey, context.log);
+      try {
+        output = await runMachinePass(
+          machine,
+          { record, settings: deps.settings, now: deps.clock.now() },
+          signal,
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw toReconcileError(error, `FargateService ${namespace}/${name}`);
+      } finally {
+        logs.delete(passKey);
+      }
+      if (output.removeFinalizer) {
+        await deps.store.removeFinalizer(
+          "FargateService",
+          namespace,
+          name,
+          CONTROLLER_FINALIZER,
+          stored.metadata.resourceVersion,
+        );
+        context.log.info("cleanup complete: finalizer removed");
+        return done();
+      }
+      return applyPassOutput(deps.store, stored, output, new Date(deps.clock.now()));
+    },
+  };
+}

@@ -1,0 +1,335 @@
+/**
+ * The FargateService machine's I/O steps. Each is idempotent (a re-run after a crash finds what the last run
+ * made: deterministic names, hash tags, clientToken, CreatorRequestId, ownership tags) and passes its
+ * AbortSignal to every call.
+ */
+import { AwsAlreadyExistsError, AwsNotFoundError } from "../../aws/errors.js";
+import type {
+  CloudMapGateway,
+  EcsGateway,
+  EcsService,
+  TagMap,
+  TaskDefinitionRevision,
+} from "../../aws/types.js";
+import type { CloudMapNamespaceStatus } from "../../crds/index.js";
+import { ConditionStatus, RolloutState } from "../../crds/index.js";
+import {
+  ecsName,
+  RenderError,
+  renderCloudMapService,
+  renderCloudMapServiceTags,
+  renderEcsService,
+  renderTaskDefinition,
+  TagKey,
+} from "../../render/index.js";
+import { PermanentError } from "../../runtime/errors.js";
+import { NotFoundError } from "../../store/errors.js";
+import type { ResourceStore } from "../../store/types.js";
+import { ConditionType, findCondition } from "../conditions.js";
+import { mayManage, Ownership, ownershipOf, ownershipTagMap } from "../ownership.js";
+import type {
+  EnsuredCloudMapService,
+  EnsuredEcsService,
+  EnsuredTaskDefinition,
+  FargateServiceRecord,
+  FargateServiceSettings,
+  NamespaceResolution,
+} from "./context.js";
+import { desiredUpdateFor, diffService } from "./diff.js";
+import { renderContextOf } from "./render-context.js";
+import { evaluateRollout } from "./rollout.js";
+
+/** What the steps need from outside. */
+export interface FargateServiceStepDeps {
+  store: ResourceStore;
+  ecs: EcsGateway;
+  cloudMap: CloudMapGateway;
+  settings: FargateServiceSettings;
+}
+
+/** Revisions of the family looked at when searching for one whose hash tag matches. */
+const REVISIONS_SEARCHED = 10;
+
+/** Tags as a map from ECS `{key, value}` pairs. */
+function ecsTags(service: EcsService): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of service.tags ?? []) if (t.key !== undefined && t.value !== undefined) out[t.key] = t.value;
+  return out;
+}
+
+function invalidSpec(error: unknown): never {
+  if (error instanceof RenderError) throw new PermanentError("InvalidSpec", error.message, { cause: error });
+  throw error;
+}
+
+function alreadyExists(what: string, tags: Record<string, string>): PermanentError {
+  const owner = tags[TagKey.Uid] === undefined ? undefined : `${tags[TagKey.Namespace]}/${tags[TagKey.Name]}`;
+  return new PermanentError(
+    "AlreadyExists",
+    owner === undefined
+      ? `${what} already exists and was not created by this record; set spec.adopt: true to take it over`
+      : `${what} already exists and belongs to FargateService ${owner}; adopt never takes another record's resource`,
+  );
+}
+
+/** Reads the referenced CloudMapNamespace record: Ready with an id, or why not. */
+export async function resolveNamespace(
+  deps: FargateServiceStepDeps,
+  record: FargateServiceRecord,
+): Promise<NamespaceResolution> {
+  const ref = record.spec.discovery?.cloudMap?.namespaceRef;
+  if (ref === undefined) return { ready: false, message: "spec.discovery.cloudMap is not set" };
+  const namespace = ref.namespace ?? record.metadata.namespace;
+  let found: Awaited<ReturnType<ResourceStore["get"]>>;
+  try {
+    found = await deps.store.get("CloudMapNamespace", namespace, ref.name);
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      return { ready: false, message: `CloudMapNamespace ${namespace}/${ref.name} does not exist` };
+    }
+    throw error;
+  }
+  const status = (found.status ?? {}) as CloudMapNamespaceStatus;
+  const ready = findCondition(status.conditions, ConditionType.Ready);
+  const dnsName = String(found.spec.dnsName);
+  if (found.metadata.deletionTimestamp !== undefined) {
+    return { ready: false, message: `CloudMapNamespace ${namespace}/${ref.name} is being deleted` };
+  }
+  if (status.namespaceId === undefined || ready?.status !== ConditionStatus.True) {
+    return {
+      ready: false,
+      message: `CloudMapNamespace ${namespace}/${ref.name} is not Ready yet${ready === undefined ? "" : ` (${ready.reason}: ${ready.message})`}`,
+    };
+  }
+  return { ready: true, dnsName, namespaceId: status.namespaceId };
+}
+
+/**
+ * The task definition to run: the status's revision when its hash still matches (no AWS call), else the newest
+ * ACTIVE owned revision of the family with the same hash tag, else a new registration.
+ */
+export async function ensureTaskDefinition(
+  deps: FargateServiceStepDeps,
+  record: FargateServiceRecord,
+  namespaceDnsName: string | undefined,
+  signal: AbortSignal,
+): Promise<EnsuredTaskDefinition> {
+  let rendered: ReturnType<typeof renderTaskDefinition>;
+  try {
+    rendered = renderTaskDefinition(
+      record.spec,
+      renderContextOf(record, deps.settings.region, namespaceDnsName),
+    );
+  } catch (error) {
+    invalidSpec(error);
+  }
+  const { hash, input } = rendered;
+  const { status } = record;
+  if (status.taskDefinitionHash === hash && status.taskDefinitionArn !== undefined) {
+    return { arn: status.taskDefinitionArn, hash, registered: false };
+  }
+  const family = ecsName(record.metadata);
+  const arns = await deps.ecs.listActiveRevisions(family, signal);
+  for (const arn of arns.slice(0, REVISIONS_SEARCHED)) {
+    let revision: TaskDefinitionRevision;
+    try {
+      revision = await deps.ecs.describeTaskDefinition(arn, signal);
+    } catch (error) {
+      if (error instanceof AwsNotFoundError) continue;
+      throw error;
+    }
+    if (revision.tags[TagKey.Hash] === hash && revision.tags[TagKey.Uid] === record.metadata.uid) {
+      return { arn: revision.arn, hash, registered: false };
+    }
+  }
+  const registered = await deps.ecs.registerTaskDefinition(input, signal);
+  return { arn: registered.arn, hash, registered: true };
+}
+
+function sameDnsRecords(
+  a: ReadonlyArray<{ Type?: string | undefined; TTL?: number | undefined }>,
+  b: ReadonlyArray<{ Type?: string | undefined; TTL?: number | undefined }>,
+): boolean {
+  const key = (r: { Type?: string | undefined; TTL?: number | undefined }) => `${r.Type}:${r.TTL}`;
+  return a.length === b.length && a.map(key).sort().join() === b.map(key).sort().join();
+}
+
+/** True for the tag keys that carry the Consul mirror's instructions (ours to add and remove). */
+function isConsulTagKey(key: string): boolean {
+  return (
+    key === TagKey.ConsulRegister ||
+    key === TagKey.ConsulName ||
+    key === TagKey.ConsulTags ||
+    key === TagKey.ConsulPort ||
+    key.startsWith(TagKey.ConsulMetaPrefix)
+  );
+}
+
+/** Brings the service's operator tags in line with `desired`; tags of anybody else are left alone. */
+async function alignCloudMapTags(
+  cloudMap: CloudMapGateway,
+  arn: string,
+  desired: TagMap,
+  signal: AbortSignal,
+): Promise<void> {
+  const current = await cloudMap.listTags(arn, signal);
+  const add = Object.fromEntries(Object.entries(desired).filter(([k, v]) => current[k] !== v));
+  const remove = Object.keys(current).filter((k) => isConsulTagKey(k) && !(k in desired));
+  if (Object.keys(add).length > 0) await cloudMap.tagResource(arn, add, signal);
+  if (remove.length > 0) await cloudMap.untagResource(arn, remove, signal);
+}
+
+/**
+ * The Cloud Map service of the spec: the recorded one if it still exists, else created or adopted. Its tags
+ * (ownership and the Consul mirror's instructions) are brought in line on every pass.
+ */
+export async function ensureCloudMapService(
+  deps: FargateServiceStepDeps,
+  record: FargateServiceRecord,
+  namespace: NamespaceResolution,
+  signal: AbortSignal,
+): Promise<EnsuredCloudMapService | undefined> {
+  if (record.spec.discovery?.cloudMap === undefined || !namespace.ready) return undefined;
+  let desired: ReturnType<typeof renderCloudMapService>;
+  try {
+    desired = renderCloudMapService(
+      record.spec,
+      renderContextOf(record, deps.settings.region, namespace.dnsName),
+      namespace.namespaceId,
+    );
+  } catch (error) {
+    invalidSpec(error);
+  }
+  const desiredRecords = desired.DnsConfig?.DnsRecords ?? [];
+  const desiredTags = renderCloudMapServiceTags(
+    record.spec,
+    renderContextOf(record, deps.settings.region, namespace.dnsName),
+  );
+  const known = record.status.cloudMap;
+  let serviceId: string | undefined;
+  if (known !== undefined) {
+    try {
+      const current = await deps.cloudMap.getService(known.serviceId, signal);
+      if (current.name === desired.Name && current.namespaceId === namespace.namespaceId) {
+        if (!sameDnsRecords(current.dnsRecords, desiredRecords)) {
+          await deps.cloudMap.updateServiceDnsRecords(current.id, desiredRecords, signal);
+        }
+        await alignCloudMapTags(deps.cloudMap, current.arn, desiredTags, signal);
+        return { serviceId: current.id, serviceArn: current.arn };
+      }
+    } catch (error) {
+      if (!(error instanceof AwsNotFoundError)) throw error;
+    }
+  }
+  try {
+    const created = await deps.cloudMap.createService(desired, signal);
+    return { serviceId: created.id, serviceArn: created.arn };
+  } catch (error) {
+    if (!(error instanceof AwsAlreadyExistsError) || error.existingId === undefined) throw error;
+    serviceId = error.existingId;
+  }
+  const existing = await deps.cloudMap.getService(serviceId, signal);
+  const tags = await deps.cloudMap.listTags(existing.arn, signal);
+  const ownership = ownershipOf(tags, record.metadata);
+  if (!mayManage(ownership, record.spec.adopt)) {
+    throw alreadyExists(`Cloud Map service ${existing.name} (${existing.id})`, tags);
+  }
+  if (ownership === Ownership.Unowned) {
+    await deps.cloudMap.tagResource(existing.arn, ownershipTagMap(record.metadata), signal);
+  }
+  if (!sameDnsRecords(existing.dnsRecords, desiredRecords)) {
+    await deps.cloudMap.updateServiceDnsRecords(existing.id, desiredRecords, signal);
+  }
+  await alignCloudMapTags(deps.cloudMap, existing.arn, desiredTags, signal);
+  return { serviceId: existing.id, serviceArn: existing.arn };
+}
+
+/**
+ * True when this very spec was already pushed and its rollout failed (recorded, or a circuit-breaker rollback
+ * seen now): do not push it again until the spec changes, or every pass would start a doomed deployment.
+ */
+function failedForThisSpec(
+  record: FargateServiceRecord,
+  taskDefinition: EnsuredTaskDefinition,
+  observed: EcsService,
+  now: number,
+): boolean {
+  const { status, metadata } = record;
+  const pushed =
+    status.taskDefinitionArn === taskDefinition.arn &&
+    status.taskDefinitionHash === taskDefinition.hash &&
+    status.observedGeneration === metadata.generation &&
+    status.observedSpecHash === record.specHash;
+  if (!pushed) return false;
+  if (status.rollout?.state === RolloutState.Failed) return true;
+  const observation = evaluateRollout({
+    service: observed,
+    taskDefinitionArn: taskDefinition.arn,
+    timeoutSeconds: record.spec.deployment.timeoutSeconds,
+    now,
+    ...(status.rollout === undefined ? {} : { previous: status.rollout }),
+  });
+  return observation.state === RolloutState.Failed;
+}
+
+/** How fresh the ECS observation must be: fresh after a spec change or while a rollout runs. */
+function maxAgeFor(record: FargateServiceRecord, settings: FargateServiceSettings): number {
+  const { status, metadata } = record;
+  const settled =
+    status.serviceArn !== undefined &&
+    status.observedGeneration === metadata.generation &&
+    status.observedSpecHash === record.specHash &&
+    status.rollout?.state === RolloutState.Completed;
+  return settled ? settings.steadyStateMaxAgeMs : 0;
+}
+
+/** The ECS service: created with the clientToken, updated only on a real difference, adopted only when allowed. */
+export async function ensureEcsService(
+  deps: FargateServiceStepDeps,
+  record: FargateServiceRecord,
+  taskDefinition: EnsuredTaskDefinition,
+  cloudMap: EnsuredCloudMapService | undefined,
+  namespaceDnsName: string | undefined,
+  now: number,
+  signal: AbortSignal,
+): Promise<EnsuredEcsService> {
+  let rendered: ReturnType<typeof renderEcsService>;
+  try {
+    rendered = renderEcsService(
+      record.spec,
+      renderContextOf(record, deps.settings.region, namespaceDnsName),
+      {
+        taskDefinitionArn: taskDefinition.arn,
+        ...(cloudMap === undefined ? {} : { cloudMapServiceArn: cloudMap.serviceArn }),
+      },
+    );
+  } catch (error) {
+    invalidSpec(error);
+  }
+  const { cluster } = record.spec;
+  const name = ecsName(record.metadata);
+  const observed = await deps.ecs.describeService(cluster, name, {
+    maxAgeMs: maxAgeFor(record, deps.settings),
+    signal,
+  });
+  if (observed === undefined) {
+    const service = await deps.ecs.createService(rendered.create, signal);
+    return { service, action: "created", changed: [] };
+  }
+  if (observed.status === "DRAINING") return { service: observed, action: "draining", changed: [] };
+  const tags = ecsTags(observed);
+  const ownership = ownershipOf(tags, record.metadata);
+  if (!mayManage(ownership, record.spec.adopt)) {
+    throw alreadyExists(`ECS service ${name} in cluster ${cluster}`, tags);
+  }
+  if (ownership === Ownership.Unowned && observed.serviceArn !== undefined) {
+    await deps.ecs.tagResource(observed.serviceArn, ownershipTagMap(record.metadata), signal);
+  }
+  if (failedForThisSpec(record, taskDefinition, observed, now)) {
+    return { service: observed, action: "heldAfterFailure", changed: [] };
+  }
+  const differences = diffService(rendered.update, observed);
+  if (differences.length === 0) return { service: observed, action: "unchanged", changed: [] };
+  const service = await deps.ecs.updateService(desiredUpdateFor(rendered.update, differences), signal);
+  return { service, action: "updated", changed: differences.map((d) => d.field) };
+}

@@ -1,0 +1,69 @@
+/** The reconciler of every kind, wired to the store, the AWS gateways and the catalog sync engine. */
+import type { SecretReader } from "../aws/secrets.js";
+import type { AwsGateways } from "../aws/types.js";
+import type { Clock } from "../clock.js";
+import type { ConsulClient, ConsulClientOptions } from "../consul/client.js";
+import type { LeaseBackend } from "../runtime/lease-backend.js";
+import type { KindReconciler } from "../runtime/reconciler.js";
+import type { ResourceStore } from "../store/types.js";
+import { catalogSyncReconciler } from "./catalog-sync/reconciler.js";
+import type { SyncEngineRuntime } from "./catalog-sync/run-sync.js";
+import type { CatalogSyncReconcilerSettings } from "./catalog-sync/steps.js";
+import { cloudMapNamespaceReconciler } from "./cloud-map-namespace/reconciler.js";
+import type { FargateServiceSettings } from "./fargate-service/context.js";
+import { fargateServiceReconciler } from "./fargate-service/reconciler.js";
+
+/** What the CatalogSync reconciler needs besides the store, Cloud Map and the clock. */
+export interface CatalogSyncDeps {
+  settings: CatalogSyncReconcilerSettings;
+  /** The engine (src/sync): `createSyncEngine` and `syncLeaseName`. */
+  runtime: SyncEngineRuntime;
+  /** Storage of the namespaces' sync leases (the store's leases). */
+  leases?: LeaseBackend;
+  /** Reads `tokenFrom.secretArn`. */
+  secrets?: Pick<SecretReader, "readSecretString">;
+  createConsul?: (options: ConsulClientOptions) => ConsulClient;
+}
+
+/** What every reconciler is built from. */
+export interface ReconcilerDeps {
+  store: ResourceStore;
+  aws: Pick<AwsGateways, "ecs" | "cloudMap">;
+  clock: Clock;
+  fargateService: FargateServiceSettings;
+  /** Without it no CatalogSync reconciler runs (benchmarks that exercise FargateService alone). */
+  catalogSync?: CatalogSyncDeps;
+}
+
+/** The CatalogSync reconciler, when its dependencies are given. */
+function catalogSyncOf(deps: ReconcilerDeps): KindReconciler[] {
+  const sync = deps.catalogSync;
+  if (sync === undefined) return [];
+  return [
+    catalogSyncReconciler({
+      store: deps.store,
+      cloudMap: deps.aws.cloudMap,
+      clock: deps.clock,
+      settings: sync.settings,
+      runtime: sync.runtime,
+      leases: sync.leases,
+      secrets: sync.secrets,
+      createConsul: sync.createConsul,
+    }),
+  ];
+}
+
+/** The FargateService and CloudMapNamespace reconcilers, and CatalogSync's when its dependencies are given. */
+export function buildReconcilers(deps: ReconcilerDeps): KindReconciler[] {
+  return [
+    fargateServiceReconciler({
+      store: deps.store,
+      ecs: deps.aws.ecs,
+      cloudMap: deps.aws.cloudMap,
+      clock: deps.clock,
+      settings: deps.fargateService,
+    }),
+    cloudMapNamespaceReconciler({ store: deps.store, cloudMap: deps.aws.cloudMap, clock: deps.clock }),
+    ...catalogSyncOf(deps),
+  ];
+}

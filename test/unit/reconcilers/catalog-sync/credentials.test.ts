@@ -1,0 +1,124 @@
+/** The Consul credential rules (DESIGN 10): allow-lists, placement, and the controller's own token. */
+import { describe, expect, it } from "vitest";
+import {
+  allowedTokenVariables,
+  parseEnvAllowList,
+  parseSecretArnPrefixes,
+} from "../../../../src/config/consul-token.js";
+import type { CatalogSyncSpec } from "../../../../src/crds/catalog-sync.js";
+import {
+  assertTlsSupported,
+  type ConsulCredentialSettings,
+  planConsulConnection,
+} from "../../../../src/reconcilers/catalog-sync/credentials.js";
+import { PermanentError } from "../../../../src/runtime/errors.js";
+
+const PREFIX = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:consul/";
+const SETTINGS: ConsulCredentialSettings = {
+  defaultAddress: "127.0.0.1:8500",
+  hasDefaultToken: true,
+  tokenEnvAllow: ["CONSUL_TOKEN_DC1", "SYNC_TOKEN_*"],
+  tokenSecretPrefixes: [PREFIX],
+};
+
+function spec(consul: CatalogSyncSpec["consul"], placement: "controller" | "task" = "controller") {
+  return { consul, placement } as Pick<CatalogSyncSpec, "consul" | "placement">;
+}
+
+function refusal(run: () => unknown): PermanentError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PermanentError) return error;
+    throw error;
+  }
+  throw new Error("expected a PermanentError");
+}
+
+describe("planConsulConnection", () => {
+  it("uses the controller's address and its own token when the spec names neither", () => {
+    expect(planConsulConnection(spec(undefined), SETTINGS)).toEqual({
+      address: "127.0.0.1:8500",
+      addressFromSpec: false,
+      token: { source: "controller" },
+    });
+  });
+
+  it("never sends the controller's own token to an address taken from the spec", () => {
+    const plan = planConsulConnection(spec({ address: "http://127.0.0.1:8500" }), SETTINGS);
+    expect(plan.token).toEqual({ source: "none" });
+    expect(plan.addressFromSpec).toBe(true);
+  });
+
+  it("never hands the controller's own token to a sync task", () => {
+    expect(planConsulConnection(spec(undefined, "task"), SETTINGS).token).toEqual({ source: "none" });
+  });
+
+  it("takes tokenFrom.env only when the allow-list names it (exactly or by prefix)", () => {
+    expect(planConsulConnection(spec({ tokenFrom: { env: "CONSUL_TOKEN_DC1" } }), SETTINGS).token).toEqual({
+      source: "env",
+      name: "CONSUL_TOKEN_DC1",
+    });
+    expect(planConsulConnection(spec({ tokenFrom: { env: "SYNC_TOKEN_APPS" } }), SETTINGS).token).toEqual({
+      source: "env",
+      name: "SYNC_TOKEN_APPS",
+    });
+    const refused = refusal(() =>
+      planConsulConnection(spec({ tokenFrom: { env: "AWS_SECRET_ACCESS_KEY" } }), SETTINGS),
+    );
+    expect(refused.reason).toBe("TokenSourceNotAllowed");
+    expect(refused.message).toMatch(/--consul-token-env-allow/);
+  });
+
+  it("refuses tokenFrom.env with placement: task", () => {
+    const refused = refusal(() =>
+      planConsulConnection(spec({ tokenFrom: { env: "CONSUL_TOKEN_DC1" } }, "task"), SETTINGS),
+    );
+    expect(refused.reason).toBe("TokenSourceNotAllowed");
+    expect(refused.message).toMatch(/placement: task/);
+  });
+
+  it("takes tokenFrom.secretArn only under an allowed prefix", () => {
+    const arn = `${PREFIX}sync-AbCdEf`;
+    expect(planConsulConnection(spec({ tokenFrom: { secretArn: arn } }, "task"), SETTINGS).token).toEqual({
+      source: "secret",
+      arn,
+    });
+    const other = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:payments/db-AbCdEf";
+    expect(
+      refusal(() => planConsulConnection(spec({ tokenFrom: { secretArn: other } }), SETTINGS)).reason,
+    ).toBe("TokenSourceNotAllowed");
+  });
+
+  it("needs an address from somewhere", () => {
+    const refused = refusal(() =>
+      planConsulConnection(spec(undefined), { ...SETTINGS, defaultAddress: undefined }),
+    );
+    expect(refused.reason).toBe("ConsulAddressMissing");
+  });
+
+  it("refuses TLS settings the built-in client cannot honour", () => {
+    expect(() => assertTlsSupported({ consul: { tls: { insecureSkipVerify: false } } })).not.toThrow();
+    expect(refusal(() => assertTlsSupported({ consul: { tls: { insecureSkipVerify: true } } })).reason).toBe(
+      "TlsNotSupported",
+    );
+  });
+});
+
+describe("the credential settings", () => {
+  it("reads only the allowed variables, once", () => {
+    const env = { CONSUL_TOKEN_DC1: " t1 ", SYNC_TOKEN_A: "t2", SYNC_TOKEN_EMPTY: "", PATH: "/bin" };
+    const allowed = allowedTokenVariables(env, parseEnvAllowList("CONSUL_TOKEN_DC1, SYNC_TOKEN_*"));
+    expect([...allowed.entries()]).toEqual([
+      ["CONSUL_TOKEN_DC1", "t1"],
+      ["SYNC_TOKEN_A", "t2"],
+    ]);
+    expect(allowedTokenVariables(env, []).size).toBe(0);
+  });
+
+  it("validates the allow-list and the ARN prefixes", () => {
+    expect(() => parseEnvAllowList("GOOD,bad-name")).toThrow(/bad-name/);
+    expect(parseSecretArnPrefixes(`${PREFIX}, ${PREFIX}x`)).toEqual([PREFIX, `${PREFIX}x`]);
+    expect(() => parseSecretArnPrefixes("arn:aws:ssm:eu-west-1:123456789012:parameter/x")).toThrow();
+  });
+});
