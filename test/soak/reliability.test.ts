@@ -12,6 +12,7 @@ import {
   checkRandomDocuments,
 } from "../integration/reliability/scenarios/hostile-documents.js";
 import { runHostileItems } from "../integration/reliability/scenarios/hostile-items.js";
+import { runRawWriteScenario } from "../integration/reliability/scenarios/raw-writes.js";
 import { runSyncFaultsScenario } from "../integration/reliability/scenarios/sync-cloud-map-faults.js";
 import { Teardown } from "../integration/reliability/support/teardown.js";
 
@@ -60,6 +61,26 @@ describe("soak", () => {
     expect(r.killedExits).toEqual(Array(r.kills).fill({ code: null, signal: "SIGKILL" }));
     expect(r.lastExit).toEqual({ code: 0, signal: null });
     expect([r.audit.duplicates, r.audit.orphans, r.audit.mismatches]).toEqual([[], [], []]);
+  });
+
+  it("raw writes: 50 put-item/update-item/delete-item/CLI operations across 12 SIGKILLs, 5 forgers", async () => {
+    const r = await runRawWriteScenario(
+      { operations: 50, kills: 12, seed: SEED, convergeTimeoutMs: 120_000, forgers: 5 },
+      endpoint(),
+      teardown,
+    );
+    console.info(
+      `[figures] soak raw writes (seed ${SEED}): ${JSON.stringify(r.operations)} by ${JSON.stringify(r.paths)}, ` +
+        `${r.kills} SIGKILLs; converged ${r.convergeMs} ms after the last takeover; ` +
+        `orphans ${r.audit.orphans.length}, lost updates ${r.audit.mismatches.length}, foreign writes ${r.foreignWrites.length}`,
+    );
+    expect(r.forgers.map((f) => f.reason)).toEqual(r.forgers.map(() => "NameConflict"));
+    expect([r.audit.duplicates, r.audit.orphans, r.audit.mismatches, r.foreignWrites]).toEqual([
+      [],
+      [],
+      [],
+      [],
+    ]);
   });
 
   it("failover: 5 rounds of SIGKILL and SIGTERM", async () => {

@@ -4,11 +4,24 @@
  * dead one's lease) is started after each kill. The last one converges everything; the account is then audited.
  */
 import { seededRandom } from "../../../../src/dev/aws-sim/rng.js";
+import type { DynamoResourceStore } from "../../../../src/store/dynamo-store.js";
 import { type ChildExit, ControllerProcesses, loggedAt } from "../support/controller-process.js";
-import { auditInventory, type InventoryAudit, readInventory } from "../support/inventory.js";
-import { namespaceDocument, pause, REL_NAMESPACE, startStack, waitConverged } from "../support/stack.js";
+import {
+  type AwsInventory,
+  auditInventory,
+  type InventoryAudit,
+  readInventory,
+} from "../support/inventory.js";
+import {
+  namespaceDocument,
+  pause,
+  REL_NAMESPACE,
+  type ServiceWant,
+  startStack,
+  waitConverged,
+} from "../support/stack.js";
 import type { Teardown } from "../support/teardown.js";
-import { applyOperation, finalWants, planOperations, tally } from "../support/workload.js";
+import { applyOperation, finalWants, type Operation, planOperations, tally } from "../support/workload.js";
 
 /** How much to do. */
 export interface CrashLoad {
@@ -17,6 +30,14 @@ export interface CrashLoad {
   seed: number;
   /** How long the last process may take to converge after the last operation and kill. */
   convergeTimeoutMs: number;
+}
+
+/** How the scenario writes the table; the CLI's way (apply, delete) when omitted. */
+export interface CrashWrites {
+  /** Applies one operation. */
+  apply?: (store: DynamoResourceStore, op: Operation) => Promise<void>;
+  /** Runs after the last operation and kill, before the final convergence and audit. */
+  afterOperations?: (store: DynamoResourceStore, wanted: ReadonlyMap<string, ServiceWant>) => Promise<void>;
 }
 
 /** What the scenario measured. */
@@ -36,6 +57,8 @@ export interface CrashResult {
   /** How the last process ended on SIGTERM. */
   lastExit: ChildExit;
   audit: InventoryAudit;
+  /** What the account held at the end. */
+  inventory: AwsInventory;
 }
 
 const KEEP_REVISIONS = 3;
@@ -54,7 +77,9 @@ export async function runCrashScenario(
   load: CrashLoad,
   dynamodbEndpoint: string,
   teardown: Teardown,
+  writes: CrashWrites = {},
 ): Promise<CrashResult> {
+  const apply = writes.apply ?? applyOperation;
   const stack = await startStack(dynamodbEndpoint, { seed: load.seed });
   teardown.add(() => stack.close());
   const processes = new ControllerProcesses();
@@ -99,7 +124,7 @@ export async function runCrashScenario(
   const writer = async (): Promise<void> => {
     for (const op of ops) {
       if (failed) return;
-      await applyOperation(store, op);
+      await apply(store, op);
       await pause(200 + opRandom() * 1200);
     }
   };
@@ -114,10 +139,12 @@ export async function runCrashScenario(
   for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
 
   const wanted = finalWants(ops);
+  await writes.afterOperations?.(store, wanted);
   const convergeMs = await waitConverged(store, wanted, load.convergeTimeoutMs);
   const lastExit = await current.stop("SIGTERM");
   const live = await store.list("FargateService", { namespace: REL_NAMESPACE });
-  const audit = auditInventory(await readInventory(sim.endpoint), live, wanted, KEEP_REVISIONS);
+  const inventory = await readInventory(sim.endpoint);
+  const audit = auditInventory(inventory, live, wanted, KEEP_REVISIONS);
   return {
     operations: tally(ops),
     kills: load.kills,
@@ -128,5 +155,6 @@ export async function runCrashScenario(
     killedExits,
     lastExit,
     audit,
+    inventory,
   };
 }

@@ -61,10 +61,14 @@ export function wantOf(record: StoredResource): ServiceWant {
   return { image: first?.image ?? "", desiredCount: Number(record.spec.desiredCount ?? 1) };
 }
 
-/** True when the record's Ready condition is True for its current generation. */
+/** True when the record's Ready condition is True for its current spec (hand edits leave generation alone). */
 export function isReadyNow(record: StoredResource): boolean {
   const ready = findCondition(record.status?.conditions as Condition[] | undefined, "Ready");
-  return ready?.status === "True" && ready.observedGeneration === record.metadata.generation;
+  return (
+    ready?.status === "True" &&
+    ready.observedGeneration === record.metadata.generation &&
+    record.status?.observedSpecHash === record.specHash
+  );
 }
 
 /** A fresh table and a wall-clock simulator; `close` stops both. */
