@@ -1,11 +1,12 @@
 /** `fargatectl dev` as a user runs it: exports, a ready line, a usable stack, and a clean stop on SIGTERM. */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { startDev } from "./dev-support.js";
 
 const run = promisify(execFile);
 
@@ -34,37 +35,6 @@ spec:
     consul:
       register: true
 `;
-
-/** Starts `fargatectl dev` and resolves with the export lines once it prints `ready`. */
-async function startDev(): Promise<{
-  child: ChildProcess;
-  env: Record<string, string>;
-  stdout: () => string;
-}> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "src/cli/run.ts", "dev", "--status-interval", "500ms"],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      if (/^ready/m.test(stdout)) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`dev exited early (${code}): ${stderr}`)));
-  });
-  await ready;
-  const env: Record<string, string> = {};
-  for (const match of stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) env[match[1] ?? ""] = match[2] ?? "";
-  return { child, env, stdout: () => stdout };
-}
 
 describe("fargatectl dev", () => {
   let child: ChildProcess | undefined;

@@ -1,0 +1,34 @@
+/** Starts `fargatectl dev` as a user does (a child process) and reads the `export` lines it prints before `ready`. */
+import { type ChildProcess, spawn } from "node:child_process";
+
+/** A running dev stack: the child, the exports, and everything it printed so far. */
+export interface DevStackProcess {
+  child: ChildProcess;
+  env: Record<string, string>;
+  stdout: () => string;
+}
+
+/** Starts `fargatectl dev` and resolves once it prints `ready`. */
+export async function startDev(): Promise<DevStackProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/run.ts", "dev", "--status-interval", "500ms"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (/^ready/m.test(stdout)) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`dev exited early (${code}): ${stderr}`)));
+  });
+  await ready;
+  const env: Record<string, string> = {};
+  for (const match of stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) env[match[1] ?? ""] = match[2] ?? "";
+  return { child, env, stdout: () => stdout };
+}
