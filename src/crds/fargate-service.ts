@@ -166,8 +166,6 @@ export type FargateServiceStatus = CommonStatus & {
   taskDefinitionArn?: string;
   /** Content hash of the rendered task definition (also a tag on it). */
   taskDefinitionHash?: string;
-  /** `specHash` of the spec the controller last acted on (records written by hand do not bump generation). */
-  observedSpecHash?: string;
   serviceArn?: string;
   cloudMap?: { serviceId: string; serviceArn: string };
   /** Both DNS names of the service: `<name>.<dnsName>` and `<name>.service.consul`. */

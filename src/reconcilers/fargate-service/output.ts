@@ -190,7 +190,6 @@ export function convergedOutput(context: FargateServiceContext): Output {
     status: {
       taskDefinitionArn: taskDefinition.arn,
       taskDefinitionHash: taskDefinition.hash,
-      observedSpecHash: record.specHash,
       serviceArn: ecs.service.serviceArn,
       cloudMap,
       endpoints: Object.keys(endpoints).length === 0 ? undefined : endpoints,

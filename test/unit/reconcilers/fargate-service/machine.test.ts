@@ -201,7 +201,6 @@ describe("fargateServiceMachine", () => {
     expect(output.status).toMatchObject({
       taskDefinitionArn: ARN,
       taskDefinitionHash: "h1",
-      observedSpecHash: "hash-of-spec",
       endpoints: { cloudMap: "web.apps.internal", consul: "web.service.consul" },
       replicas: { desired: 2, running: 2, pending: 0 },
       cloudMap: { serviceId: "srv-1" },
