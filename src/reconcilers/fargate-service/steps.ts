@@ -272,14 +272,22 @@ function failedForThisSpec(
   return observation.state === RolloutState.Failed;
 }
 
-/** How fresh the ECS observation must be: fresh after a spec change or while a rollout runs. */
+/**
+ * How fresh the ECS observation must be: fresh after a spec change, while a rollout runs and while the task
+ * count has not reached the spec's (a cached observation would freeze the replicas a scale-up is followed by).
+ */
 function maxAgeFor(record: FargateServiceRecord, settings: FargateServiceSettings): number {
   const { status, metadata } = record;
+  const replicas = status.replicas;
   const settled =
     status.serviceArn !== undefined &&
     status.observedGeneration === metadata.generation &&
     status.observedSpecHash === record.specHash &&
-    status.rollout?.state === RolloutState.Completed;
+    status.rollout?.state === RolloutState.Completed &&
+    replicas !== undefined &&
+    replicas.desired === record.spec.desiredCount &&
+    replicas.running === replicas.desired &&
+    replicas.pending === 0;
   return settled ? settings.steadyStateMaxAgeMs : 0;
 }
 
