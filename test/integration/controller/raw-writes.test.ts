@@ -67,7 +67,7 @@ async function waitWouldReturn(): Promise<boolean> {
 
 /**
  * Moves the clocks on in 500 ms steps (the simulator's rollouts, the requeues) until `check` holds; between
- * steps the stream and the passes run on real time. Every record seen on the way goes to `seen`.
+ * steps the stream and the passes run on real time.
  */
 async function drive(check: () => Promise<boolean>, what: string, steps = 400): Promise<void> {
   for (let i = 0; i < steps; i += 1) {
