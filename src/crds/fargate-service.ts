@@ -171,7 +171,8 @@ export type FargateServiceStatus = CommonStatus & {
   /** Both DNS names of the service: `<name>.<dnsName>` and `<name>.service.consul`. */
   endpoints?: { cloudMap?: string; consul?: string };
   replicas?: { desired: number; running: number; pending: number };
-  rollout?: { state: RolloutState; deploymentId: string; startedAt: string };
+  /** The rollout last followed; `specHash` is the spec it was pushed for (any pass records observedSpecHash). */
+  rollout?: { state: RolloutState; deploymentId: string; startedAt: string; specHash?: string };
 };
 
 /** A FargateService document as validated: defaults applied, no status. */

@@ -213,7 +213,12 @@ export function convergedOutput(context: FargateServiceContext): Output {
       rollout:
         rollout.deploymentId === undefined || rollout.startedAt === undefined
           ? undefined
-          : { state: rollout.state, deploymentId: rollout.deploymentId, startedAt: rollout.startedAt },
+          : {
+              state: rollout.state,
+              deploymentId: rollout.deploymentId,
+              startedAt: rollout.startedAt,
+              specHash: record.specHash,
+            },
     },
   };
 }

@@ -245,6 +245,16 @@ export async function ensureCloudMapService(
 }
 
 /**
+ * True when the recorded rollout was pushed for this very spec. Every pass records `observedSpecHash` (one that
+ * only found the namespace not ready, too), so the rollout carries its own; statuses written before it did fall
+ * back to `observedSpecHash`, which only rollouts wrote then.
+ */
+function rolloutIsForThisSpec(record: FargateServiceRecord): boolean {
+  const { status } = record;
+  return (status.rollout?.specHash ?? status.observedSpecHash) === record.specHash;
+}
+
+/**
  * True when this very spec was already pushed and its rollout failed (recorded, or a circuit-breaker rollback
  * seen now): do not push it again until the spec changes, or every pass would start a doomed deployment.
  */
@@ -259,7 +269,8 @@ function failedForThisSpec(
     status.taskDefinitionArn === taskDefinition.arn &&
     status.taskDefinitionHash === taskDefinition.hash &&
     status.observedGeneration === metadata.generation &&
-    status.observedSpecHash === record.specHash;
+    status.observedSpecHash === record.specHash &&
+    rolloutIsForThisSpec(record);
   if (!pushed) return false;
   if (status.rollout?.state === RolloutState.Failed) return true;
   const observation = evaluateRollout({
@@ -284,6 +295,7 @@ function maxAgeFor(record: FargateServiceRecord, settings: FargateServiceSetting
     status.observedGeneration === metadata.generation &&
     status.observedSpecHash === record.specHash &&
     status.rollout?.state === RolloutState.Completed &&
+    rolloutIsForThisSpec(record) &&
     replicas !== undefined &&
     replicas.desired === record.spec.desiredCount &&
     replicas.running === replicas.desired &&
