@@ -57,7 +57,8 @@ export function addUserCommands(program: Command, run: RunAction, kindHelp: stri
     .addHelpText(
       "after",
       "\nA condition counts only when its observedGeneration and status.observedGeneration equal\n" +
-        "metadata.generation, so apply followed by wait never returns on the previous spec's Ready.\n" +
+        "metadata.generation and status.observedSpecHash is the spec's hash, so apply (or a hand edit\n" +
+        "of the item's spec) followed by wait never returns on the previous spec's Ready.\n" +
         "Stalled=True for the current generation (a permanent failure) ends the wait at once with exit 1.",
     )
     .action(

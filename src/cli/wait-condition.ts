@@ -1,7 +1,8 @@
 /**
  * What `wait --for` asks and whether a record answers it. Pure. A condition counts only when its own
- * `observedGeneration` and `status.observedGeneration` both equal `metadata.generation`, so `apply` followed by
- * `wait` never returns on the previous generation's Ready.
+ * `observedGeneration` and `status.observedGeneration` both equal `metadata.generation` and
+ * `status.observedSpecHash` equals the record's spec hash, so `apply` followed by `wait` never returns on the
+ * previous generation's Ready, nor a hand edit of `spec` (which keeps the generation) on the previous spec's.
  */
 
 import { type Condition, ConditionStatus } from "../crds/meta.js";
@@ -52,12 +53,23 @@ export type WaitVerdict =
   | { state: typeof Verdict.Pending; lastSeen: string }
   | { state: typeof Verdict.Failed; reason: string };
 
-/** The condition of `type` when it is for the record's current generation (both generations agree). */
+/** True when the controller's last pass acted on the record's current spec (generation and spec hash). */
+export function observedCurrentSpec(resource: StoredResource): boolean {
+  return (
+    resource.status?.observedGeneration === resource.metadata.generation &&
+    resource.status?.observedSpecHash === resource.specHash
+  );
+}
+
+/**
+ * The condition of `type` when it is for the record's current spec: its generation and the status's agree, and
+ * the status's `observedSpecHash` is the spec's hash (a record without one has not been observed yet).
+ */
 export function currentCondition(resource: StoredResource, type: string): Condition | undefined {
   const condition = findCondition(conditionsOf(resource), type);
-  const generation = resource.metadata.generation;
-  if (condition === undefined || condition.observedGeneration !== generation) return undefined;
-  return resource.status?.observedGeneration === generation ? condition : undefined;
+  if (condition === undefined || condition.observedGeneration !== resource.metadata.generation)
+    return undefined;
+  return observedCurrentSpec(resource) ? condition : undefined;
 }
 
 /**
@@ -103,12 +115,25 @@ export function describeLastSeen(resource: StoredResource, type: string): string
       `(status.observedGeneration ${observed ?? "none"}, metadata.generation ${generation})${deleting}`
     );
   }
+  if (!observedCurrentSpec(resource)) {
+    const hash = resource.status?.observedSpecHash;
+    return (
+      `${seen}, but the controller has not acted on the current spec yet ` +
+      `(status.observedSpecHash ${typeof hash === "string" ? short(hash) : "none"}, ` +
+      `spec hash ${short(resource.specHash)})${deleting}`
+    );
+  }
   const suspended = currentCondition(resource, ConditionType.Reconciling);
   const note =
     resource.spec.suspend === true && suspended?.reason === "Suspended"
       ? "; suspended (spec.suspend is true): nothing changes until it is false"
       : "";
   return `${seen} at generation ${generation}${note}${deleting}`;
+}
+
+/** The first 12 hex digits of a hash: enough to tell two apart in a message. */
+function short(hash: string): string {
+  return hash.slice(0, 12);
 }
 
 function explain(condition: Condition): string {

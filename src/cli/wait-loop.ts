@@ -59,9 +59,11 @@ export async function waitForRecord(store: ResourceStore, request: WaitRequest):
         if (verdict.state === Verdict.Failed) return { end: WaitEnd.Failed, detail: verdict.reason };
         lastSeen = describeLastSeen(resource, request.target.condition);
       }
-      if (resource.metadata.resourceVersion !== lastVersion) {
+      // A hand edit of spec keeps resourceVersion: the spec hash tells that the record changed too.
+      const version = `${resource.metadata.resourceVersion}/${resource.specHash}`;
+      if (version !== lastVersion) {
         if (lastVersion !== undefined) delay = policy.initialMs;
-        lastVersion = resource.metadata.resourceVersion;
+        lastVersion = version;
       }
       seenOnce = true;
     } catch (error) {

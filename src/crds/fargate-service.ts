@@ -166,14 +166,13 @@ export type FargateServiceStatus = CommonStatus & {
   taskDefinitionArn?: string;
   /** Content hash of the rendered task definition (also a tag on it). */
   taskDefinitionHash?: string;
-  /** `specHash` of the spec the controller last acted on (records written by hand do not bump generation). */
-  observedSpecHash?: string;
   serviceArn?: string;
   cloudMap?: { serviceId: string; serviceArn: string };
   /** Both DNS names of the service: `<name>.<dnsName>` and `<name>.service.consul`. */
   endpoints?: { cloudMap?: string; consul?: string };
   replicas?: { desired: number; running: number; pending: number };
-  rollout?: { state: RolloutState; deploymentId: string; startedAt: string };
+  /** The rollout last followed; `specHash` is the spec it was pushed for (any pass records observedSpecHash). */
+  rollout?: { state: RolloutState; deploymentId: string; startedAt: string; specHash?: string };
 };
 
 /** A FargateService document as validated: defaults applied, no status. */

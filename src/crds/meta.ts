@@ -67,6 +67,8 @@ export interface Condition {
 /** Status fields every kind shares. */
 export interface CommonStatus {
   observedGeneration?: number;
+  /** `specHash` of the spec the controller last acted on (hand edits of `spec` do not raise generation). */
+  observedSpecHash?: string;
   conditions?: Condition[];
 }
 

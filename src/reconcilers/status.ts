@@ -12,6 +12,11 @@ export interface StatusUpdate {
   fields?: Record<string, unknown>;
   /** Raises `status.observedGeneration` to this value. */
   observedGeneration?: number;
+  /**
+   * Sets `status.observedSpecHash`: the `specHash` of the spec the pass acted on. Generations rise only through
+   * the store's writes, so a hand edit of `spec` is seen only by its hash (DESIGN §11 "The table is the API").
+   */
+  observedSpecHash?: string;
 }
 
 /** The status `record` would have after `update` (pure). */
@@ -26,6 +31,7 @@ export function mergeStatus(
     else next[k] = v;
   }
   if (update.observedGeneration !== undefined) next.observedGeneration = update.observedGeneration;
+  if (update.observedSpecHash !== undefined) next.observedSpecHash = update.observedSpecHash;
   if (update.conditions !== undefined && update.conditions.length > 0) {
     const existing = Array.isArray(current?.conditions) ? (current.conditions as Condition[]) : [];
     next.conditions = setConditions(existing, update.conditions, now);

@@ -2,8 +2,15 @@
  * An informer: one kind's cache, filled by a list and kept current by the store's watch. Every change enqueues
  * the record's key (never the event); status-only changes update the cache without enqueueing. The watch is
  * shared by every kind (informer-set.ts), because a stream shard allows only two readers.
+ *
+ * Change detection is by content, never by `resourceVersion` alone (DESIGN §11 "The table is the API"): a
+ * hand-written put-item reads as version "0" and a raw update-item leaves the version alone, yet both are
+ * changes. DynamoDB Streams deliver one item's changes in order, so every event is applied; only a list can
+ * race an event (the kind index is eventually consistent, and events arrive while a list runs).
  */
+import { canonicalJson } from "../crds/hash.js";
 import { type Kind, type ResourceKey, resourceKey } from "../crds/meta.js";
+import { NotFoundError } from "../store/errors.js";
 import type { ResourceStore, StoredResource, WatchEvent } from "../store/types.js";
 import { Priority } from "./workqueue.js";
 
@@ -16,46 +23,34 @@ export interface CacheReader {
   list(): StoredResource[];
 }
 
-/** Compares decimal `resourceVersion`s; anything unparsable counts as newer so it is never dropped. */
-export function isNewerVersion(candidate: string, current: string): boolean {
-  const a = Number(candidate);
-  const b = Number(current);
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return candidate !== current;
-  return a > b;
-}
-
 /** What a reconciler cares about in a record besides status; a change here is worth a pass. */
 export function changeFingerprint(r: StoredResource): string {
   const m = r.metadata;
   return JSON.stringify([
     m.uid,
+    m.creationTimestamp,
     r.specHash,
     m.generation,
     m.deletionTimestamp ?? null,
     m.finalizers,
-    m.labels,
-    m.annotations,
+    canonicalJson(m.labels),
+    canonicalJson(m.annotations),
     m.ownerReferences,
   ]);
 }
 
-/**
- * True when the cache holds something later than `other`: a later version of the same incarnation (uid), or a
- * later incarnation (the record was deleted and created again; versions restart then).
- */
-function isCachedNewer(cached: StoredResource, other: StoredResource): boolean {
-  if (cached.metadata.uid !== other.metadata.uid) {
-    return cached.metadata.creationTimestamp > other.metadata.creationTimestamp;
-  }
-  return isNewerVersion(cached.metadata.resourceVersion, other.metadata.resourceVersion);
+/** True when two copies of a record hold the same incarnation (a delete and re-create starts a new one). */
+function sameIncarnation(a: StoredResource, b: StoredResource): boolean {
+  return a.metadata.uid === b.metadata.uid && a.metadata.creationTimestamp === b.metadata.creationTimestamp;
 }
 
-/** True when `incoming` should replace `cached`. */
-function isIncomingNewer(cached: StoredResource, incoming: StoredResource): boolean {
-  if (cached.metadata.uid !== incoming.metadata.uid) {
-    return incoming.metadata.creationTimestamp >= cached.metadata.creationTimestamp;
-  }
-  return isNewerVersion(incoming.metadata.resourceVersion, cached.metadata.resourceVersion);
+/** True when two copies of a record agree on everything, status and version included. */
+function sameContent(a: StoredResource, b: StoredResource): boolean {
+  return (
+    a.metadata.resourceVersion === b.metadata.resourceVersion &&
+    changeFingerprint(a) === changeFingerprint(b) &&
+    canonicalJson(a.status ?? null) === canonicalJson(b.status ?? null)
+  );
 }
 
 function keyOf(r: StoredResource): ResourceKey {
@@ -69,6 +64,8 @@ export class Informer implements CacheReader {
   private synced = false;
   /** Keys an event touched while a list was running; the list must not overwrite or drop them. */
   private touched: Set<ResourceKey> | undefined;
+  /** Keys an event set since the last list began: the next list may be older than them (index lag). */
+  private fromEvents = new Set<ResourceKey>();
 
   constructor(
     readonly kind: Kind,
@@ -100,65 +97,110 @@ export class Informer implements CacheReader {
     return this.synced;
   }
 
-  /** Applies one change from the watch. */
+  /**
+   * Applies one change from the watch. Enqueues when the key is new, when its change fingerprint differs from
+   * the cached copy's, or when the event's own old and new images differ beyond status.
+   */
   applyEvent(event: WatchEvent): void {
     const key = keyOf(event.resource);
     this.touched?.add(key);
+    this.fromEvents.add(key);
     const existing = this.cache.get(key);
     if (event.type === "deleted") {
-      if (
-        existing !== undefined &&
-        (existing.metadata.uid !== event.resource.metadata.uid || isCachedNewer(existing, event.resource))
-      ) {
-        return; // the cache holds a later incarnation or version
-      }
+      // Only a list that ran ahead of the stream can hold a later incarnation; the stream's own order is kept.
+      if (existing !== undefined && !sameIncarnation(existing, event.resource)) return;
       this.cache.delete(key);
       this.emit(key, Priority.High);
       return;
     }
-    if (existing !== undefined && !isIncomingNewer(existing, event.resource)) return; // stale or duplicate
     this.cache.set(key, event.resource);
-    if (!event.statusOnly) this.emit(key, Priority.High);
+    const changed =
+      existing === undefined ||
+      !event.statusOnly ||
+      changeFingerprint(existing) !== changeFingerprint(event.resource);
+    if (changed) this.emit(key, Priority.High);
   }
 
   /**
    * Lists the kind and merges it into the cache. New and changed records are enqueued at high priority;
    * unchanged ones at low priority (a relist after a gap doubles as a resync); vanished ones are dropped and
-   * enqueued. Events that arrive during the list win over the listed copy.
+   * enqueued. Events that arrive during the list win over the listed copy; where the list disagrees with an
+   * event delivered before it began (the list may lag the index, or the stream may have lost later changes), a
+   * consistent read decides.
    */
   async relist(): Promise<void> {
     const touched = new Set<ResourceKey>();
     this.touched = touched;
+    const recent = this.fromEvents;
+    this.fromEvents = new Set();
+    let completed = false;
     try {
       const items = await this.store.list(this.kind);
-      const listed = new Set<ResourceKey>();
+      const listed = new Map<ResourceKey, StoredResource>(items.map((item) => [keyOf(item), item]));
+      const read = await this.readDisputed(recent, listed, touched);
       const first = !this.synced;
-      for (const item of items) {
-        const key = keyOf(item);
-        listed.add(key);
-        const existing = this.cache.get(key);
-        if (existing !== undefined && isCachedNewer(existing, item)) {
-          this.emit(key, Priority.Low); // an event already brought a later version
+      for (const [key, item] of listed) {
+        if (touched.has(key)) {
+          this.emit(key, Priority.Low); // an event during the list already brought this key's latest change
           continue;
         }
-        this.cache.set(key, item);
-        const changed = existing === undefined || changeFingerprint(existing) !== changeFingerprint(item);
-        this.emit(key, first || changed ? Priority.High : Priority.Low);
+        const truth = read.has(key) ? read.get(key) : item;
+        this.merge(key, truth, first);
       }
       for (const key of [...this.cache.keys()]) {
         if (listed.has(key) || touched.has(key)) continue;
-        this.cache.delete(key);
-        this.emit(key, Priority.High);
+        this.merge(key, read.get(key), first);
       }
       this.synced = true;
+      completed = true;
     } finally {
       if (this.touched === touched) this.touched = undefined;
+      if (!completed) for (const key of recent) this.fromEvents.add(key);
     }
   }
 
   /** Enqueues every cached key at low priority (drift detection without a spec change). */
   resync(): void {
     for (const key of this.cache.keys()) this.emit(key, Priority.Low);
+  }
+
+  /** Consistent reads of the keys where an earlier event and the list disagree (undefined: the record is gone). */
+  private async readDisputed(
+    recent: ReadonlySet<ResourceKey>,
+    listed: ReadonlyMap<ResourceKey, StoredResource>,
+    touched: ReadonlySet<ResourceKey>,
+  ): Promise<Map<ResourceKey, StoredResource | undefined>> {
+    const read = new Map<ResourceKey, StoredResource | undefined>();
+    for (const key of recent) {
+      if (touched.has(key)) continue;
+      const cached = this.cache.get(key);
+      const item = listed.get(key);
+      if (cached === undefined && item === undefined) continue;
+      if (cached !== undefined && item !== undefined && sameContent(cached, item)) continue;
+      const subject = cached ?? item;
+      if (subject === undefined) continue;
+      try {
+        read.set(key, await this.store.get(this.kind, subject.metadata.namespace, subject.metadata.name));
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        read.set(key, undefined);
+      }
+    }
+    return read;
+  }
+
+  /** Puts what the list (or a consistent read) found for `key` into the cache and enqueues it. */
+  private merge(key: ResourceKey, found: StoredResource | undefined, first: boolean): void {
+    const existing = this.cache.get(key);
+    if (found === undefined) {
+      if (existing === undefined) return;
+      this.cache.delete(key);
+      this.emit(key, Priority.High);
+      return;
+    }
+    this.cache.set(key, found);
+    const changed = existing === undefined || changeFingerprint(existing) !== changeFingerprint(found);
+    this.emit(key, first || changed ? Priority.High : Priority.Low);
   }
 
   private emit(key: ResourceKey, priority: Priority): void {

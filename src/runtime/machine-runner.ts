@@ -87,7 +87,8 @@ export function runMachinePass<TMachine extends AnyStateMachine>(
 
 /**
  * Writes a pass's output onto the record's status (skipped when nothing changes) and returns its result.
- * `observedGeneration` is raised to the record's generation: the pass ran against that spec.
+ * `observedGeneration` is raised to the record's generation and `observedSpecHash` set to its spec hash: the
+ * pass ran against that spec.
  */
 export async function applyPassOutput(
   store: ResourceStore,
@@ -98,7 +99,12 @@ export async function applyPassOutput(
   await writeStatus(
     store,
     record,
-    { conditions: output.conditions, fields: output.status, observedGeneration: record.metadata.generation },
+    {
+      conditions: output.conditions,
+      fields: output.status,
+      observedGeneration: record.metadata.generation,
+      observedSpecHash: record.specHash,
+    },
     now,
   );
   return output.result;

@@ -58,6 +58,7 @@ export class PermanentFailures {
       {
         conditions: stalledConditions(generation, failure.reason, failure.message),
         observedGeneration: generation,
+        observedSpecHash: fresh.specHash,
       },
       new Date(this.clock.now()),
     );

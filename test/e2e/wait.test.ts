@@ -1,4 +1,5 @@
 /** `fargatectl wait` and `delete --wait` against DynamoDB Local: exit codes and the generation rule. */
+import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type ConditionUpdate,
@@ -7,11 +8,12 @@ import {
   setConditions,
   stalledConditions,
 } from "../../src/reconcilers/conditions.js";
+import type { DynamoResourceStore } from "../../src/store/dynamo-store.js";
 import type { ResourceStore } from "../../src/store/types.js";
 import { endpointOf, freshStore } from "../support/store-fixtures.js";
 import { cli, serviceYaml, specDir } from "./cli-support.js";
 
-/** Writes status as the controller would: conditions for `observedGeneration`. */
+/** Writes status as the controller would: conditions for `observedGeneration`, the spec hash it acted on. */
 async function report(
   store: ResourceStore,
   name: string,
@@ -21,6 +23,7 @@ async function report(
   const current = await store.get("FargateService", "default", name);
   const status = {
     observedGeneration,
+    observedSpecHash: current.specHash,
     conditions: setConditions([], conditions, new Date()),
   };
   await store.updateStatus("FargateService", "default", name, status, current.metadata.resourceVersion);
@@ -33,7 +36,7 @@ async function applyService(store: ResourceStore, name: string, cpu = 256): Prom
 }
 
 describe("fargatectl wait", () => {
-  let store: ResourceStore;
+  let store: DynamoResourceStore;
   beforeAll(async () => {
     store = await freshStore(endpointOf("dynamodbLocalEndpoint"));
   });
@@ -73,6 +76,32 @@ describe("fargatectl wait", () => {
     const fresh = await waiting;
     expect(fresh.code).toBe(0);
     expect(fresh.out).toContain("condition met (Ready=True, generation 2)");
+  });
+
+  it("does not return on the previous spec's Ready after a hand edit of the item's spec", async () => {
+    await applyService(store, "edited");
+    await report(store, "edited", 1, readyConditions(1, "RolloutComplete", "1/1 tasks running"));
+    expect((await cli(store, "wait", "fs/edited", "--timeout", "5s")).code).toBe(0);
+
+    // What `aws dynamodb update-item` does: spec changes, generation and resourceVersion do not.
+    const documents = DynamoDBDocumentClient.from(store.clients.dynamodb);
+    await documents.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: "default", sk: "FargateService#edited" },
+        UpdateExpression: "SET #spec.#count = :count",
+        ExpressionAttributeNames: { "#spec": "spec", "#count": "desiredCount" },
+        ExpressionAttributeValues: { ":count": 5 },
+      }),
+    );
+    const stale = await cli(store, "wait", "fs/edited", "--timeout", "1s");
+    expect(stale.code).toBe(1);
+    expect(stale.err).toContain("but the controller has not acted on the current spec yet");
+
+    const waiting = cli(store, "wait", "fs/edited", "--timeout", "30s");
+    await report(store, "edited", 1, readyConditions(1, "RolloutComplete", "5/5 tasks running"));
+    const fresh = await waiting;
+    expect(fresh.code).toBe(0);
   });
 
   it("ends at once with exit 1 on Stalled=True for the current generation, saying why", async () => {

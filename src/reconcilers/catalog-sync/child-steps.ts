@@ -62,7 +62,9 @@ export async function ensureChild(
   const { resource } = await deps.store.apply(validated.document as unknown as ResourceDocument);
   const conditions = resource.status?.conditions as Condition[] | undefined;
   const ready = findCondition(conditions, ConditionType.Ready);
-  const current = ready?.observedGeneration === resource.metadata.generation;
+  const current =
+    ready?.observedGeneration === resource.metadata.generation &&
+    resource.status?.observedSpecHash === resource.specHash;
   return {
     name,
     ready: current && ready?.status === ConditionStatus.True,

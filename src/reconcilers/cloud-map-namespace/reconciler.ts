@@ -56,6 +56,7 @@ export function readNamespaceStatus(status: Record<string, unknown> | undefined)
   if (hostedZoneId !== undefined) out.hostedZoneId = hostedZoneId;
   if (operationId !== undefined) out.operationId = operationId;
   if (typeof status?.observedGeneration === "number") out.observedGeneration = status.observedGeneration;
+  if (typeof status?.observedSpecHash === "string") out.observedSpecHash = status.observedSpecHash;
   if (Array.isArray(status?.conditions)) out.conditions = status.conditions as Condition[];
   return out;
 }

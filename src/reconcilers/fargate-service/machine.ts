@@ -146,6 +146,7 @@ export const fargateServiceMachine = setup({
           service: ecs.service,
           taskDefinitionArn: taskDefinition.arn,
           timeoutSeconds: record.spec.deployment.timeoutSeconds,
+          desiredCount: record.spec.desiredCount,
           now,
           ...(previous === undefined ? {} : { previous }),
         });

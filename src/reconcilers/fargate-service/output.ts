@@ -14,6 +14,7 @@ import {
   stalledConditions,
 } from "../conditions.js";
 import { type ConsulMirrorObservation, FargateConditionType, type FargateServiceContext } from "./context.js";
+import { isServiceSteady } from "./rollout.js";
 
 /** Condition reasons of FargateService. */
 export const FargateReason = {
@@ -127,6 +128,21 @@ export function convergedOutput(context: FargateServiceContext): Output {
   let result: ReconcileResult = done();
   switch (rollout.state) {
     case RolloutState.Completed:
+      if (!isServiceSteady(rollout)) {
+        // The deployment is done but the task count is not: follow ECS until it is (replicas move each pass).
+        conditions.push(
+          condition(
+            generation,
+            FargateConditionType.ServiceStable,
+            ConditionStatus.False,
+            rollout.reason,
+            rollout.message,
+          ),
+          ...reconcilingConditions(generation, rollout.reason, rollout.message),
+        );
+        result = requeueAfter(context.settings.pollIntervalMs);
+        break;
+      }
       conditions.push(
         condition(
           generation,
@@ -190,7 +206,6 @@ export function convergedOutput(context: FargateServiceContext): Output {
     status: {
       taskDefinitionArn: taskDefinition.arn,
       taskDefinitionHash: taskDefinition.hash,
-      observedSpecHash: record.specHash,
       serviceArn: ecs.service.serviceArn,
       cloudMap,
       endpoints: Object.keys(endpoints).length === 0 ? undefined : endpoints,
@@ -198,7 +213,12 @@ export function convergedOutput(context: FargateServiceContext): Output {
       rollout:
         rollout.deploymentId === undefined || rollout.startedAt === undefined
           ? undefined
-          : { state: rollout.state, deploymentId: rollout.deploymentId, startedAt: rollout.startedAt },
+          : {
+              state: rollout.state,
+              deploymentId: rollout.deploymentId,
+              startedAt: rollout.startedAt,
+              specHash: record.specHash,
+            },
     },
   };
 }

@@ -19,6 +19,10 @@ export const RolloutReason = {
   TimedOut: "RolloutTimedOut",
   InProgress: "RolloutInProgress",
   Pending: "RolloutPending",
+  /** The deployment completed but fewer tasks run than desired (a scale-up, or replacements starting). */
+  TasksStarting: "TasksStarting",
+  /** The deployment completed but more tasks run than desired (a scale-down draining). */
+  TasksStopping: "TasksStopping",
 } as const;
 
 /** One of the rollout reasons. */
@@ -43,6 +47,11 @@ export interface RolloutInput {
   /** Clock reading, ms since the epoch. */
   now: number;
   /**
+   * The task count the spec asks for, when the operator owns it: the service is steady only when ECS was told
+   * this count and the PRIMARY deployment runs exactly that many tasks. Without it, the PRIMARY's own count.
+   */
+  desiredCount?: number;
+  /**
    * The record's `status.rollout`; pass it only when it was recorded for this same `taskDefinitionArn`
    * (a rollout of an older revision says nothing about this one).
    */
@@ -64,7 +73,15 @@ export interface RolloutObservation {
   replicas: { desired: number; running: number; pending: number };
 }
 
-/** True when the rollout reached COMPLETED (the only success). */
+/**
+ * True when the service is where the spec wants it: the deployment of our task definition COMPLETED and its
+ * tasks all run (DESIGN §11: `Ready` needs `runningCount == desiredCount` on the PRIMARY deployment).
+ */
+export function isServiceSteady(observation: Pick<RolloutObservation, "state" | "reason">): boolean {
+  return observation.state === RolloutState.Completed && observation.reason === RolloutReason.Complete;
+}
+
+/** True when the rollout reached COMPLETED (the deployment; its tasks may still be starting). */
 export function isRolloutComplete(observation: Pick<RolloutObservation, "state">): boolean {
   return observation.state === RolloutState.Completed;
 }
@@ -117,15 +134,37 @@ function primaryOurs(input: RolloutInput, primary: Deployment, replicas: Replica
   const started = startOf(primary, previous, now);
   const startedAt = iso(started);
   const running = primary.runningCount ?? replicas.running;
-  const desired = primary.desiredCount ?? replicas.desired;
+  const told = primary.desiredCount ?? replicas.desired;
+  const desired = input.desiredCount ?? told;
   const counts = `${running}/${desired} tasks running`;
   const label = `deployment ${id ?? "(no id)"} of ${arn}`;
   if (primary.rolloutState === "COMPLETED") {
+    // ECS keeps a COMPLETED deployment COMPLETED through a change of desiredCount: the tasks decide.
+    if (running === desired && told === desired) {
+      return withDeployment(
+        {
+          state: RolloutState.Completed,
+          reason: RolloutReason.Complete,
+          message: `${label} completed: ${counts}`,
+          startedAt,
+          replicas,
+        },
+        id,
+      );
+    }
+    const starting = running < desired;
+    const pendingTasks = primary.pendingCount ?? replicas.pending;
+    const wanted =
+      told === desired
+        ? starting
+          ? `ECS is starting tasks (${pendingTasks} pending)`
+          : "ECS is stopping the extra tasks"
+        : `ECS's desiredCount is ${told}`;
     return withDeployment(
       {
         state: RolloutState.Completed,
-        reason: RolloutReason.Complete,
-        message: `${label} completed: ${counts}`,
+        reason: starting ? RolloutReason.TasksStarting : RolloutReason.TasksStopping,
+        message: `${counts}: ${label} completed, ${wanted}`,
         startedAt,
         replicas,
       },

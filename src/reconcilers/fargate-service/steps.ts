@@ -245,6 +245,16 @@ export async function ensureCloudMapService(
 }
 
 /**
+ * True when the recorded rollout was pushed for this very spec. Every pass records `observedSpecHash` (one that
+ * only found the namespace not ready, too), so the rollout carries its own; statuses written before it did fall
+ * back to `observedSpecHash`, which only rollouts wrote then.
+ */
+function rolloutIsForThisSpec(record: FargateServiceRecord): boolean {
+  const { status } = record;
+  return (status.rollout?.specHash ?? status.observedSpecHash) === record.specHash;
+}
+
+/**
  * True when this very spec was already pushed and its rollout failed (recorded, or a circuit-breaker rollback
  * seen now): do not push it again until the spec changes, or every pass would start a doomed deployment.
  */
@@ -259,7 +269,8 @@ function failedForThisSpec(
     status.taskDefinitionArn === taskDefinition.arn &&
     status.taskDefinitionHash === taskDefinition.hash &&
     status.observedGeneration === metadata.generation &&
-    status.observedSpecHash === record.specHash;
+    status.observedSpecHash === record.specHash &&
+    rolloutIsForThisSpec(record);
   if (!pushed) return false;
   if (status.rollout?.state === RolloutState.Failed) return true;
   const observation = evaluateRollout({
@@ -272,14 +283,23 @@ function failedForThisSpec(
   return observation.state === RolloutState.Failed;
 }
 
-/** How fresh the ECS observation must be: fresh after a spec change or while a rollout runs. */
+/**
+ * How fresh the ECS observation must be: fresh after a spec change, while a rollout runs and while the task
+ * count has not reached the spec's (a cached observation would freeze the replicas a scale-up is followed by).
+ */
 function maxAgeFor(record: FargateServiceRecord, settings: FargateServiceSettings): number {
   const { status, metadata } = record;
+  const replicas = status.replicas;
   const settled =
     status.serviceArn !== undefined &&
     status.observedGeneration === metadata.generation &&
     status.observedSpecHash === record.specHash &&
-    status.rollout?.state === RolloutState.Completed;
+    status.rollout?.state === RolloutState.Completed &&
+    rolloutIsForThisSpec(record) &&
+    replicas !== undefined &&
+    replicas.desired === record.spec.desiredCount &&
+    replicas.running === replicas.desired &&
+    replicas.pending === 0;
   return settled ? settings.steadyStateMaxAgeMs : 0;
 }
 

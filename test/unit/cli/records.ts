@@ -4,7 +4,10 @@ import { specHash } from "../../../src/crds/index.js";
 import type { Condition, Kind } from "../../../src/crds/meta.js";
 import type { StoredResource } from "../../../src/store/types.js";
 
-/** A record of `kind` with the given generation, status and metadata overrides. */
+/**
+ * A record of `kind` with the given generation, status and metadata overrides. A status without an
+ * `observedSpecHash` key gets the spec's hash, as the controller writes it; give the key to say otherwise.
+ */
 export function record(
   name: string,
   options: {
@@ -36,7 +39,14 @@ export function record(
       ...(options.deletionTimestamp === undefined ? {} : { deletionTimestamp: options.deletionTimestamp }),
     },
     spec,
-    ...(options.status === undefined ? {} : { status: options.status }),
+    ...(options.status === undefined
+      ? {}
+      : {
+          status:
+            "observedSpecHash" in options.status
+              ? options.status
+              : { ...options.status, observedSpecHash: specHash(spec) },
+        }),
     specHash: specHash(spec),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatDuration, nextDelay, WAIT_BACKOFF } from "../../../src/cli/backoff.js";
 import { describeWaitTarget, judgeRecord, parseWaitFor } from "../../../src/cli/wait-condition.js";
+import { specHash } from "../../../src/crds/index.js";
 import { condition, record } from "./records.js";
 
 const READY = { type: "condition", condition: "Ready", status: "True" } as const;
@@ -47,6 +48,52 @@ describe("judgeRecord", () => {
         /^Ready=True reason=RolloutCompleted, but that is for generation 1 \(status.observedGeneration 1, metadata.generation 2\)/,
       ),
     });
+  });
+
+  it("does not count Ready=True for an earlier spec after a hand edit that kept the generation", () => {
+    const r = record("web", {
+      generation: 2,
+      spec: { cluster: "apps", desiredCount: 5 },
+      status: {
+        observedGeneration: 2,
+        observedSpecHash: specHash({ cluster: "apps", desiredCount: 1 }),
+        conditions: [condition("Ready", "True", 2, "RolloutComplete")],
+      },
+    });
+    const verdict = judgeRecord(r, READY);
+    expect(verdict.state).toBe("pending");
+    expect(verdict).toMatchObject({
+      lastSeen: expect.stringMatching(
+        /^Ready=True reason=RolloutComplete, but the controller has not acted on the current spec yet \(status.observedSpecHash [0-9a-f]{12}, spec hash [0-9a-f]{12}\)$/,
+      ),
+    });
+  });
+
+  it("does not count a status without observedSpecHash (not yet observed by a controller that records it)", () => {
+    const r = record("web", {
+      generation: 1,
+      status: {
+        observedGeneration: 1,
+        observedSpecHash: undefined,
+        conditions: [condition("Ready", "True", 1)],
+      },
+    });
+    expect(judgeRecord(r, READY)).toMatchObject({
+      state: "pending",
+      lastSeen: expect.stringContaining("status.observedSpecHash none"),
+    });
+  });
+
+  it("ignores a Stalled=True for an earlier spec after a hand edit (the new spec may fix it)", () => {
+    const r = record("web", {
+      generation: 1,
+      status: {
+        observedGeneration: 1,
+        observedSpecHash: "0".repeat(64),
+        conditions: [condition("Stalled", "True", 1, "InvalidSpec")],
+      },
+    });
+    expect(judgeRecord(r, READY).state).toBe("pending");
   });
 
   it("needs status.observedGeneration too, not only the condition's own", () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock, settle } from "../../../src/clock.js";
+import { specHash } from "../../../src/crds/hash.js";
 import { API_VERSION, type Kind, type ResourceKey } from "../../../src/crds/meta.js";
 import { silentLogger } from "../../../src/log.js";
-import { isNewerVersion } from "../../../src/runtime/informer.js";
 import { InformerSet } from "../../../src/runtime/informer-set.js";
 import { Priority } from "../../../src/runtime/workqueue.js";
-import type { ResourceDocument } from "../../../src/store/types.js";
+import type { ResourceDocument, StoredResource, WatchEvent } from "../../../src/store/types.js";
 import { FakeStore } from "../../support/fake-store.js";
 
 function doc(
@@ -14,6 +14,40 @@ function doc(
   kind: Kind = "CloudMapNamespace",
 ): ResourceDocument {
   return { apiVersion: API_VERSION, kind, metadata: { name, namespace: "default" }, spec };
+}
+
+/** A CloudMapNamespace record `default/<name>` at `resourceVersion` holding `spec`. */
+function record(name: string, resourceVersion: string, spec: Record<string, unknown>): StoredResource {
+  return {
+    apiVersion: API_VERSION,
+    kind: "CloudMapNamespace",
+    metadata: {
+      name,
+      namespace: "default",
+      uid: "uid-1",
+      generation: 1,
+      resourceVersion,
+      creationTimestamp: "2024-01-01T00:00:00.000Z",
+      finalizers: [],
+      labels: {},
+      annotations: {},
+      ownerReferences: [],
+    },
+    spec,
+    specHash: specHash(spec),
+  };
+}
+
+/** A watch event as the stream would deliver it (statusOnly computed by the store from both images). */
+function event(type: WatchEvent["type"], resource: StoredResource, old?: StoredResource): WatchEvent {
+  return {
+    type,
+    kind: resource.kind,
+    resource,
+    ...(old === undefined ? {} : { old }),
+    statusOnly: false,
+    approximateCreationTime: 0,
+  };
 }
 
 const KEY_A: ResourceKey = "CloudMapNamespace/default/a";
@@ -88,26 +122,80 @@ describe("informers", () => {
     await set.stop();
   });
 
-  it("ignores stale and duplicate deliveries", async () => {
-    const { store, set, informer } = await setUp();
+  it("enqueues a hand-written put-item that reads as version 0 after version 7", async () => {
+    const { set, informer, keys } = await setUp();
+    await set.start();
+    informer.applyEvent(event("added", record("a", "7", { dnsName: "a.internal" })));
+    keys.length = 0;
+    informer.applyEvent(event("modified", record("a", "0", { dnsName: "put.internal" })));
+    expect(keys).toEqual([[KEY_A, Priority.High]]);
+    expect(informer.get(KEY_A)?.spec).toEqual({ dnsName: "put.internal" });
+    await set.stop();
+  });
+
+  it("enqueues a raw update-item of spec that leaves resourceVersion alone", async () => {
+    const { set, informer, keys } = await setUp();
+    await set.start();
+    informer.applyEvent(event("added", record("a", "3", { dnsName: "a.internal" })));
+    keys.length = 0;
+    informer.applyEvent(event("modified", record("a", "3", { dnsName: "edited.internal" })));
+    expect(keys).toEqual([[KEY_A, Priority.High]]);
+    expect(informer.get(KEY_A)?.spec).toEqual({ dnsName: "edited.internal" });
+    await set.stop();
+  });
+
+  it("enqueues a new incarnation even when its creationTimestamp reads as 1970", async () => {
+    const { set, informer, keys } = await setUp();
+    await set.start();
+    informer.applyEvent(event("added", record("a", "4", { dnsName: "a.internal" })));
+    keys.length = 0;
+    const replaced = record("a", "0", { dnsName: "a.internal" });
+    replaced.metadata.uid = "hand-written-uid";
+    replaced.metadata.creationTimestamp = "1970-01-01T00:00:00.000Z";
+    informer.applyEvent(event("modified", replaced));
+    expect(keys).toEqual([[KEY_A, Priority.High]]);
+    expect(informer.get(KEY_A)?.metadata.uid).toBe("hand-written-uid");
+    await set.stop();
+  });
+
+  it("updates the cache on status-only changes and duplicate deliveries without enqueueing", async () => {
+    const { set, informer, keys } = await setUp();
+    await set.start();
+    const first = record("a", "5", { dnsName: "a.internal" });
+    informer.applyEvent(event("added", first));
+    keys.length = 0;
+    const withStatus = { ...record("a", "6", { dnsName: "a.internal" }), status: { namespaceId: "ns-1" } };
+    informer.applyEvent({ ...event("modified", withStatus, first), statusOnly: true });
+    informer.applyEvent({ ...event("modified", withStatus, first), statusOnly: true });
+    expect(keys).toEqual([]);
+    expect(informer.get(KEY_A)?.status).toEqual({ namespaceId: "ns-1" });
+    await set.stop();
+  });
+
+  it("does not let a list that raced an event overwrite it", async () => {
+    const { store, set, informer, keys } = await setUp();
     await store.create(doc("a"));
     await set.start();
-    const current = informer.get(KEY_A);
-    if (current === undefined) throw new Error("not cached");
-    informer.applyEvent({
-      type: "modified",
-      kind: "CloudMapNamespace",
-      resource: {
-        ...current,
-        spec: { dnsName: "old.internal" },
-        metadata: { ...current.metadata, resourceVersion: "0" },
-      },
-      statusOnly: false,
-      approximateCreationTime: 0,
+    const originalList = store.list.bind(store);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
     });
-    expect(informer.get(KEY_A)?.spec).toEqual(current.spec);
-    expect(isNewerVersion("10", "9")).toBe(true);
-    expect(isNewerVersion("9", "10")).toBe(false);
+    store.list = async (kind, options) => {
+      const snapshot = await originalList(kind, options); // read before the change below
+      await gate;
+      return snapshot;
+    };
+    const relist = informer.relist();
+    await settle();
+    await store.apply(doc("a", { dnsName: "during.internal", vpcId: "vpc-1" }));
+    await settle();
+    keys.length = 0;
+    release();
+    await relist;
+    store.list = originalList;
+    expect(informer.get(KEY_A)?.spec.dnsName).toBe("during.internal");
+    expect(keys).toEqual([[KEY_A, Priority.Low]]);
     await set.stop();
   });
 
@@ -156,6 +244,22 @@ describe("informers", () => {
     await informer.relist();
     store.list = originalList;
     expect(informer.get(KEY_A)?.spec.dnsName).toBe("new.internal");
+    await set.stop();
+  });
+
+  it("takes a change the stream lost after an earlier event, when a relist reads it", async () => {
+    const { store, set, informer, keys } = await setUp();
+    await store.create(doc("a"));
+    await set.start();
+    await store.apply(doc("a", { dnsName: "seen.internal", vpcId: "vpc-1" }));
+    await settle();
+    store.dropEvents = true;
+    await store.apply(doc("a", { dnsName: "lost.internal", vpcId: "vpc-1" }));
+    store.dropEvents = false;
+    keys.length = 0;
+    await informer.relist();
+    expect(informer.get(KEY_A)?.spec.dnsName).toBe("lost.internal");
+    expect(keys).toEqual([[KEY_A, Priority.High]]);
     await set.stop();
   });
 

@@ -7,14 +7,16 @@
 
 import { describe, expect, it } from "vitest";
 import { assign, fromPromise, initialTransition, setup, transition } from "xstate";
+import { API_VERSION } from "../../../src/crds/meta.js";
 import {
   readyConditions,
   reconcilingConditions,
   stalledConditions,
 } from "../../../src/reconcilers/conditions.js";
 import { MachineStalledError } from "../../../src/runtime/errors.js";
-import { type PassOutput, runMachinePass } from "../../../src/runtime/machine-runner.js";
+import { applyPassOutput, type PassOutput, runMachinePass } from "../../../src/runtime/machine-runner.js";
 import { done, requeueAfter } from "../../../src/runtime/result.js";
+import { FakeStore } from "../../support/fake-store.js";
 
 interface WidgetStatus extends Record<string, unknown> {
   widgetId?: string;
@@ -246,5 +248,21 @@ describe("runMachinePass", () => {
     await expect(runMachinePass(stuck, undefined, new AbortController().signal)).rejects.toBeInstanceOf(
       MachineStalledError,
     );
+  });
+});
+
+describe("applyPassOutput", () => {
+  it("records the generation and the spec hash the pass acted on beside its conditions", async () => {
+    const store = new FakeStore(() => 0);
+    const record = await store.create({
+      apiVersion: API_VERSION,
+      kind: "CloudMapNamespace",
+      metadata: { name: "apps", namespace: "default" },
+      spec: { dnsName: "apps.internal", vpcId: "vpc-1" },
+    });
+    const output: PassOutput = { result: done(), conditions: readyConditions(1, "Created", ""), status: {} };
+    await applyPassOutput(store, record, output, new Date(0));
+    const written = await store.get("CloudMapNamespace", "default", "apps");
+    expect(written.status).toMatchObject({ observedGeneration: 1, observedSpecHash: record.specHash });
   });
 });

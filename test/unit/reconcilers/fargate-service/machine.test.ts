@@ -47,6 +47,7 @@ function spec(extra: Record<string, unknown> = {}): FargateServiceSpec {
       memory: 512,
       containers: [{ name: "web", image: "nginx:1.27", ports: [{ containerPort: 80 }] }],
       network: { subnets: ["subnet-1"], securityGroups: ["sg-1"] },
+      desiredCount: 2, // what the fake ECS service is told
       ...extra,
     },
   }) as unknown as { spec: FargateServiceSpec };
@@ -201,10 +202,44 @@ describe("fargateServiceMachine", () => {
     expect(output.status).toMatchObject({
       taskDefinitionArn: ARN,
       taskDefinitionHash: "h1",
-      observedSpecHash: "hash-of-spec",
       endpoints: { cloudMap: "web.apps.internal", consul: "web.service.consul" },
       replicas: { desired: 2, running: 2, pending: 0 },
       cloudMap: { serviceId: "srv-1" },
+    });
+  });
+
+  describe("Ready needs the tasks", () => {
+    /** A service whose deployment COMPLETED and was told 5 tasks, `running` of which run. */
+    const scaledTo5 = (running: number): EcsService => {
+      const base = service("COMPLETED", running);
+      const primary = { ...base.deployments?.[0], desiredCount: 5, pendingCount: 5 - running };
+      return { ...base, desiredCount: 5, pendingCount: 5 - running, deployments: [primary] };
+    };
+
+    it("is Ready=False, Reconciling, and follows ECS with a requeue while 1 of 5 tasks runs", async () => {
+      const { machine } = fakes({ ecsService: scaledTo5(1) });
+      const output = await run(machine, record({ spec: spec({ desiredCount: 5 }) }));
+      expect(condition(output, "Ready")).toMatchObject({
+        status: "False",
+        reason: "TasksStarting",
+        message: expect.stringMatching(/^1\/5 tasks running/),
+      });
+      expect(condition(output, "Reconciling")).toMatchObject({ status: "True", reason: "TasksStarting" });
+      expect(condition(output, "ServiceStable")?.status).toBe("False");
+      expect(output.result).toEqual({ type: "requeueAfter", ms: 5_000 });
+      expect(output.status).toMatchObject({ replicas: { desired: 5, running: 1, pending: 4 } });
+    });
+
+    it("is Ready=True once 5 of 5 run, with the replicas saying so", async () => {
+      const { machine } = fakes({ ecsService: scaledTo5(5) });
+      const output = await run(machine, record({ spec: spec({ desiredCount: 5 }) }));
+      expect(condition(output, "Ready")).toMatchObject({
+        status: "True",
+        reason: "RolloutComplete",
+        message: expect.stringMatching(/^5\/5 tasks running/),
+      });
+      expect(output.result).toEqual({ type: "done" });
+      expect(output.status).toMatchObject({ replicas: { desired: 5, running: 5, pending: 0 } });
     });
   });
 

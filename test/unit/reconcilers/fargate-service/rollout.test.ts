@@ -5,6 +5,7 @@ import {
   evaluateRollout,
   isRolloutComplete,
   isRolloutTerminal,
+  isServiceSteady,
   RolloutReason,
 } from "../../../../src/reconcilers/fargate-service/rollout.js";
 import { type Deployment, deployment, service, T0, tdArn } from "./ecs-fixtures.js";
@@ -270,6 +271,45 @@ describe("evaluateRollout: nothing runs our task definition yet", () => {
       running: 0,
       pending: 0,
     });
+  });
+});
+
+describe("evaluateRollout: the tasks of a COMPLETED deployment", () => {
+  const scaled = (running: number, told = 5) =>
+    service([deployment({ rolloutState: "COMPLETED", desiredCount: told, runningCount: running })], {
+      desiredCount: told,
+      runningCount: running,
+      pendingCount: Math.max(0, told - running),
+    });
+
+  it("is not steady while 1 of 5 tasks runs after a scale-up (ECS keeps the deployment COMPLETED)", () => {
+    const result = evaluateRollout({ ...base, service: scaled(1), desiredCount: 5, now: T0 + 60 * SECOND });
+    expect(result).toMatchObject({
+      state: "COMPLETED",
+      reason: "TasksStarting",
+      replicas: { desired: 5, running: 1, pending: 4 },
+    });
+    expect(result.message).toMatch(/^1\/5 tasks running: deployment .* completed, ECS is starting tasks/);
+    expect(isServiceSteady(result)).toBe(false);
+  });
+
+  it("is steady once 5 of 5 run", () => {
+    const result = evaluateRollout({ ...base, service: scaled(5), desiredCount: 5, now: T0 + 60 * SECOND });
+    expect(result).toMatchObject({ state: "COMPLETED", reason: "RolloutComplete" });
+    expect(result.message).toContain("5/5 tasks running");
+    expect(isServiceSteady(result)).toBe(true);
+  });
+
+  it("is not steady while ECS was told another count than the spec's, even with all its tasks running", () => {
+    const result = evaluateRollout({ ...base, service: scaled(1, 1), desiredCount: 5, now: T0 });
+    expect(result.reason).toBe("TasksStarting");
+    expect(result.message).toMatch(/^1\/5 tasks running: .* ECS's desiredCount is 1$/);
+  });
+
+  it("is not steady while a scale-down stops the extra tasks", () => {
+    const result = evaluateRollout({ ...base, service: scaled(5, 2), desiredCount: 2, now: T0 });
+    expect(result).toMatchObject({ reason: "TasksStopping" });
+    expect(result.message).toMatch(/^5\/2 tasks running/);
   });
 });
 
