@@ -45,7 +45,7 @@ export function changeFingerprint(r: StoredResource): string {
  */
 function isCachedNewer(cached: StoredResource, other: StoredResource): boolean {
   if (cached.metadata.uid !== other.metadata.uid) {
-    return cached.metadata.creationTimestamp > other.metadata.creationTimestamp;
+    return (cached.metadata.creationTimestamp ?? "") > (other.metadata.creationTimestamp ?? "");
   }
   return isNewerVersion(cached.metadata.resourceVersion, other.metadata.resourceVersion);
 }
@@ -53,7 +53,7 @@ function isCachedNewer(cached: StoredResource, other: StoredResource): boolean {
 /** True when `incoming` should replace `cached`. */
 function isIncomingNewer(cached: StoredResource, incoming: StoredResource): boolean {
   if (cached.metadata.uid !== incoming.metadata.uid) {
-    return incoming.metadata.creationTimestamp >= cached.metadata.creationTimestamp;
+    return (incoming.metadata.creationTimestamp ?? "") >= (cached.metadata.creationTimestamp ?? "");
   }
   return isNewerVersion(incoming.metadata.resourceVersion, cached.metadata.resourceVersion);
 }

@@ -3,11 +3,11 @@
  * (compare-and-set on resourceVersion, generation on spec change, status-only events), with hooks to drop
  * events, simulate a stream gap and inject failures.
  */
-import { randomUUID } from "node:crypto";
 import { specHash } from "../../src/crds/hash.js";
 import { DEFAULT_NAMESPACE, type Kind, resourceKey } from "../../src/crds/meta.js";
 import type { LeaseBackend, LeaseRecord } from "../../src/runtime/lease-backend.js";
 import { ConflictError, LeaseConflictError, NotFoundError } from "../../src/store/errors.js";
+import { derivedUid } from "../../src/store/layout.js";
 import type {
   ApplyResult,
   DeleteResult,
@@ -72,10 +72,9 @@ export class FakeStore implements ResourceStore {
       metadata: {
         name: doc.metadata.name,
         namespace,
-        uid: randomUUID(),
+        uid: derivedUid({ pk: namespace, sk: `${doc.kind}#${doc.metadata.name}` }),
         generation: 1,
         resourceVersion: "1",
-        creationTimestamp: new Date(this.now()).toISOString(),
         finalizers: [],
         labels: doc.metadata.labels ?? {},
         annotations: doc.metadata.annotations ?? {},
@@ -192,6 +191,28 @@ export class FakeStore implements ResourceStore {
     this.items.set(key, next);
     this.emit("modified", next, existing, false);
     return { removed: false, resource: clone(next) };
+  }
+
+  async stampCreationTimestamp(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    creationTimestamp: string,
+    resourceVersion: string,
+  ): Promise<StoredResource> {
+    const existing = this.mustMatch(kind, namespace, name, resourceVersion);
+    if (existing.metadata.creationTimestamp !== undefined) return clone(existing);
+    const next: StoredResource = {
+      ...existing,
+      metadata: {
+        ...existing.metadata,
+        creationTimestamp,
+        resourceVersion: String(Number(existing.metadata.resourceVersion) + 1),
+      },
+    };
+    this.items.set(resourceKey(kind, namespace, name), next);
+    this.emit("modified", next, existing, true);
+    return clone(next);
   }
 
   async addFinalizer(
