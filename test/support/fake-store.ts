@@ -4,7 +4,7 @@
  * events, simulate a stream gap and inject failures.
  */
 import { specHash } from "../../src/crds/hash.js";
-import { DEFAULT_NAMESPACE, type Kind, resourceKey } from "../../src/crds/meta.js";
+import { API_VERSION, DEFAULT_NAMESPACE, type Kind, resourceKey } from "../../src/crds/meta.js";
 import type { LeaseBackend, LeaseRecord } from "../../src/runtime/lease-backend.js";
 import { ConflictError, LeaseConflictError, NotFoundError } from "../../src/store/errors.js";
 import { derivedUid } from "../../src/store/layout.js";
@@ -85,6 +85,35 @@ export class FakeStore implements ResourceStore {
     };
     this.items.set(key, record);
     this.emit("added", record, undefined, false);
+    return clone(record);
+  }
+
+  /**
+   * A raw put-item over a record (Terraform's table item): the same key with `spec`, and nothing a spec writer may
+   * not write (no creationTimestamp, finalizers, ownerReferences or status); resourceVersion reads as "0".
+   */
+  putItem(kind: Kind, namespace: string, name: string, spec: Record<string, unknown>): StoredResource {
+    const key = resourceKey(kind, namespace, name);
+    const existing = this.items.get(key);
+    const record: StoredResource = {
+      apiVersion: API_VERSION,
+      kind,
+      metadata: {
+        name,
+        namespace,
+        uid: derivedUid({ pk: namespace, sk: `${kind}#${name}` }),
+        generation: 1,
+        resourceVersion: "0",
+        finalizers: [],
+        labels: {},
+        annotations: {},
+        ownerReferences: [],
+      },
+      spec: clone(spec),
+      specHash: specHash(spec),
+    };
+    this.items.set(key, record);
+    this.emit(existing === undefined ? "added" : "modified", record, existing, false);
     return clone(record);
   }
 
