@@ -5,7 +5,6 @@
  * each second for a few seconds while it works through its queue; the figure is the largest reading.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,7 +15,7 @@ import { readEnvironment } from "../../src/config/settings.js";
 import { specHash } from "../../src/crds/hash.js";
 import { freePort } from "../../src/dev/launch-process.js";
 import type { DynamoResourceStore } from "../../src/store/dynamo-store.js";
-import { resourceToItem } from "../../src/store/layout.js";
+import { derivedUid, newResourceItem } from "../../src/store/layout.js";
 import type { StoredResource } from "../../src/store/types.js";
 import type { Cleanup } from "./cleanup.js";
 import { BENCH_CREDENTIALS, BENCH_REGION } from "./controller.js";
@@ -75,7 +74,7 @@ function storedRecord(index: number): StoredResource {
     metadata: {
       name: doc.metadata.name,
       namespace: doc.metadata.namespace ?? "default",
-      uid: randomUUID(),
+      uid: derivedUid({ pk: doc.metadata.namespace ?? "default", sk: `${doc.kind}#${doc.metadata.name}` }),
       generation: 1,
       resourceVersion: "1",
       creationTimestamp: new Date().toISOString(),
@@ -94,8 +93,15 @@ async function writeRecords(store: DynamoResourceStore, records: number): Promis
   const batches: Array<Record<string, unknown>[]> = [];
   for (let start = 1; start <= records; start += 25) {
     const batch: Record<string, unknown>[] = [];
-    for (let i = start; i < Math.min(start + 25, records + 1); i++)
-      batch.push(resourceToItem(storedRecord(i)));
+    for (let i = start; i < Math.min(start + 25, records + 1); i++) {
+      // As the controller leaves them after a first pass: stamped, with the finalizer.
+      const record = storedRecord(i);
+      batch.push({
+        ...newResourceItem(record),
+        creationTimestamp: record.metadata.creationTimestamp,
+        finalizers: ["fargate-operator/cleanup"],
+      });
+    }
     batches.push(batch);
   }
   await mapLimit(batches, 8, async (batch) => {

@@ -147,7 +147,9 @@ export function formatDescription(resource: StoredResource, now: number): string
     `Kind:          ${resource.kind}`,
     `UID:           ${m.uid}`,
     `Generation:    ${m.generation} (observed: ${text(resource.status?.observedGeneration) || "none"})`,
-    `Created:       ${m.creationTimestamp} (${formatAge(m.creationTimestamp, now)} ago)`,
+    m.creationTimestamp === undefined
+      ? "Created:       <unknown> (the controller has not seen the record yet)"
+      : `Created:       ${m.creationTimestamp} (${formatAge(m.creationTimestamp, now)} ago)`,
   ];
   if (m.deletionTimestamp !== undefined) lines.push(`Deleting since: ${m.deletionTimestamp}`);
   if (m.finalizers.length > 0) lines.push(`Finalizers:    ${m.finalizers.join(", ")}`);

@@ -19,16 +19,18 @@ export interface OwnerReference {
   uid: string;
 }
 
-/** Metadata as the store returns it: every field present. */
+/** Metadata as the store returns it: every field present but `creationTimestamp` (until the controller stamps it). */
 export interface ObjectMeta {
   name: string;
   namespace: string;
+  /** Identifies the key: derived from namespace, kind and name, never read from what a writer stored. */
   uid: string;
-  /** Rises only when `spec` changes. */
+  /** Rises when `apply` changes `spec`; informational (a put-item resets it), the spec hash is the truth. */
   generation: number;
   /** Opaque to clients; every write is conditional on it. A decimal counter in this store. */
   resourceVersion: string;
-  creationTimestamp: string;
+  /** Stamped by the controller before a record's first pass; absent until then (shown as `<unknown>`). */
+  creationTimestamp?: string;
   deletionTimestamp?: string;
   finalizers: string[];
   labels: Record<string, string>;

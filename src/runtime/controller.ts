@@ -11,6 +11,7 @@ import type { Logger } from "../log.js";
 import { type ControllerMetrics, ReconcileOutcome } from "../metrics.js";
 import { ConflictError } from "../store/errors.js";
 import type { ResourceStore, StoredResource } from "../store/types.js";
+import { CreationTimestamps } from "./creation-timestamps.js";
 import { PermanentError, ReconcileTimeoutError, TemporaryError } from "./errors.js";
 import type { Informer } from "./informer.js";
 import { PermanentFailures } from "./permanent-failures.js";
@@ -85,12 +86,17 @@ export class Controller {
   private readonly log: Logger;
   /** Shared across terms so backoff and the bucket survive a leadership change. */
   private readonly rateLimiter: FailureRateLimiter<ResourceKey>;
+  /** Followed while standing by too, so a new leader still knows what a put-item dropped. */
+  private readonly creationTimestamps = new CreationTimestamps();
 
   constructor(private readonly options: ControllerOptions) {
     this.log = options.log.child({ kind: options.kind });
     this.rateLimiter = new FailureRateLimiter<ResourceKey>(options.rateLimits, options.clock);
     this.permanentFailures = new PermanentFailures(options.store, options.clock);
-    options.informer.addHandler((key, priority) => this.enqueue(key, priority));
+    options.informer.addHandler((key, priority) => {
+      this.creationTimestamps.observe(key, options.informer.get(key));
+      this.enqueue(key, priority);
+    });
   }
 
   /** The kind this controller reconciles. */
@@ -230,6 +236,7 @@ export class Controller {
           reconcileId,
           cache: this.options.informer,
           retries: queue.retries(key),
+          creationTimestamps: this.creationTimestamps,
         }),
       );
     } catch (error) {

@@ -23,12 +23,15 @@ export interface CacheReader {
   list(): StoredResource[];
 }
 
-/** What a reconciler cares about in a record besides status; a change here is worth a pass. */
+/**
+ * What a reconciler cares about in a record besides status; a change here is worth a pass. Not
+ * `creationTimestamp`: the controller's own stamp of it must not cost a second pass, and a put-item that drops it
+ * also drops the finalizer, which is here.
+ */
 export function changeFingerprint(r: StoredResource): string {
   const m = r.metadata;
   return JSON.stringify([
     m.uid,
-    m.creationTimestamp,
     r.specHash,
     m.generation,
     m.deletionTimestamp ?? null,

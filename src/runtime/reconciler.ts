@@ -1,6 +1,7 @@
 /** The reconcile contract between the runtime and each kind's reconciler. */
 import type { Kind, ResourceKey } from "../crds/meta.js";
 import type { Logger } from "../log.js";
+import type { CreationTimestamps } from "./creation-timestamps.js";
 import type { CacheReader } from "./informer.js";
 import type { ReconcileResult } from "./result.js";
 
@@ -14,6 +15,8 @@ export interface ReconcileContext {
   cache: CacheReader;
   /** Failed passes of this key in a row before this one. */
   retries: number;
+  /** The last creationTimestamp seen per key of this kind (for `ensureCreationTimestamp`). */
+  creationTimestamps: CreationTimestamps;
 }
 
 /**

@@ -1,6 +1,5 @@
 /** The DynamoDB implementation of ResourceStore: one table, compare-and-set on every write. */
 
-import { randomUUID } from "node:crypto";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { canonicalJson, specHash } from "../crds/hash.js";
 import { DEFAULT_NAMESPACE, type Kind } from "../crds/meta.js";
@@ -14,8 +13,8 @@ import {
   isResourceItem,
   itemToResource,
   KIND_INDEX,
+  newResourceItem,
   resourceItemKey,
-  resourceToItem,
 } from "./layout.js";
 import { DynamoLeases } from "./lease.js";
 import { RecordIo } from "./record-io.js";
@@ -84,10 +83,9 @@ export class DynamoResourceStore implements ResourceStore {
       metadata: {
         name: doc.metadata.name,
         namespace,
-        uid: randomUUID(),
+        uid: derivedUid(key),
         generation: 1,
         resourceVersion: "1",
-        creationTimestamp: this.now().toISOString(),
         finalizers: [],
         labels: doc.metadata.labels ?? {},
         annotations: doc.metadata.annotations ?? {},
@@ -96,7 +94,7 @@ export class DynamoResourceStore implements ResourceStore {
       spec: doc.spec,
       specHash: specHash(doc.spec),
     };
-    const item = resourceToItem(resource);
+    const item = newResourceItem(resource);
     assertItemFits(item, `${doc.kind} ${namespace}/${doc.metadata.name}`);
     await this.io.putNew(key, item, `create ${describe(doc.kind, namespace, doc.metadata.name)}`);
     return resource;
@@ -184,13 +182,17 @@ export class DynamoResourceStore implements ResourceStore {
         current,
       );
     }
+    // ownerReferences only when the document carries them (the controller's child): a spec writer's apply
+    // never touches an attribute the SpecWriter policy keeps it off.
     const desired = {
       apiVersion: doc.apiVersion,
       spec: doc.spec,
       specHash: specHash(doc.spec),
       labels: doc.metadata.labels ?? {},
       annotations: doc.metadata.annotations ?? {},
-      ownerReferences: doc.metadata.ownerReferences ?? [],
+      ...(doc.metadata.ownerReferences === undefined
+        ? {}
+        : { ownerReferences: doc.metadata.ownerReferences }),
     };
     const specChanged = desired.specHash !== current.specHash;
     const unchanged =
@@ -198,7 +200,8 @@ export class DynamoResourceStore implements ResourceStore {
       desired.apiVersion === current.apiVersion &&
       sameJson(desired.labels, current.metadata.labels) &&
       sameJson(desired.annotations, current.metadata.annotations) &&
-      sameJson(desired.ownerReferences, current.metadata.ownerReferences);
+      (desired.ownerReferences === undefined ||
+        sameJson(desired.ownerReferences, current.metadata.ownerReferences));
     if (unchanged) return { outcome: "unchanged", resource: current };
     const set: Record<string, unknown> = {
       ...desired,
@@ -208,10 +211,7 @@ export class DynamoResourceStore implements ResourceStore {
       generation: current.metadata.generation + (specChanged ? 1 : 0),
     };
     assertItemFits({ ...item, ...set }, what);
-    const plan = updatePlan(set, current.metadata.resourceVersion, {
-      uid: derivedUid(key),
-      creationTimestamp: this.now().toISOString(),
-    });
+    const plan = updatePlan(set, current.metadata.resourceVersion);
     const resource = await this.io.update(key, plan, what, "conflict");
     return { outcome: "updated", resource };
   }
@@ -254,6 +254,23 @@ export class DynamoResourceStore implements ResourceStore {
         if (!(error instanceof ConflictError) || attempt >= DELETE_ATTEMPTS) throw error;
       }
     }
+  }
+
+  async stampCreationTimestamp(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    creationTimestamp: string,
+    resourceVersion: string,
+  ): Promise<StoredResource> {
+    if (Number.isNaN(Date.parse(creationTimestamp))) {
+      throw new InvalidError(`creationTimestamp ${JSON.stringify(creationTimestamp)} is not a time`);
+    }
+    const key = resourceItemKey(kind, namespace, name);
+    const what = `stamp creationTimestamp of ${describe(kind, namespace, name)}`;
+    const current = await this.readAt(key, resourceVersion, what);
+    if (current.metadata.creationTimestamp !== undefined) return current;
+    return await this.io.update(key, updatePlan({ creationTimestamp }, resourceVersion), what, "notFound");
   }
 
   async addFinalizer(

@@ -3,12 +3,13 @@
  *
  * Base table: partition key `pk` (S), sort key `sk` (S).
  * - Resource items: `pk` = metadata.namespace (so IAM `dynamodb:LeadingKeys` can pin a team to its namespace),
- *   `sk` = `<Kind>#<name>`. Attributes: `apiVersion` S, `kind` S, `name` S, `namespace` S, `uid` S,
+ *   `sk` = `<Kind>#<name>`. Attributes: `apiVersion` S, `kind` S, `name` S, `namespace` S,
  *   `generation` N, `resourceVersion` N (a decimal string in metadata), `creationTimestamp` S,
  *   `deletionTimestamp` S (only while deleting), `labels` M, `annotations` M, `ownerReferences` L,
  *   `finalizers` L, `spec` M, `status` M (absent until the controller writes one), `specHash` S.
- *   `spec`, `status` and `finalizers` are separate top-level attributes so IAM can split spec writers from the
- *   controller (`dynamodb:Attributes`).
+ *   Identity and lifecycle attributes (`creationTimestamp`, `finalizers`, `ownerReferences`, `status`) are
+ *   separate top-level attributes that only the controller writes, so IAM can keep spec writers off them
+ *   (`dynamodb:Attributes`, deploy/iam.cfn.yaml). There is no `uid` attribute: the uid is derived from the key.
  * - Lease items: `pk` = `_lease`, `sk` = the lease name; `holder`, `leaseDurationMs` N, `recordVersionNumber` S,
  *   `renewedAt` S. No `kind`, so they stay out of the index.
  * - Event/history items: `pk` = `_event#<namespace>`, `sk` = `<Kind>#<name>#<ISO time>`, TTL attribute
@@ -20,21 +21,25 @@
  * Billing PAY_PER_REQUEST; stream NEW_AND_OLD_IMAGES; TTL on `expiresAt`.
  *
  * What each write touches (for the IAM policies in deploy/):
- * - create, apply (spec writers): everything above except `status`, `finalizers` (create writes `[]`) and
- *   `deletionTimestamp`; `uid` and `creationTimestamp` only via `if_not_exists`.
+ * - create, apply (spec writers): `pk`, `sk`, `apiVersion`, `kind`, `name`, `namespace`, `generation`,
+ *   `resourceVersion`, `labels`, `annotations`, `spec`, `specHash`; `ownerReferences` only when the document
+ *   carries them (the controller's CatalogSync child). Never `uid`, `creationTimestamp`, `finalizers`, `status`.
  * - delete (spec writers): `deletionTimestamp`, `resourceVersion`; DeleteItem when no finalizers remain.
  * - updateStatus (controller): `status`, `resourceVersion`.
  * - addFinalizer/removeFinalizer (controller): `finalizers`, `resourceVersion`; DeleteItem when the last
  *   finalizer of a deleted record goes.
+ * - stampCreationTimestamp (controller): `creationTimestamp`, `resourceVersion`.
  * Every write is conditional on `resourceVersion` and raises it by one.
  *
  * Hand-written items (`aws dynamodb put-item`, Terraform) need only `pk`, `sk`, `kind`, `apiVersion`, `spec`.
  * Reading fills in the rest: `name`/`namespace` from `sk`/`pk`; `uid` = a stable UUID (v5 layout) derived from
- * sha256 of pk and sk, so a put-item that replaces the item keeps its uid (store-created records get a random
- * v4 uid, persisted); `generation` 1; `resourceVersion` "0" (the next store write then conditions on
- * `attribute_not_exists(resourceVersion)`); `creationTimestamp` the Unix epoch until the first apply stores one;
- * `finalizers`/`labels`/`annotations`/`ownerReferences` empty. `specHash` is always computed from `spec` on read
- * (a hand edit of `spec` leaves the stored one stale), so the controller and the watcher see hand-written changes.
+ * sha256 of pk and sk, for every record (a `uid` attribute is never read as the uid, so a put-item over a record
+ * keeps its identity and no item can carry another key's uid); `generation` 1; `resourceVersion` "0" (the next
+ * store write then conditions on `attribute_not_exists(resourceVersion)`); `creationTimestamp` absent until the
+ * controller stamps it; `finalizers`/`labels`/`annotations`/`ownerReferences` empty. `specHash` is always computed
+ * from `spec` on read (a hand edit of `spec` leaves the stored one stale), so the controller and the watcher see
+ * hand-written changes. An item written by an earlier version may still hold a random `uid` attribute: it is
+ * reported as `legacyUid`, used only to recognise (and re-tag) that record's own AWS resources.
  */
 import { createHash } from "node:crypto";
 import { specHash } from "../crds/hash.js";
@@ -50,8 +55,6 @@ export const TTL_ATTRIBUTE = "expiresAt";
 export const LEASE_PK = "_lease";
 /** Refuse writes whose estimated item size exceeds this (DynamoDB's hard limit is 400 KB). */
 export const MAX_ITEM_BYTES = 350 * 1024;
-/** creationTimestamp reported for a hand-written item that has none yet. */
-export const UNKNOWN_CREATION_TIMESTAMP = "1970-01-01T00:00:00.000Z";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_NAME_LENGTH = 40;
@@ -100,7 +103,7 @@ export function isResourceItem(item: Record<string, unknown>): boolean {
   );
 }
 
-/** A stable UUID (version-5 layout) from sha256 of the item key, for hand-written items without `uid`. */
+/** The uid of every record: a stable UUID (version-5 layout) from sha256 of the item key. */
 export function derivedUid(key: ItemKey): string {
   const bytes = createHash("sha256")
     .update(`fargate-operator/uid\0${key.pk}\0${key.sk}`)
@@ -160,19 +163,19 @@ export function itemToResource(item: Record<string, unknown>): StoredResource {
   }
   const spec = isRecord(item.spec) ? item.spec : {};
   const generation = typeof item.generation === "number" && item.generation >= 1 ? item.generation : 1;
+  const uid = derivedUid({ pk, sk });
   const metadata: ObjectMeta = {
     name: sk.slice(prefix.length),
     namespace: pk,
-    uid: typeof item.uid === "string" && item.uid !== "" ? item.uid : derivedUid({ pk, sk }),
+    uid,
     generation,
     resourceVersion: resourceVersionOf(item.resourceVersion),
-    creationTimestamp:
-      typeof item.creationTimestamp === "string" ? item.creationTimestamp : UNKNOWN_CREATION_TIMESTAMP,
     finalizers: stringList(item.finalizers),
     labels: stringMap(item.labels),
     annotations: stringMap(item.annotations),
     ownerReferences: ownerReferences(item.ownerReferences),
   };
+  if (isTimestamp(item.creationTimestamp)) metadata.creationTimestamp = item.creationTimestamp;
   if (typeof item.deletionTimestamp === "string") metadata.deletionTimestamp = item.deletionTimestamp;
   const resource: StoredResource = {
     apiVersion: typeof item.apiVersion === "string" ? item.apiVersion : API_VERSION,
@@ -182,11 +185,20 @@ export function itemToResource(item: Record<string, unknown>): StoredResource {
     specHash: specHash(spec),
   };
   if (isRecord(item.status)) resource.status = item.status;
+  if (typeof item.uid === "string" && item.uid !== "" && item.uid !== uid) resource.legacyUid = item.uid;
   return resource;
 }
 
-/** The full item for a record (used by create). */
-export function resourceToItem(resource: StoredResource): Record<string, unknown> {
+/** True for an ISO-8601 time a store write could have stamped (anything else reads as not stamped yet). */
+function isTimestamp(value: unknown): value is string {
+  return typeof value === "string" && !Number.isNaN(Date.parse(value));
+}
+
+/**
+ * The item `create` writes for a new record: what a spec writer may write, nothing the controller owns
+ * (no `uid`, `creationTimestamp`, `finalizers` or `status`; `ownerReferences` only when there are some).
+ */
+export function newResourceItem(resource: StoredResource): Record<string, unknown> {
   const { metadata } = resource;
   const key = resourceItemKey(resource.kind, metadata.namespace, metadata.name);
   const item: Record<string, unknown> = {
@@ -195,19 +207,14 @@ export function resourceToItem(resource: StoredResource): Record<string, unknown
     kind: resource.kind,
     name: metadata.name,
     namespace: metadata.namespace,
-    uid: metadata.uid,
     generation: metadata.generation,
     resourceVersion: Number(metadata.resourceVersion),
-    creationTimestamp: metadata.creationTimestamp,
     labels: metadata.labels,
     annotations: metadata.annotations,
-    ownerReferences: metadata.ownerReferences,
-    finalizers: metadata.finalizers,
     spec: resource.spec,
     specHash: resource.specHash,
   };
-  if (metadata.deletionTimestamp !== undefined) item.deletionTimestamp = metadata.deletionTimestamp;
-  if (resource.status !== undefined) item.status = resource.status;
+  if (metadata.ownerReferences.length > 0) item.ownerReferences = metadata.ownerReferences;
   return item;
 }
 

@@ -10,6 +10,12 @@ export interface StoredResource {
   status?: Record<string, unknown>;
   /** sha256 (hex) of the canonical JSON of `spec`; lets the controller see hand-written spec changes. */
   specHash: string;
+  /**
+   * The random `uid` attribute an item written by an earlier version still carries (never the record's uid).
+   * Only for migration: an AWS resource whose ownership tags name this record's namespace and name with this
+   * uid was made by this record before uids were derived from keys, and may be re-tagged as ours.
+   */
+  legacyUid?: string;
 }
 
 /** What a writer hands to `create`/`apply`: a validated document with defaults applied. */
@@ -115,6 +121,17 @@ export interface ResourceStore {
   ): Promise<StoredResource>;
   /** Sets `deletionTimestamp`; removes the item at once when there are no finalizers. */
   delete(kind: Kind, namespace: string, name: string): Promise<DeleteResult>;
+  /**
+   * Sets `creationTimestamp` (controller only: spec writers never write it), conditional on `resourceVersion`;
+   * a record that has one already is returned unchanged.
+   */
+  stampCreationTimestamp(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    creationTimestamp: string,
+    resourceVersion: string,
+  ): Promise<StoredResource>;
   /** Adds a finalizer (idempotent), conditional on `resourceVersion`. */
   addFinalizer(
     kind: Kind,

@@ -16,9 +16,12 @@ export function resourceOrUndefined(item: Record<string, unknown> | undefined): 
   }
 }
 
-/** What the controller cares about: everything but `status` and `resourceVersion` (spec by its hash). */
+/**
+ * What the controller cares about: everything but `status`, `resourceVersion` and `creationTimestamp` (spec by
+ * its hash). The controller stamps `creationTimestamp` itself before a pass; nothing reconciles on it.
+ */
 function interesting(resource: StoredResource): string {
-  const { resourceVersion: _rv, ...metadata } = resource.metadata;
+  const { resourceVersion: _rv, creationTimestamp: _created, ...metadata } = resource.metadata;
   return canonicalJson({
     apiVersion: resource.apiVersion,
     kind: resource.kind,

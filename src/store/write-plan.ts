@@ -43,14 +43,10 @@ export function versionCondition(resourceVersion: string): VersionCondition {
 }
 
 /**
- * SETs `set` (and `ifMissing` only where absent), raises `resourceVersion` by one, conditional on the version
+ * SETs `set`, raises `resourceVersion` by one, conditional on the version
  * the caller read. Every attribute name goes through a placeholder (several are DynamoDB reserved words).
  */
-export function updatePlan(
-  set: Record<string, unknown>,
-  resourceVersion: string,
-  ifMissing: Record<string, unknown> = {},
-): UpdatePlan {
+export function updatePlan(set: Record<string, unknown>, resourceVersion: string): UpdatePlan {
   const condition = versionCondition(resourceVersion);
   const names: Record<string, string> = { ...condition.names };
   const values: Record<string, unknown> = {
@@ -65,12 +61,6 @@ export function updatePlan(
     names[`#${placeholder}`] = attribute;
     values[`:${placeholder}`] = value;
     clauses.push(`#${placeholder} = :${placeholder}`);
-  }
-  for (const [attribute, value] of Object.entries(ifMissing)) {
-    const placeholder = `a${index++}`;
-    names[`#${placeholder}`] = attribute;
-    values[`:${placeholder}`] = value;
-    clauses.push(`#${placeholder} = if_not_exists(#${placeholder}, :${placeholder})`);
   }
   return {
     UpdateExpression: `SET ${clauses.join(", ")}`,

@@ -3,11 +3,11 @@
  * (compare-and-set on resourceVersion, generation on spec change, status-only events), with hooks to drop
  * events, simulate a stream gap and inject failures.
  */
-import { randomUUID } from "node:crypto";
 import { specHash } from "../../src/crds/hash.js";
-import { DEFAULT_NAMESPACE, type Kind, resourceKey } from "../../src/crds/meta.js";
+import { API_VERSION, DEFAULT_NAMESPACE, type Kind, resourceKey } from "../../src/crds/meta.js";
 import type { LeaseBackend, LeaseRecord } from "../../src/runtime/lease-backend.js";
 import { ConflictError, LeaseConflictError, NotFoundError } from "../../src/store/errors.js";
+import { derivedUid } from "../../src/store/layout.js";
 import type {
   ApplyResult,
   DeleteResult,
@@ -72,10 +72,9 @@ export class FakeStore implements ResourceStore {
       metadata: {
         name: doc.metadata.name,
         namespace,
-        uid: randomUUID(),
+        uid: derivedUid({ pk: namespace, sk: `${doc.kind}#${doc.metadata.name}` }),
         generation: 1,
         resourceVersion: "1",
-        creationTimestamp: new Date(this.now()).toISOString(),
         finalizers: [],
         labels: doc.metadata.labels ?? {},
         annotations: doc.metadata.annotations ?? {},
@@ -86,6 +85,35 @@ export class FakeStore implements ResourceStore {
     };
     this.items.set(key, record);
     this.emit("added", record, undefined, false);
+    return clone(record);
+  }
+
+  /**
+   * A raw put-item over a record (Terraform's table item): the same key with `spec`, and nothing a spec writer may
+   * not write (no creationTimestamp, finalizers, ownerReferences or status); resourceVersion reads as "0".
+   */
+  putItem(kind: Kind, namespace: string, name: string, spec: Record<string, unknown>): StoredResource {
+    const key = resourceKey(kind, namespace, name);
+    const existing = this.items.get(key);
+    const record: StoredResource = {
+      apiVersion: API_VERSION,
+      kind,
+      metadata: {
+        name,
+        namespace,
+        uid: derivedUid({ pk: namespace, sk: `${kind}#${name}` }),
+        generation: 1,
+        resourceVersion: "0",
+        finalizers: [],
+        labels: {},
+        annotations: {},
+        ownerReferences: [],
+      },
+      spec: clone(spec),
+      specHash: specHash(spec),
+    };
+    this.items.set(key, record);
+    this.emit(existing === undefined ? "added" : "modified", record, existing, false);
     return clone(record);
   }
 
@@ -192,6 +220,28 @@ export class FakeStore implements ResourceStore {
     this.items.set(key, next);
     this.emit("modified", next, existing, false);
     return { removed: false, resource: clone(next) };
+  }
+
+  async stampCreationTimestamp(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    creationTimestamp: string,
+    resourceVersion: string,
+  ): Promise<StoredResource> {
+    const existing = this.mustMatch(kind, namespace, name, resourceVersion);
+    if (existing.metadata.creationTimestamp !== undefined) return clone(existing);
+    const next: StoredResource = {
+      ...existing,
+      metadata: {
+        ...existing.metadata,
+        creationTimestamp,
+        resourceVersion: String(Number(existing.metadata.resourceVersion) + 1),
+      },
+    };
+    this.items.set(resourceKey(kind, namespace, name), next);
+    this.emit("modified", next, existing, true);
+    return clone(next);
   }
 
   async addFinalizer(

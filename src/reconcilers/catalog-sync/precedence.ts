@@ -19,8 +19,10 @@ export function compareSyncPrecedence(
   a: Pick<ObjectMeta, "creationTimestamp" | "namespace" | "name">,
   b: Pick<ObjectMeta, "creationTimestamp" | "namespace" | "name">,
 ): number {
-  const byAge = Date.parse(a.creationTimestamp) - Date.parse(b.creationTimestamp);
-  if (byAge !== 0 && Number.isFinite(byAge)) return byAge;
+  // A record the controller has not stamped yet is the newest: it cannot displace one already syncing.
+  const at = (t: string | undefined): number => (t === undefined ? Number.POSITIVE_INFINITY : Date.parse(t));
+  const byAge = at(a.creationTimestamp) - at(b.creationTimestamp);
+  if (byAge !== 0 && !Number.isNaN(byAge)) return byAge;
   return `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`);
 }
 

@@ -7,6 +7,7 @@
 import { fromPromise } from "xstate";
 import type { CatalogSyncSpec, CatalogSyncStatus } from "../../crds/catalog-sync.js";
 import { parseResourceKey } from "../../crds/index.js";
+import { ensureCreationTimestamp } from "../../runtime/creation-timestamps.js";
 import { applyPassOutput, runMachinePass } from "../../runtime/machine-runner.js";
 import type { KindReconciler, ReconcileContext } from "../../runtime/reconciler.js";
 import { done, type ReconcileResult } from "../../runtime/result.js";
@@ -93,6 +94,14 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
       const deleting = stored.metadata.deletionTimestamp !== undefined;
       const hasFinalizer = stored.metadata.finalizers.includes(CONTROLLER_FINALIZER);
       if (deleting && !hasFinalizer) return done();
+      // Stamped before the exclusivity check reads it: the oldest CatalogSync of a namespace keeps it.
+      stored = await ensureCreationTimestamp(
+        deps.store,
+        stored,
+        context.creationTimestamps,
+        key,
+        new Date(deps.clock.now()),
+      );
       let record: CatalogSyncRecord;
       try {
         record = validated(stored);

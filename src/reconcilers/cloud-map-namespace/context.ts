@@ -3,13 +3,15 @@ import type { CloudMapNamespaceInfo, CloudMapOperation, TagMap } from "../../aws
 import type { CloudMapNamespaceSpec, CloudMapNamespaceStatus, ObjectMeta } from "../../crds/index.js";
 import type { PassOutput } from "../../runtime/machine-runner.js";
 import { ConditionType, findCondition } from "../conditions.js";
-import { Ownership, ownershipOf } from "../ownership.js";
+import { isOurs, Ownership, ownershipOf } from "../ownership.js";
 import { NamespaceReason } from "./outcomes.js";
 
 /** What one pass starts from: the re-read record, its spec validated with defaults applied. */
 export interface NamespacePassInput {
   metadata: Pick<ObjectMeta, "uid" | "name" | "namespace" | "generation" | "finalizers"> & {
     deletionTimestamp?: string | undefined;
+    /** The random uid an earlier version stored in the item, if still there (its namespaces are ours too). */
+    legacyUid?: string | undefined;
   };
   spec: CloudMapNamespaceSpec;
   status: CloudMapNamespaceStatus;
@@ -83,13 +85,17 @@ export function existingNamespace(
   return context.created?.type === "alreadyExists" ? context.created : undefined;
 }
 
-/** Ours: tagged with our uid, or untagged but created with our uid as CreatorRequestId. */
+/** True when a CreatorRequestId is this record's uid (or the legacy uid an earlier version gave it). */
+export function isOurRequest(context: NamespacePassInput, creatorRequestId: string | undefined): boolean {
+  const { uid, legacyUid } = context.metadata;
+  return creatorRequestId !== undefined && (creatorRequestId === uid || creatorRequestId === legacyUid);
+}
+
+/** Ours: tagged with our identity, or untagged but created with our uid as CreatorRequestId. */
 export function ownsNamespace(context: NamespaceContext): boolean {
   const ownership = ownershipOf(context.tags ?? {}, context.metadata);
-  if (ownership === Ownership.Ours) return true;
-  return (
-    ownership === Ownership.Unowned && foundNamespace(context)?.creatorRequestId === context.metadata.uid
-  );
+  if (isOurs(ownership)) return true;
+  return ownership === Ownership.Unowned && isOurRequest(context, foundNamespace(context)?.creatorRequestId);
 }
 
 /** True when the record's Ready condition says it adopted namespace `id` (kept so a steady pass writes nothing). */

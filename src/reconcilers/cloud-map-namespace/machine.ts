@@ -14,6 +14,7 @@ import {
   existingNamespace,
   foundNamespace,
   foundOperation,
+  isOurRequest,
   type NamespaceContext,
   type NamespaceLookup,
   type NamespacePassInput,
@@ -119,15 +120,16 @@ export const cloudMapNamespaceMachine = setup({
       const status = foundOperation(context)?.status;
       return status === "SUBMITTED" || status === "PENDING";
     },
-    createdByUs: ({ context }) => foundNamespace(context)?.creatorRequestId === context.metadata.uid,
+    createdByUs: ({ context }) => isOurRequest(context, foundNamespace(context)?.creatorRequestId),
     createSubmitted: ({ context }) => context.created?.type === "submitted",
     existingUnnamed: ({ context }) => {
       const other = existingNamespace(context);
       return other !== undefined && other.existingId === undefined;
     },
-    existingCreatedByUs: ({ context }) =>
-      existingNamespace(context)?.creatorRequestId === context.metadata.uid,
+    existingCreatedByUs: ({ context }) => isOurRequest(context, existingNamespace(context)?.creatorRequestId),
     ownsNamespace: ({ context }) => ownsNamespace(context),
+    taggedByEarlierVersion: ({ context }) =>
+      ownershipOf(context.tags ?? {}, context.metadata) === Ownership.OursLegacy,
     taggedByOtherRecord: ({ context }) =>
       ownershipOf(context.tags ?? {}, context.metadata) === Ownership.OtherRecord,
     adoptAllowed: ({ context }) => context.spec.adopt,
@@ -279,11 +281,24 @@ export const cloudMapNamespaceMachine = setup({
     },
     checkingOwnership: {
       always: [
+        // Tagged with the random uid an earlier version gave this record: ours, tagged again with its uid now.
+        { guard: "taggedByEarlierVersion", target: "retagging" },
         { guard: "ownsNamespace", target: "checkingNamespace" },
         { guard: "taggedByOtherRecord", target: "ownedByOther" },
         { guard: "adoptAllowed", target: "tagging" },
         { target: "notOurs" },
       ],
+    },
+    retagging: {
+      invoke: {
+        id: "tagNamespace",
+        src: "tagNamespace",
+        input: ({ context }) => ({
+          arn: required(foundNamespace(context), "namespace").arn,
+          tags: ownershipTagMap(context.metadata),
+        }),
+        onDone: { target: "checkingNamespace" },
+      },
     },
     tagging: {
       invoke: {

@@ -1,7 +1,7 @@
 /** Condition reasons, poll intervals and messages of the CloudMapNamespace reconciler. Pure. */
 import type { TagMap } from "../../aws/types.js";
 import type { CloudMapNamespaceSpec } from "../../crds/index.js";
-import { TagKey } from "../../render/names.js";
+import { describeOwner } from "../ownership.js";
 
 /** Condition reasons this kind writes (CamelCase). */
 export const NamespaceReason = {
@@ -56,14 +56,6 @@ export function createFailedMessage(
   return `creating namespace ${spec.dnsName} in VPC ${spec.vpcId} failed: ${why === "" ? "no reason given" : why}; change the spec to retry`;
 }
 
-/** Who owns a namespace tagged by the operator for another record, from its name/namespace tags. */
-export function describeOwner(tags: Readonly<TagMap>): string {
-  const namespace = tags[TagKey.Namespace];
-  const name = tags[TagKey.Name];
-  if (namespace !== undefined && name !== undefined) return `CloudMapNamespace ${namespace}/${name}`;
-  return `the record with uid ${tags[TagKey.Uid] ?? "unknown"}`;
-}
-
 /** Refusal to take a namespace someone else created (no `adopt: true`). */
 export function notOursMessage(
   spec: Pick<CloudMapNamespaceSpec, "dnsName" | "vpcId">,
@@ -83,7 +75,7 @@ export function ownedByOtherMessage(
 ): string {
   return (
     `a namespace ${spec.dnsName} already exists in VPC ${spec.vpcId} (id ${existingId}) and belongs to ` +
-    `${describeOwner(tags)}; it is never adopted by another record`
+    `${describeOwner(tags, "CloudMapNamespace")}; it is never adopted by another record`
   );
 }
 

@@ -14,6 +14,7 @@ import {
   type Condition,
   parseResourceKey,
 } from "../../crds/index.js";
+import { ensureCreationTimestamp } from "../../runtime/creation-timestamps.js";
 import { PermanentError } from "../../runtime/errors.js";
 import { applyPassOutput, runMachinePass } from "../../runtime/machine-runner.js";
 import type { KindReconciler } from "../../runtime/reconciler.js";
@@ -171,7 +172,7 @@ export function cloudMapNamespaceReconciler(deps: CloudMapNamespaceReconcilerDep
 
   return {
     kind: KIND,
-    reconcile: async (key, signal): Promise<ReconcileResult> => {
+    reconcile: async (key, signal, context): Promise<ReconcileResult> => {
       const { namespace, name } = parseResourceKey(key);
       let record: StoredResource;
       try {
@@ -183,11 +184,22 @@ export function cloudMapNamespaceReconciler(deps: CloudMapNamespaceReconcilerDep
       signal.throwIfAborted();
       const deleting = record.metadata.deletionTimestamp !== undefined;
       if (deleting && !record.metadata.finalizers.includes(CONTROLLER_FINALIZER)) return done();
+      record = await ensureCreationTimestamp(
+        store,
+        record,
+        context.creationTimestamps,
+        key,
+        new Date(clock.now()),
+      );
       const spec = validSpec(record);
       const holder = { current: record };
       const output = await runMachinePass(
         passMachine(holder),
-        { metadata: record.metadata, spec, status: readNamespaceStatus(record.status) },
+        {
+          metadata: { ...record.metadata, legacyUid: record.legacyUid },
+          spec,
+          status: readNamespaceStatus(record.status),
+        },
         signal,
       );
       if (!output.skipStatusWrite) {

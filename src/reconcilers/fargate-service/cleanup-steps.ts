@@ -1,14 +1,16 @@
 /**
  * The FargateService machine's cleanup steps: pruning old task-definition revisions while the record lives, and
  * deletion through the finalizer (scale to 0, delete the ECS service and wait through DRAINING, delete the Cloud
- * Map service once empty, deregister owned revisions). Only resources tagged with the record's uid are touched.
+ * Map service once empty, deregister owned revisions). Only resources whose ownership tags (uid, namespace and
+ * name) are the record's are touched.
  */
 import { AwsNotFoundError, AwsResourceInUseError } from "../../aws/errors.js";
 import type { EcsService, TaskDefinitionRevision } from "../../aws/types.js";
 import { cloudMapServiceName, ecsName } from "../../render/index.js";
 import { NotFoundError } from "../../store/errors.js";
-import { Ownership, ownershipOf } from "../ownership.js";
+import { isOurs, ownershipOf } from "../ownership.js";
 import type { DeletionProgress, FargateServiceRecord } from "./context.js";
+import { ecsTags, identityOf } from "./name-check.js";
 import { ownedRevisionsToDeregisterOnDelete, revisionsToPrune } from "./revisions.js";
 import type { FargateServiceStepDeps } from "./steps.js";
 
@@ -42,18 +44,12 @@ export async function pruneRevisions(
   );
   const doomed = revisionsToPrune({
     revisions,
-    owner: record.metadata,
+    owner: identityOf(record),
     keep: deps.settings.keepRevisions,
     inUse,
   });
   for (const arn of doomed) await deps.ecs.deregisterTaskDefinition(arn, signal);
   return doomed;
-}
-
-function tagsOf(service: EcsService): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of service.tags ?? []) if (t.key !== undefined && t.value !== undefined) out[t.key] = t.value;
-  return out;
 }
 
 /** Scales the owned ECS service to 0 and deletes it; complete once ECS no longer lists it (INACTIVE). */
@@ -69,7 +65,7 @@ export async function deleteEcsService(
     deps.ecs.forgetService(cluster, name);
     return { complete: true, message: `ECS service ${name} is gone` };
   }
-  if (ownershipOf(tagsOf(observed), record.metadata) !== Ownership.Ours) {
+  if (!isOurs(ownershipOf(ecsTags(observed), identityOf(record)))) {
     return { complete: true, message: `ECS service ${name} is not ours: left in place` };
   }
   if (observed.status === "DRAINING") {
@@ -126,7 +122,7 @@ export async function deleteCloudMapService(
   try {
     const service = await deps.cloudMap.getService(serviceId, signal);
     const tags = await deps.cloudMap.listTags(service.arn, signal);
-    if (ownershipOf(tags, record.metadata) !== Ownership.Ours) {
+    if (!isOurs(ownershipOf(tags, identityOf(record)))) {
       return { complete: true, message: `Cloud Map service ${serviceId} is not ours: left in place` };
     }
     const instances = await deps.cloudMap.listInstanceIds(serviceId, signal);
@@ -154,7 +150,7 @@ export async function deregisterOwnedRevisions(
   signal: AbortSignal,
 ): Promise<string[]> {
   const revisions = await activeRevisions(deps, ecsName(record.metadata), signal);
-  const doomed = ownedRevisionsToDeregisterOnDelete(revisions, record.metadata);
+  const doomed = ownedRevisionsToDeregisterOnDelete(revisions, identityOf(record));
   for (const arn of doomed) await deps.ecs.deregisterTaskDefinition(arn, signal);
   return doomed;
 }

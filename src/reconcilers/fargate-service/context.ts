@@ -18,6 +18,8 @@ export interface FargateServiceRecord {
   status: FargateServiceStatus;
   /** Hash of the stored spec (hand-written changes do not raise `generation`). */
   specHash: string;
+  /** The random uid an earlier version stored in the item, if still there (recognises that record's resources). */
+  legacyUid?: string | undefined;
 }
 
 /** Tunables of the reconciler. */

@@ -3,12 +3,13 @@
  * status. Pure: the steps are `fromPromise` actors supplied by the reconciler (`machine.provide`), so tests
  * run the transitions with fakes. Waits are `requeueAfter` in the output, never `after` timers.
  *
- *   apply:  resolvingNamespace → ensuringTaskDefinition → ensuringCloudMapService → ensuringEcsService
- *           → (rollout evaluated) → pruningRevisions (once a rollout completes)
+ *   apply:  resolvingNamespace → checkingNames → ensuringTaskDefinition → ensuringCloudMapService
+ *           → ensuringEcsService → (rollout evaluated) → pruningRevisions (once a rollout completes)
  *           → observingConsulMirror (with discovery.consul.register) → done
  *   delete: deletingEcsService → deletingCloudMapService → deregisteringRevisions → done (finalizer removed)
  */
 import { assign, fromPromise, setup } from "xstate";
+import type { EcsService } from "../../aws/types.js";
 import { RolloutState } from "../../crds/index.js";
 import type { PassOutput } from "../../runtime/machine-runner.js";
 import type {
@@ -46,7 +47,11 @@ export interface FargateServicePassOutput extends PassOutput {
 /** Where a pass ended (decides the output). */
 type Outcome = "suspended" | "namespaceNotReady" | "draining" | "converged" | "deleting" | "deleted";
 
-type Context = FargateServiceContext & { outcome?: Outcome };
+type Context = FargateServiceContext & {
+  outcome?: Outcome;
+  /** The same-named ECS service the name check saw (absent: undefined). */
+  observedService?: EcsService | undefined;
+};
 
 function notProvided(name: string): never {
   throw new Error(`the ${name} step must be provided by the reconciler`);
@@ -72,6 +77,8 @@ function outputOf(context: Context): FargateServicePassOutput {
 
 /** Input of the steps that need only the record. */
 export type RecordInput = { record: FargateServiceRecord };
+/** Input of checkNames. */
+export type NameCheckStepInput = RecordInput & { namespace: NamespaceResolution | undefined };
 /** Input of ensureTaskDefinition. */
 export type TaskDefinitionStepInput = RecordInput & { namespaceDnsName: string | undefined };
 /** Input of ensureCloudMapService. */
@@ -81,6 +88,8 @@ export type EcsServiceStepInput = RecordInput & {
   taskDefinition: EnsuredTaskDefinition;
   cloudMap: EnsuredCloudMapService | undefined;
   namespaceDnsName: string | undefined;
+  /** The same-named ECS service as the name check saw it (undefined: absent). */
+  observed: EcsService | undefined;
   now: number;
 };
 /** Input of observeConsulMirror. */
@@ -94,6 +103,9 @@ export const fargateServiceMachine = setup({
   actors: {
     resolveNamespace: fromPromise<NamespaceResolution, RecordInput>(async () =>
       notProvided("resolveNamespace"),
+    ),
+    checkNames: fromPromise<EcsService | undefined, NameCheckStepInput>(async () =>
+      notProvided("checkNames"),
     ),
     ensureTaskDefinition: fromPromise<EnsuredTaskDefinition, TaskDefinitionStepInput>(async () =>
       notProvided("ensureTaskDefinition"),
@@ -164,7 +176,7 @@ export const fargateServiceMachine = setup({
         { guard: "isDeleting", target: "deleting" },
         { guard: "isSuspended", target: "done", actions: assign({ outcome: "suspended" as const }) },
         { guard: "wantsCloudMap", target: "resolvingNamespace" },
-        { target: "ensuringTaskDefinition" },
+        { target: "checkingNames" },
       ],
     },
     resolvingNamespace: {
@@ -176,9 +188,20 @@ export const fargateServiceMachine = setup({
     },
     namespaceResolved: {
       always: [
-        { guard: "isNamespaceReady", target: "ensuringTaskDefinition" },
+        { guard: "isNamespaceReady", target: "checkingNames" },
         { target: "done", actions: assign({ outcome: "namespaceNotReady" as const }) },
       ],
+    },
+    // Before the first AWS write: the ECS service (and Cloud Map service) names must be ours or free.
+    checkingNames: {
+      invoke: {
+        src: "checkNames",
+        input: ({ context }) => ({ record: context.record, namespace: context.namespace }),
+        onDone: {
+          target: "ensuringTaskDefinition",
+          actions: assign({ observedService: ({ event }) => event.output }),
+        },
+      },
     },
     ensuringTaskDefinition: {
       invoke: {
@@ -219,6 +242,7 @@ export const fargateServiceMachine = setup({
             taskDefinition: context.taskDefinition,
             cloudMap: context.cloudMap,
             namespaceDnsName: dnsNameOf(context),
+            observed: context.observedService,
             now: context.now,
           };
         },

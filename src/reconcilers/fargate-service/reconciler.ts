@@ -15,13 +15,16 @@ import {
   resourceKey,
 } from "../../crds/index.js";
 import type { Logger } from "../../log.js";
+import { ensureCreationTimestamp } from "../../runtime/creation-timestamps.js";
 import { applyPassOutput, runMachinePass } from "../../runtime/machine-runner.js";
 import type { KindReconciler } from "../../runtime/reconciler.js";
-import { done, type ReconcileResult } from "../../runtime/result.js";
+import { done, type ReconcileResult, requeueAfter } from "../../runtime/result.js";
 import { NotFoundError } from "../../store/errors.js";
 import type { ResourceStore, StoredResource } from "../../store/types.js";
 import { toReconcileError } from "../aws-failures.js";
+import { stalledConditions } from "../conditions.js";
 import { CONTROLLER_FINALIZER } from "../finalizer.js";
+import { writeStatus } from "../status.js";
 import { validatedSpec } from "../validated-spec.js";
 import {
   deleteCloudMapService,
@@ -32,11 +35,13 @@ import {
 import { observeConsulMirror } from "./consul-mirror.js";
 import type { FargateServiceRecord, FargateServiceSettings } from "./context.js";
 import { fargateServiceMachine } from "./machine.js";
+import { checkNames, NAME_CONFLICT_RECHECK_MS, NameConflictError } from "./name-check.js";
 import {
   ensureCloudMapService,
   ensureEcsService,
   ensureTaskDefinition,
   type FargateServiceStepDeps,
+  maxAgeFor,
   resolveNamespace,
 } from "./steps.js";
 
@@ -63,6 +68,7 @@ function validated(stored: StoredResource): FargateServiceRecord {
     spec: validatedSpec<FargateServiceSpec>(stored),
     status: (stored.status ?? {}) as FargateServiceStatus,
     specHash: stored.specHash,
+    legacyUid: stored.legacyUid,
   };
 }
 
@@ -81,6 +87,9 @@ function machineWith(deps: FargateServiceStepDeps, logs: PassLogs) {
   return fargateServiceMachine.provide({
     actors: {
       resolveNamespace: fromPromise(({ input }) => resolveNamespace(deps, input.record)),
+      checkNames: fromPromise(({ input, signal }) =>
+        checkNames(deps, input.record, input.namespace, maxAgeFor(input.record, deps.settings), signal),
+      ),
       ensureTaskDefinition: fromPromise(async ({ input, signal }) => {
         const out = await ensureTaskDefinition(deps, input.record, input.namespaceDnsName, signal);
         if (out.registered)
@@ -97,6 +106,7 @@ function machineWith(deps: FargateServiceStepDeps, logs: PassLogs) {
           input.taskDefinition,
           input.cloudMap,
           input.namespaceDnsName,
+          input.observed,
           input.now,
           signal,
         );
@@ -163,6 +173,24 @@ export function fargateServiceReconciler(deps: FargateServiceReconcilerDeps): Ki
       const deleting = stored.metadata.deletionTimestamp !== undefined;
       const hasFinalizer = stored.metadata.finalizers.includes(CONTROLLER_FINALIZER);
       if (deleting && !hasFinalizer) return done();
+      stored = await ensureCreationTimestamp(
+        deps.store,
+        stored,
+        context.creationTimestamps,
+        key,
+        new Date(deps.clock.now()),
+      );
+      // Every live record carries the finalizer, suspended or invalid too: a put-item that dropped it (and the
+      // status that said what exists) must not let a later delete leave the key's AWS resources behind.
+      if (!deleting && !hasFinalizer) {
+        stored = await deps.store.addFinalizer(
+          "FargateService",
+          namespace,
+          name,
+          CONTROLLER_FINALIZER,
+          stored.metadata.resourceVersion,
+        );
+      }
       let record: FargateServiceRecord;
       try {
         record = validated(stored);
@@ -180,16 +208,6 @@ export function fargateServiceReconciler(deps: FargateServiceReconcilerDeps): Ki
         }
         throw error;
       }
-      if (!deleting && !record.spec.suspend && !hasFinalizer) {
-        stored = await deps.store.addFinalizer(
-          "FargateService",
-          namespace,
-          name,
-          CONTROLLER_FINALIZER,
-          stored.metadata.resourceVersion,
-        );
-        record = { ...record, metadata: stored.metadata };
-      }
       let output: Awaited<ReturnType<typeof runMachinePass<typeof fargateServiceMachine>>>;
       const passKey = resourceKey("FargateService", namespace, name);
       logs.set(passKey, context.log);
@@ -201,6 +219,20 @@ export function fargateServiceReconciler(deps: FargateServiceReconcilerDeps): Ki
         );
       } catch (error) {
         if (signal.aborted) throw error;
+        if (error instanceof NameConflictError) {
+          // Not a spec-change wait like other permanent failures: the holder of the name may go away.
+          context.log.warn({ reason: error.reason }, error.message);
+          await writeStatus(
+            deps.store,
+            stored,
+            {
+              conditions: stalledConditions(stored.metadata.generation, error.reason, error.message),
+              observedGeneration: stored.metadata.generation,
+            },
+            new Date(deps.clock.now()),
+          );
+          return requeueAfter(NAME_CONFLICT_RECHECK_MS);
+        }
         throw toReconcileError(error, `FargateService ${namespace}/${name}`);
       } finally {
         logs.delete(passKey);

@@ -1,16 +1,16 @@
 /**
- * Which task-definition revisions to deregister. Only revisions tagged with the record's uid are ever
+ * Which task-definition revisions to deregister. Only revisions whose ownership tags are the record's are ever
  * candidates (a family may hold revisions somebody else registered). Pure.
  */
 import type { TaskDefinitionRevision } from "../../aws/types.js";
-import { TagKey } from "../../render/names.js";
+import { isOurs, type OwnerIdentity, ownershipOf } from "../ownership.js";
 
 /** Input of {@link revisionsToPrune}. */
 export interface PruneInput {
   /** The family's ACTIVE revisions (any order; others are ignored). */
   revisions: readonly TaskDefinitionRevision[];
-  /** The record whose uid tag marks its revisions. */
-  owner: { uid: string };
+  /** The record whose ownership tags mark its revisions. */
+  owner: OwnerIdentity;
   /** Owned revisions to keep, newest first, for rollback; below 1 counts as 1. */
   keep: number;
   /** ARNs any deployment still runs: never deregistered. */
@@ -20,11 +20,11 @@ export interface PruneInput {
 /** Owned ACTIVE revisions, each ARN once, oldest first (by revision number, then ARN for a stable order). */
 function ownedActive(
   revisions: readonly TaskDefinitionRevision[],
-  owner: { uid: string },
+  owner: OwnerIdentity,
 ): TaskDefinitionRevision[] {
   const byArn = new Map<string, TaskDefinitionRevision>();
   for (const r of revisions) {
-    if (r.status === "ACTIVE" && r.tags[TagKey.Uid] === owner.uid) byArn.set(r.arn, r);
+    if (r.status === "ACTIVE" && isOurs(ownershipOf(r.tags, owner))) byArn.set(r.arn, r);
   }
   return [...byArn.values()].sort(
     (a, b) => a.revision - b.revision || (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0),
@@ -48,7 +48,7 @@ export function revisionsToPrune(input: PruneInput): string[] {
 /** Every owned ACTIVE revision ARN, oldest first: deregistered once the ECS service is gone. */
 export function ownedRevisionsToDeregisterOnDelete(
   revisions: readonly TaskDefinitionRevision[],
-  owner: { uid: string },
+  owner: OwnerIdentity,
 ): string[] {
   return ownedActive(revisions, owner).map((r) => r.arn);
 }

@@ -26,7 +26,14 @@ import { PermanentError } from "../../runtime/errors.js";
 import { NotFoundError } from "../../store/errors.js";
 import type { ResourceStore } from "../../store/types.js";
 import { ConditionType, findCondition } from "../conditions.js";
-import { mayManage, Ownership, ownershipOf, ownershipTagMap } from "../ownership.js";
+import {
+  describeOwner,
+  isOurs,
+  needsOwnershipTags,
+  Ownership,
+  ownershipOf,
+  ownershipTagMap,
+} from "../ownership.js";
 import type {
   EnsuredCloudMapService,
   EnsuredEcsService,
@@ -36,6 +43,7 @@ import type {
   NamespaceResolution,
 } from "./context.js";
 import { desiredUpdateFor, diffService } from "./diff.js";
+import { assertNameFree, ecsTags, identityOf, NameConflictError, NameReason } from "./name-check.js";
 import { renderContextOf } from "./render-context.js";
 import { evaluateRollout } from "./rollout.js";
 
@@ -50,26 +58,9 @@ export interface FargateServiceStepDeps {
 /** Revisions of the family looked at when searching for one whose hash tag matches. */
 const REVISIONS_SEARCHED = 10;
 
-/** Tags as a map from ECS `{key, value}` pairs. */
-function ecsTags(service: EcsService): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of service.tags ?? []) if (t.key !== undefined && t.value !== undefined) out[t.key] = t.value;
-  return out;
-}
-
 function invalidSpec(error: unknown): never {
   if (error instanceof RenderError) throw new PermanentError("InvalidSpec", error.message, { cause: error });
   throw error;
-}
-
-function alreadyExists(what: string, tags: Record<string, string>): PermanentError {
-  const owner = tags[TagKey.Uid] === undefined ? undefined : `${tags[TagKey.Namespace]}/${tags[TagKey.Name]}`;
-  return new PermanentError(
-    "AlreadyExists",
-    owner === undefined
-      ? `${what} already exists and was not created by this record; set spec.adopt: true to take it over`
-      : `${what} already exists and belongs to FargateService ${owner}; adopt never takes another record's resource`,
-  );
 }
 
 /** Reads the referenced CloudMapNamespace record: Ready with an id, or why not. */
@@ -129,6 +120,7 @@ export async function ensureTaskDefinition(
     return { arn: status.taskDefinitionArn, hash, registered: false };
   }
   const family = ecsName(record.metadata);
+  const identity = identityOf(record);
   const arns = await deps.ecs.listActiveRevisions(family, signal);
   for (const arn of arns.slice(0, REVISIONS_SEARCHED)) {
     let revision: TaskDefinitionRevision;
@@ -138,8 +130,17 @@ export async function ensureTaskDefinition(
       if (error instanceof AwsNotFoundError) continue;
       throw error;
     }
-    if (revision.tags[TagKey.Hash] === hash && revision.tags[TagKey.Uid] === record.metadata.uid) {
+    const ownership = ownershipOf(revision.tags, identity);
+    if (revision.tags[TagKey.Hash] === hash && isOurs(ownership)) {
       return { arn: revision.arn, hash, registered: false };
+    }
+    const sameKey =
+      revision.tags[TagKey.Namespace] === identity.namespace && revision.tags[TagKey.Name] === identity.name;
+    if (ownership === Ownership.OtherRecord && !sameKey) {
+      throw new NameConflictError(
+        NameReason.NameConflict,
+        `task-definition family ${family} holds revisions of ${describeOwner(revision.tags, "FargateService")}; rename this record`,
+      );
     }
   }
   const registered = await deps.ecs.registerTaskDefinition(input, signal);
@@ -230,11 +231,14 @@ export async function ensureCloudMapService(
   }
   const existing = await deps.cloudMap.getService(serviceId, signal);
   const tags = await deps.cloudMap.listTags(existing.arn, signal);
-  const ownership = ownershipOf(tags, record.metadata);
-  if (!mayManage(ownership, record.spec.adopt)) {
-    throw alreadyExists(`Cloud Map service ${existing.name} (${existing.id})`, tags);
-  }
-  if (ownership === Ownership.Unowned) {
+  assertNameFree(
+    record,
+    tags,
+    `Cloud Map service ${existing.name} (${existing.id}) in namespace ${namespace.dnsName}`,
+    "FargateService",
+    "set spec.discovery.cloudMap.serviceName to another name",
+  );
+  if (needsOwnershipTags(ownershipOf(tags, identityOf(record)))) {
     await deps.cloudMap.tagResource(existing.arn, ownershipTagMap(record.metadata), signal);
   }
   if (!sameDnsRecords(existing.dnsRecords, desiredRecords)) {
@@ -287,7 +291,7 @@ function failedForThisSpec(
  * How fresh the ECS observation must be: fresh after a spec change, while a rollout runs and while the task
  * count has not reached the spec's (a cached observation would freeze the replicas a scale-up is followed by).
  */
-function maxAgeFor(record: FargateServiceRecord, settings: FargateServiceSettings): number {
+export function maxAgeFor(record: FargateServiceRecord, settings: FargateServiceSettings): number {
   const { status, metadata } = record;
   const replicas = status.replicas;
   const settled =
@@ -303,13 +307,17 @@ function maxAgeFor(record: FargateServiceRecord, settings: FargateServiceSetting
   return settled ? settings.steadyStateMaxAgeMs : 0;
 }
 
-/** The ECS service: created with the clientToken, updated only on a real difference, adopted only when allowed. */
+/**
+ * The ECS service: created with the clientToken, updated only on a real difference, adopted only when allowed.
+ * `observed` is what the name check read at the start of the pass (undefined: absent).
+ */
 export async function ensureEcsService(
   deps: FargateServiceStepDeps,
   record: FargateServiceRecord,
   taskDefinition: EnsuredTaskDefinition,
   cloudMap: EnsuredCloudMapService | undefined,
   namespaceDnsName: string | undefined,
+  observed: EcsService | undefined,
   now: number,
   signal: AbortSignal,
 ): Promise<EnsuredEcsService> {
@@ -328,22 +336,22 @@ export async function ensureEcsService(
   }
   const { cluster } = record.spec;
   const name = ecsName(record.metadata);
-  const observed = await deps.ecs.describeService(cluster, name, {
-    maxAgeMs: maxAgeFor(record, deps.settings),
-    signal,
-  });
   if (observed === undefined) {
     const service = await deps.ecs.createService(rendered.create, signal);
     return { service, action: "created", changed: [] };
   }
   if (observed.status === "DRAINING") return { service: observed, action: "draining", changed: [] };
   const tags = ecsTags(observed);
-  const ownership = ownershipOf(tags, record.metadata);
-  if (!mayManage(ownership, record.spec.adopt)) {
-    throw alreadyExists(`ECS service ${name} in cluster ${cluster}`, tags);
-  }
-  if (ownership === Ownership.Unowned && observed.serviceArn !== undefined) {
+  assertNameFree(
+    record,
+    tags,
+    `ECS service ${name} in cluster ${cluster}`,
+    "FargateService",
+    "rename this record",
+  );
+  if (needsOwnershipTags(ownershipOf(tags, identityOf(record))) && observed.serviceArn !== undefined) {
     await deps.ecs.tagResource(observed.serviceArn, ownershipTagMap(record.metadata), signal);
+    deps.ecs.forgetService(cluster, name); // the cached observation still has the old tags
   }
   if (failedForThisSpec(record, taskDefinition, observed, now)) {
     return { service: observed, action: "heldAfterFailure", changed: [] };

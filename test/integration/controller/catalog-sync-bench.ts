@@ -16,6 +16,7 @@ import { catalogSyncReconciler } from "../../../src/reconcilers/catalog-sync/rec
 import type { CatalogSyncReconcilerSettings } from "../../../src/reconcilers/catalog-sync/steps.js";
 import { cloudMapNamespaceReconciler } from "../../../src/reconcilers/cloud-map-namespace/reconciler.js";
 import { fargateServiceReconciler } from "../../../src/reconcilers/fargate-service/reconciler.js";
+import { CreationTimestamps } from "../../../src/runtime/creation-timestamps.js";
 import { PermanentError } from "../../../src/runtime/errors.js";
 import type { KindReconciler } from "../../../src/runtime/reconciler.js";
 import type { ReconcileResult } from "../../../src/runtime/result.js";
@@ -111,6 +112,7 @@ export async function startCatalogSyncBench(): Promise<CatalogSyncBench> {
     CatalogSync: catalogSync,
   };
   let passes = 0;
+  const creationTimestamps = new CreationTimestamps();
   const pass = async (kind: BenchKind, namespace: string, name: string) => {
     passes += 1;
     try {
@@ -122,6 +124,7 @@ export async function startCatalogSyncBench(): Promise<CatalogSyncBench> {
           reconcileId: `bench-${passes}`,
           cache: { get: () => undefined, list: () => [] },
           retries: 0,
+          creationTimestamps,
         },
       );
     } catch (error) {

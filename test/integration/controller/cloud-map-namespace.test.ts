@@ -15,6 +15,7 @@ import { silentLogger } from "../../../src/log.js";
 import { cloudMapNamespaceReconciler } from "../../../src/reconcilers/cloud-map-namespace/reconciler.js";
 import { findCondition } from "../../../src/reconcilers/conditions.js";
 import { CONTROLLER_FINALIZER } from "../../../src/reconcilers/finalizer.js";
+import { CreationTimestamps } from "../../../src/runtime/creation-timestamps.js";
 import { PermanentError } from "../../../src/runtime/errors.js";
 import type { KindReconciler } from "../../../src/runtime/reconciler.js";
 import type { ReconcileResult } from "../../../src/runtime/result.js";
@@ -74,12 +75,15 @@ function condition(record: StoredResource | undefined, type: string): Condition 
   return findCondition(record?.status?.conditions as Condition[] | undefined, type);
 }
 
+const creationTimestamps = new CreationTimestamps();
+
 function pass(name: string): Promise<ReconcileResult> {
   return reconciler.reconcile(resourceKey(KIND, NS, name), new AbortController().signal, {
     log: silentLogger(),
     reconcileId: "it",
     cache: { get: () => undefined, list: () => [] },
     retries: 0,
+    creationTimestamps,
   });
 }
 

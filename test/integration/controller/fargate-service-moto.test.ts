@@ -21,6 +21,7 @@ import { type Kind, resourceKey } from "../../../src/crds/meta.js";
 import { silentLogger } from "../../../src/log.js";
 import { cloudMapNamespaceReconciler } from "../../../src/reconcilers/cloud-map-namespace/reconciler.js";
 import { fargateServiceReconciler } from "../../../src/reconcilers/fargate-service/reconciler.js";
+import { CreationTimestamps } from "../../../src/runtime/creation-timestamps.js";
 import type { KindReconciler } from "../../../src/runtime/reconciler.js";
 import { ConflictError, NotFoundError } from "../../../src/store/errors.js";
 import type { DynamoResourceStore } from "../../../src/store/index.js";
@@ -92,6 +93,8 @@ async function read(kind: Kind, name: string): Promise<StoredResource | undefine
   }
 }
 
+const creationTimestamps = new CreationTimestamps();
+
 /** Runs passes (advancing the fake clock by each requeue) until `until` holds. */
 async function converge(
   kind: "FargateService" | "CloudMapNamespace",
@@ -109,6 +112,7 @@ async function converge(
           reconcileId: `moto-${i}`,
           cache: { get: () => undefined, list: () => [] },
           retries: 0,
+          creationTimestamps,
         },
       );
       if (result.type === "requeueAfter") delay = result.ms;

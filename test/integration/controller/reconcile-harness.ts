@@ -19,6 +19,7 @@ import { silentLogger } from "../../../src/log.js";
 import { cloudMapNamespaceReconciler } from "../../../src/reconcilers/cloud-map-namespace/reconciler.js";
 import type { FargateServiceSettings } from "../../../src/reconcilers/fargate-service/context.js";
 import { fargateServiceReconciler } from "../../../src/reconcilers/fargate-service/reconciler.js";
+import { CreationTimestamps } from "../../../src/runtime/creation-timestamps.js";
 import { PermanentError } from "../../../src/runtime/errors.js";
 import { PermanentFailures } from "../../../src/runtime/permanent-failures.js";
 import type { KindReconciler } from "../../../src/runtime/reconciler.js";
@@ -107,6 +108,7 @@ export async function startReconcileBench(
   };
   let passes = 0;
   const failures = new PermanentFailures(store, clock);
+  const creationTimestamps = new CreationTimestamps();
   const pass = (kind: Kind, namespace: string, name: string): Promise<ReconcileResult> => {
     const reconciler = reconcilers[kind as keyof typeof reconcilers];
     if (reconciler === undefined) throw new Error(`no reconciler for ${kind}`);
@@ -116,6 +118,7 @@ export async function startReconcileBench(
       reconcileId: `test-${passes}`,
       cache: { get: () => undefined, list: () => [] },
       retries: 0,
+      creationTimestamps,
     });
   };
   const read = async (kind: Kind, namespace: string, name: string) => {

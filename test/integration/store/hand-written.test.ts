@@ -1,10 +1,10 @@
 /** Records written by hand (aws dynamodb put-item, Terraform) read, list and update correctly. */
-import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { specHash } from "../../../src/crds/hash.js";
 import type { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
 import { ConflictError } from "../../../src/store/errors.js";
-import { derivedUid, UNKNOWN_CREATION_TIMESTAMP } from "../../../src/store/layout.js";
+import { derivedUid } from "../../../src/store/layout.js";
 import { doc, endpointOf, freshStore, STORE_BACKENDS } from "../../support/store-fixtures.js";
 
 /**
@@ -53,7 +53,6 @@ describe.each(STORE_BACKENDS)("hand-written records on %s", (_backend, endpointK
         uid: derivedUid({ pk: "default", sk: "CloudMapNamespace#internal" }),
         generation: 1,
         resourceVersion: "0",
-        creationTimestamp: UNKNOWN_CREATION_TIMESTAMP,
         finalizers: [],
         labels: {},
         annotations: {},
@@ -71,7 +70,7 @@ describe.each(STORE_BACKENDS)("hand-written records on %s", (_backend, endpointK
     ]);
   });
 
-  it("apply of the same spec is unchanged; a new spec updates and fills in metadata", async () => {
+  it("apply of the same spec is unchanged; a new spec updates it and keeps the derived uid", async () => {
     store = await freshStore(endpointOf(endpointKey));
     await putByHand();
     const same = await store.apply(doc(KIND, "internal", HAND_WRITTEN_SPEC));
@@ -83,7 +82,30 @@ describe.each(STORE_BACKENDS)("hand-written records on %s", (_backend, endpointK
       resourceVersion: "1",
       uid: derivedUid({ pk: "default", sk: "CloudMapNamespace#internal" }),
     });
-    expect(changed.resource.metadata.creationTimestamp).not.toBe(UNKNOWN_CREATION_TIMESTAMP);
+    // creationTimestamp is the controller's to stamp, never a spec writer's.
+    expect(changed.resource.metadata.creationTimestamp).toBeUndefined();
+    const stamped = await store.stampCreationTimestamp(
+      KIND,
+      "default",
+      "internal",
+      "2024-05-01T10:00:00.000Z",
+      "1",
+    );
+    expect(stamped.metadata).toMatchObject({
+      creationTimestamp: "2024-05-01T10:00:00.000Z",
+      resourceVersion: "2",
+    });
+    const again = await store.stampCreationTimestamp(
+      KIND,
+      "default",
+      "internal",
+      new Date().toISOString(),
+      "2",
+    );
+    expect(again.metadata).toMatchObject({
+      creationTimestamp: "2024-05-01T10:00:00.000Z",
+      resourceVersion: "2",
+    });
   });
 
   it("status writes on a never-written record condition on the missing resourceVersion", async () => {
@@ -123,5 +145,46 @@ describe.each(STORE_BACKENDS)("hand-written records on %s", (_backend, endpointK
     const after = await store.get(KIND, "default", "internal");
     expect(after.metadata.uid).toBe(before.metadata.uid);
     expect(after.spec).toEqual({ dnsName: "changed.example.com" });
+  });
+
+  it("never takes a uid from the item: a uid attribute is only reported as the legacy uid", async () => {
+    store = await freshStore(endpointOf(endpointKey));
+    const forged = derivedUid({ pk: "a-b", sk: "CloudMapNamespace#c" });
+    await putByHand({ ...HAND_WRITTEN_ITEM, uid: { S: forged } });
+    const read = await store.get(KIND, "default", "internal");
+    expect(read.metadata.uid).toBe(derivedUid({ pk: "default", sk: "CloudMapNamespace#internal" }));
+    expect(read.legacyUid).toBe(forged);
+  });
+
+  it("create writes nothing a spec writer may not: no uid, creationTimestamp, finalizers or status", async () => {
+    store = await freshStore(endpointOf(endpointKey));
+    const created = await store.create(doc(KIND, "internal", HAND_WRITTEN_SPEC));
+    const raw = await store.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: store.tableName,
+        Key: { pk: { S: "default" }, sk: { S: "CloudMapNamespace#internal" } },
+      }),
+    );
+    expect(Object.keys(raw.Item ?? {}).sort()).toEqual(
+      [
+        "annotations",
+        "apiVersion",
+        "generation",
+        "kind",
+        "labels",
+        "name",
+        "namespace",
+        "pk",
+        "resourceVersion",
+        "sk",
+        "spec",
+        "specHash",
+      ].sort(),
+    );
+    expect(created.metadata.uid).toBe(derivedUid({ pk: "default", sk: "CloudMapNamespace#internal" }));
+    expect(created.metadata.creationTimestamp).toBeUndefined();
+    // A put-item over the store's record (Terraform's table item) is the same identity.
+    await putByHand({ ...HAND_WRITTEN_ITEM, spec: { M: { dnsName: { S: "changed.example.com" } } } });
+    expect((await store.get(KIND, "default", "internal")).metadata.uid).toBe(created.metadata.uid);
   });
 });

@@ -2,12 +2,30 @@
  * The controller's IAM policy (deploy/iam.cfn.yaml) lists exactly the AWS actions the code calls: every SDK
  * command constructed in src/ (except the table administration of `fargatectl table create`), mapped to its IAM
  * action, equals the policy's actions outside the "OnOurBehalf" statements. A new SDK call without a policy
- * change fails here, and so does a policy action nothing calls.
+ * change fails here, and so does a policy action nothing calls. The SpecWriterPolicy is evaluated (a small
+ * evaluator of exactly the operators it uses) against every request `fargatectl apply`/`delete` send through the
+ * store, and against raw writes of what only the controller writes.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { describe, expect, it } from "vitest";
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { runApply } from "../../../src/cli/commands/apply.js";
+import { runDelete } from "../../../src/cli/commands/delete.js";
+import type { CliContext } from "../../../src/cli/context.js";
+import { DynamoResourceStore } from "../../../src/store/dynamo-store.js";
+import { evaluate, requestOf, type TemplateStatement } from "./iam-evaluator.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 
@@ -103,14 +121,18 @@ describe("deploy/iam.cfn.yaml", () => {
     expect(onOurBehalf).toEqual(expect.arrayContaining(["iam:PassRole", "route53:CreateHostedZone"]));
   });
 
-  it("pins a spec writer to its namespace and keeps it off the status", () => {
+  it("pins a spec writer to its namespace and keeps it off identity, lifecycle and status", () => {
     const statements = policyStatements("SpecWriterPolicy") as Array<Statement & { Condition?: unknown }>;
     const own = statements.find((s) => s.Sid === "OwnNamespaceOnly");
     expect(own?.Condition).toEqual({
       "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [{ Ref: "TeamNamespace" }] },
     });
     const deny = statements.find((s) => s.Effect === "Deny");
-    expect(deny?.Condition).toEqual({ "ForAnyValue:StringEquals": { "dynamodb:Attributes": ["status"] } });
+    expect(deny?.Condition).toEqual({
+      "ForAnyValue:StringEquals": {
+        "dynamodb:Attributes": ["uid", "creationTimestamp", "finalizers", "ownerReferences", "status"],
+      },
+    });
   });
 
   it("gives the status reader no write action", () => {
@@ -118,3 +140,185 @@ describe("deploy/iam.cfn.yaml", () => {
     expect(actions.filter((a) => !/^dynamodb:(Get|Query|Describe)/.test(a))).toEqual([]);
   });
 });
+
+const documentsMock = mockClient(DynamoDBDocumentClient);
+
+describe("SpecWriterPolicy, evaluated", () => {
+  const PARAMS = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "eu-west-1",
+    "AWS::AccountId": "123456789012",
+    TableName: "fargate-operator",
+    TeamNamespace: "team-payments",
+  };
+  const TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/fargate-operator";
+  const writer = () => specWriterStatements();
+  const decide = (command: string, input: Record<string, unknown>) =>
+    evaluate(writer(), requestOf(command, { TableName: "fargate-operator", ...input }, TABLE_ARN), PARAMS);
+
+  const documents = documentsMock;
+  let dir: string | undefined;
+  afterEach(async () => {
+    documents.reset();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it("allows every request `fargatectl apply` and `delete` make through the store", async () => {
+    const table = fakeTable(documents);
+    const store = new DynamoResourceStore({ tableName: "fargate-operator", client: { region: "eu-west-1" } });
+    const out: string[] = [];
+    const ctx: CliContext = {
+      settings: {} as CliContext["settings"],
+      store: () => store,
+      out: (text) => out.push(text),
+      err: (text) => out.push(text),
+      now: () => Date.now(),
+    };
+    const services = join(ROOT, "examples/services");
+    const files = [join(services, "payments-api.yaml"), join(services, "ledger-grpc.yaml")];
+    const apply = (paths: string[]) =>
+      runApply(ctx, { files: paths, namespace: "team-payments", dryRun: false });
+    expect(await apply(files)).toBe(0); // created
+    // What the controller writes meanwhile: identity, lifecycle, status (and a legacy uid an old version left).
+    for (const item of table.values()) {
+      Object.assign(item, {
+        uid: "0b7c1f7e-2d7a-4c55-9d43-000000000001",
+        creationTimestamp: "2026-01-01T00:00:00.000Z",
+        finalizers: ["fargate-operator/cleanup"],
+        status: { observedGeneration: 1 },
+        resourceVersion: 3,
+      });
+    }
+    expect(await apply(files)).toBe(0); // unchanged
+    dir = await mkdtemp(join(tmpdir(), "iam-policy-"));
+    const changed = join(dir, "ledger.yaml");
+    const ledger = await readFile(files[1] ?? "", "utf8");
+    await writeFile(changed, ledger.replace("desiredCount: 2", "desiredCount: 3"));
+    expect(await apply([changed])).toBe(0); // updated
+    const del = (name: string) =>
+      runDelete(ctx, { kind: "FargateService", name, namespace: "team-payments", wait: false, timeoutMs: 0 });
+    expect(await del("ledger")).toBe(0); // waits on the finalizer: deletionTimestamp
+    const api = table.get("team-payments/FargateService#payments-api");
+    if (api !== undefined) api.finalizers = [];
+    expect(await del("payments-api")).toBe(0); // no finalizer: DeleteItem
+    expect(out.join("")).toContain("fargateservice/ledger (namespace team-payments) updated");
+    expect(out.join("")).toContain("fargateservice/payments-api deleted");
+
+    const sent = documents.calls().map((call) => {
+      const command = call.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
+      return requestOf(command.constructor.name, command.input, TABLE_ARN);
+    });
+    expect(new Set(sent.map((r) => r.action))).toEqual(
+      new Set(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
+    );
+    for (const request of sent)
+      expect({ request, decision: evaluate(writer(), request, PARAMS) }).toEqual({
+        request,
+        decision: "Allow",
+      });
+  });
+
+  it("denies raw writes of what the controller owns, and allows the README's spec writes", () => {
+    const item = {
+      pk: "team-payments",
+      sk: "FargateService#ledger",
+      kind: "FargateService",
+      apiVersion: "fargate-operator/v1alpha1",
+      spec: { cluster: "apps" },
+    };
+    expect(decide("PutCommand", { Item: item })).toBe("Allow");
+    expect(
+      decide("UpdateCommand", {
+        Key: { pk: "team-payments", sk: "FargateService#ledger" },
+        UpdateExpression: "SET #spec.#dc = :n",
+        ExpressionAttributeNames: { "#spec": "spec", "#dc": "desiredCount" },
+        ExpressionAttributeValues: { ":n": 3 },
+      }),
+    ).toBe("Allow");
+    const forged = {
+      uid: "0b7c1f7e-2d7a-4c55-9d43-000000000001",
+      finalizers: [],
+      status: { conditions: [] },
+      creationTimestamp: "2020-01-01T00:00:00.000Z",
+      ownerReferences: [{ kind: "CatalogSync", name: "apps", uid: "u" }],
+    };
+    for (const [attribute, value] of Object.entries(forged)) {
+      expect({
+        attribute,
+        decision: decide("PutCommand", { Item: { ...item, [attribute]: value } }),
+      }).toEqual({
+        attribute,
+        decision: "ExplicitDeny",
+      });
+      expect({
+        attribute,
+        decision: decide("UpdateCommand", {
+          Key: { pk: "team-payments", sk: "FargateService#ledger" },
+          UpdateExpression: "SET #a = :v",
+          ExpressionAttributeNames: { "#a": attribute },
+          ExpressionAttributeValues: { ":v": value },
+        }),
+      }).toEqual({ attribute, decision: "ExplicitDeny" });
+      // Without placeholders, too.
+      expect(
+        decide("UpdateCommand", {
+          Key: { pk: "team-payments", sk: "FargateService#ledger" },
+          UpdateExpression: `SET spec.image = :i, ${attribute} = :v`,
+          ExpressionAttributeValues: { ":v": value, ":i": "x" },
+        }),
+      ).toBe("ExplicitDeny");
+    }
+  });
+
+  it("denies writes and reads in another namespace", () => {
+    const other = { pk: "team-ledger", sk: "FargateService#ledger" };
+    expect(decide("PutCommand", { Item: { ...other, kind: "FargateService", spec: {} } })).toBe(
+      "ImplicitDeny",
+    );
+    expect(
+      decide("UpdateCommand", {
+        Key: other,
+        UpdateExpression: "SET spec = :s",
+        ExpressionAttributeValues: { ":s": {} },
+      }),
+    ).toBe("ImplicitDeny");
+    expect(decide("DeleteCommand", { Key: other })).toBe("ImplicitDeny");
+    expect(decide("GetCommand", { Key: other })).toBe("ImplicitDeny");
+  });
+});
+
+/** The SpecWriterPolicy's statements. */
+function specWriterStatements(): TemplateStatement[] {
+  return policyStatements("SpecWriterPolicy") as unknown as TemplateStatement[];
+}
+
+/** Answers the store's document commands from a map (key `pk/sk`), enough for apply and delete. */
+function fakeTable(mock: typeof documentsMock) {
+  const items = new Map<string, Record<string, unknown>>();
+  const keyOf = (key: Record<string, unknown>) => `${String(key.pk)}/${String(key.sk)}`;
+  mock.on(GetCommand).callsFake((input: { Key: Record<string, unknown> }) => {
+    const item = items.get(keyOf(input.Key));
+    return item === undefined ? {} : { Item: structuredClone(item) };
+  });
+  mock.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+    items.set(keyOf(input.Item), structuredClone(input.Item));
+    return {};
+  });
+  mock.on(UpdateCommand).callsFake((input: UpdateCommandInput) => {
+    const item = items.get(keyOf(input.Key ?? {})) ?? {};
+    const names = input.ExpressionAttributeNames ?? {};
+    const values = input.ExpressionAttributeValues ?? {};
+    for (const clause of (input.UpdateExpression ?? "").replace(/^SET /, "").split(", ")) {
+      const [name, value] = clause.split(" = ");
+      item[names[name ?? ""] ?? ""] = values[value ?? ""];
+    }
+    items.set(keyOf(input.Key ?? {}), item);
+    return { Attributes: structuredClone(item) };
+  });
+  mock.on(DeleteCommand).callsFake((input: { Key: Record<string, unknown> }) => {
+    items.delete(keyOf(input.Key));
+    return {};
+  });
+  return items;
+}

@@ -14,6 +14,7 @@ import { catalogSyncReconciler } from "../../../../src/reconcilers/catalog-sync/
 import type { SyncEngineDeps, SyncEngineRuntime } from "../../../../src/reconcilers/catalog-sync/run-sync.js";
 import type { CatalogSyncReconcilerSettings } from "../../../../src/reconcilers/catalog-sync/steps.js";
 import { CONTROLLER_FINALIZER } from "../../../../src/reconcilers/finalizer.js";
+import { CreationTimestamps } from "../../../../src/runtime/creation-timestamps.js";
 import { PermanentError } from "../../../../src/runtime/errors.js";
 import type { ResourceDocument, StoredResource } from "../../../../src/store/types.js";
 import type { SyncEngine, SyncEngineConfig, SyncReport } from "../../../../src/sync/types.js";
@@ -137,6 +138,7 @@ async function setup() {
     },
   });
   let passes = 0;
+  const creationTimestamps = new CreationTimestamps();
   const pass = (name: string) => {
     passes += 1;
     return reconciler.reconcile(resourceKey("CatalogSync", "platform", name), new AbortController().signal, {
@@ -144,6 +146,7 @@ async function setup() {
       reconcileId: `t-${passes}`,
       cache: { get: () => undefined, list: () => [] },
       retries: 0,
+      creationTimestamps,
     });
   };
   const read = (kind: "CatalogSync" | "FargateService", name: string) => store.get(kind, "platform", name);

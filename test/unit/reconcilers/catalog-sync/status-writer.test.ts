@@ -1,7 +1,7 @@
 /**
  * The status writer: a report that changes what is mirrored is written at once with the Ready trio; one that only
  * moves times waits for the heartbeat; a conflict re-reads and writes again; another generation gets no
- * conditions; a record of another uid is left alone.
+ * conditions; a record of another uid (configured for another key) or being deleted is left alone.
  */
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../../src/clock.js";
@@ -9,6 +9,7 @@ import { API_VERSION } from "../../../../src/crds/meta.js";
 import { silentLogger } from "../../../../src/log.js";
 import { SyncStatusWriter } from "../../../../src/reconcilers/catalog-sync/status-writer.js";
 import { ConflictError } from "../../../../src/store/errors.js";
+import { derivedUid } from "../../../../src/store/layout.js";
 import type { StoredResource } from "../../../../src/store/types.js";
 import type { SyncReport } from "../../../../src/sync/types.js";
 import { FakeStore } from "../../../support/fake-store.js";
@@ -30,7 +31,7 @@ function report(overrides: Partial<SyncReport> = {}): SyncReport {
   };
 }
 
-async function setup(generation = 1) {
+async function setup(generation = 1, ownerUid?: string) {
   const clock = new ManualClock();
   const store = new FakeStore(() => clock.now());
   const record = await store.create({
@@ -41,7 +42,7 @@ async function setup(generation = 1) {
   });
   const writer = new SyncStatusWriter({
     store,
-    owner: { uid: record.metadata.uid, namespace: "platform", name: "apps" },
+    owner: { uid: ownerUid ?? record.metadata.uid, namespace: "platform", name: "apps" },
     generation,
     spec: { toCloudMap: DIRECTION, toConsul: DIRECTION },
     clock,
@@ -111,14 +112,18 @@ describe("SyncStatusWriter", () => {
   });
 
   it("leaves a record of another uid alone", async () => {
+    // uids are derived from keys, so a writer configured with another key's uid never writes this record.
+    const t = await setup(1, derivedUid({ pk: "other", sk: "CatalogSync#apps" }));
+    t.writer.report(report());
+    await t.clock.advance(0);
+    await t.writer.flush();
+    expect((await t.read()).status?.sync).toBeUndefined();
+  });
+
+  it("leaves a record that is being deleted alone", async () => {
     const t = await setup();
+    await t.store.addFinalizer("CatalogSync", "platform", "apps", "fargate-operator/cleanup", "1");
     await t.store.delete("CatalogSync", "platform", "apps");
-    await t.store.create({
-      apiVersion: API_VERSION,
-      kind: "CatalogSync",
-      metadata: { name: "apps", namespace: "platform" },
-      spec: { cloudMapNamespaceRef: { name: "apps-internal" } },
-    });
     t.writer.report(report());
     await t.clock.advance(0);
     await t.writer.flush();

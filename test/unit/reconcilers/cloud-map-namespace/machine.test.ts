@@ -115,6 +115,39 @@ describe("CloudMapNamespace machine", () => {
     expect(theirs.value).toBe("listingExistingTags");
   });
 
+  it("re-tags a namespace an earlier version tagged with the item's legacy uid, and takes it", () => {
+    const legacy = "0b7c1f7e-2d7a-4c55-9d43-000000000001";
+    const tags = { [TagKey.Uid]: legacy, [TagKey.Namespace]: "default", [TagKey.Name]: "apps" };
+    const s0 = start(input({ metadata: { ...input().metadata, legacyUid: legacy } }));
+    // Created under the legacy uid: its CreatorRequestId is ours too.
+    const s1 = step(s0, "createNamespace", {
+      type: "alreadyExists",
+      existingId: "ns-1",
+      creatorRequestId: "x",
+    });
+    const s2 = step(s1, "getNamespace", { found: true, namespace: NAMESPACE });
+    expect(s2.value).toBe("listingExistingTags");
+    const s3 = step(s2, "listTags", tags);
+    expect(s3.value).toBe("retagging");
+    const s4 = step(s3, "tagNamespace", undefined);
+    expect(s4.output?.conditions[0]).toMatchObject({ status: "True", reason: "NamespaceReady" });
+    // Without the legacy uid in the item the same tags are another record's.
+    const other = step(
+      step(
+        step(start(input()), "createNamespace", {
+          type: "alreadyExists",
+          existingId: "ns-1",
+          creatorRequestId: "x",
+        }),
+        "getNamespace",
+        { found: true, namespace: NAMESPACE },
+      ),
+      "listTags",
+      tags,
+    );
+    expect(other.output).toMatchObject({ permanentFailure: { reason: "AlreadyExists" } });
+  });
+
   it("polls again when a creation of the same name is still running", () => {
     const s1 = step(start(input()), "createNamespace", { type: "alreadyExists" });
     expect(s1.output?.result).toEqual(requeueAfter(2_000));

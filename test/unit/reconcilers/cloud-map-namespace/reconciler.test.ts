@@ -5,6 +5,7 @@ import {
   AwsThrottledError,
 } from "../../../../src/aws/errors.js";
 import { CONTROLLER_FINALIZER } from "../../../../src/reconcilers/finalizer.js";
+import { ownershipTagMap } from "../../../../src/reconcilers/ownership.js";
 import { TagKey } from "../../../../src/render/names.js";
 import { PermanentError, TemporaryError } from "../../../../src/runtime/errors.js";
 import { done, requeueAfter } from "../../../../src/runtime/result.js";
@@ -240,14 +241,29 @@ describe("CloudMapNamespace reconciler: an existing namespace", () => {
     expect(b.cloudMap.count("tagResource")).toBe(0);
   });
 
-  it("takes back silently a namespace tagged with its own uid", async () => {
+  it("takes back silently a namespace tagged with its own uid, namespace and name", async () => {
     const b = new Bench();
     const record = await b.create();
-    b.cloudMap.putNamespace({ name: DNS_NAME, vpc: VPC, tags: { [TagKey.Uid]: record.metadata.uid } });
+    b.cloudMap.putNamespace({ name: DNS_NAME, vpc: VPC, tags: ownershipTagMap(record.metadata) });
 
     expect(await b.pass()).toEqual(done());
     expect(b.cloudMap.count("tagResource")).toBe(0);
     expect(await b.condition("Ready")).toMatchObject({ status: "True", reason: "NamespaceReady" });
+  });
+
+  it("does not take a namespace whose uid tag is its own but whose name tags are another record's", async () => {
+    const b = new Bench();
+    const record = await b.create({ adopt: true });
+    b.cloudMap.putNamespace({
+      name: DNS_NAME,
+      vpc: VPC,
+      tags: { ...ownershipTagMap(record.metadata), [TagKey.Namespace]: "team-b", [TagKey.Name]: "shared" },
+    });
+
+    const error = await b.failingPass();
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).message).toContain("belongs to CloudMapNamespace team-b/shared");
+    expect(b.cloudMap.count("tagResource")).toBe(0);
   });
 });
 

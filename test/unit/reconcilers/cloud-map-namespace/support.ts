@@ -4,6 +4,7 @@ import { API_VERSION, type Condition, resourceKey } from "../../../../src/crds/m
 import { silentLogger } from "../../../../src/log.js";
 import { cloudMapNamespaceReconciler } from "../../../../src/reconcilers/cloud-map-namespace/reconciler.js";
 import { findCondition } from "../../../../src/reconcilers/conditions.js";
+import { CreationTimestamps } from "../../../../src/runtime/creation-timestamps.js";
 import type { KindReconciler } from "../../../../src/runtime/reconciler.js";
 import type { ReconcileResult } from "../../../../src/runtime/result.js";
 import { NotFoundError } from "../../../../src/store/errors.js";
@@ -21,6 +22,8 @@ export const VPC = "vpc-0a1b2c3d4e5f60718";
 export class Bench {
   readonly clock = new ManualClock();
   readonly store = new FakeStore(() => this.clock.now());
+  /** The controller's memory of creation timestamps, kept across passes as the runtime keeps it. */
+  readonly creationTimestamps = new CreationTimestamps();
   readonly cloudMap = new FakeCloudMap();
   reconciler: KindReconciler = this.build();
 
@@ -64,6 +67,7 @@ export class Bench {
       reconcileId: "test",
       cache: { get: () => undefined, list: () => [] },
       retries: 0,
+      creationTimestamps: this.creationTimestamps,
     });
   }
 

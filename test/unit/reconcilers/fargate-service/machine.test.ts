@@ -21,6 +21,7 @@ import {
   type ConsulMirrorStepInput,
   type EcsServiceStepInput,
   fargateServiceMachine,
+  type NameCheckStepInput,
   type PruneStepInput,
   type RecordInput,
   type TaskDefinitionStepInput,
@@ -107,6 +108,8 @@ function fakes(
     deletion?: boolean[];
     registered?: boolean;
     consulMirror?: ConsulMirrorObservation;
+    /** Thrown by the name check (a taken name). */
+    nameTaken?: Error;
   } = {},
 ) {
   const calls: string[] = [];
@@ -123,6 +126,10 @@ function fakes(
         dnsName: "apps.internal",
         namespaceId: "ns-1",
       })),
+      checkNames: step<EcsService | undefined, NameCheckStepInput>("checkNames", () => {
+        if (options.nameTaken !== undefined) throw options.nameTaken;
+        return undefined;
+      }),
       ensureTaskDefinition: step<EnsuredTaskDefinition, TaskDefinitionStepInput>(
         "ensureTaskDefinition",
         () => ({
@@ -189,6 +196,7 @@ describe("fargateServiceMachine", () => {
     );
     expect(calls).toEqual([
       "resolveNamespace",
+      "checkNames",
       "ensureTaskDefinition",
       "ensureCloudMapService",
       "ensureEcsService",
@@ -206,6 +214,15 @@ describe("fargateServiceMachine", () => {
       replicas: { desired: 2, running: 2, pending: 0 },
       cloudMap: { serviceId: "srv-1" },
     });
+  });
+
+  it("stops at a taken name before any step that writes to AWS", async () => {
+    const { machine, calls } = fakes({ nameTaken: new Error("ECS service default-web belongs to x/y") });
+    const cloudMap = { namespaceRef: { name: "apps-internal" } };
+    await expect(run(machine, record({ spec: spec({ discovery: { cloudMap } }) }))).rejects.toThrow(
+      "belongs to x/y",
+    );
+    expect(calls).toEqual(["resolveNamespace", "checkNames"]);
   });
 
   describe("Ready needs the tasks", () => {
@@ -322,7 +339,7 @@ describe("fargateServiceMachine", () => {
   it("skips the namespace and Cloud Map steps without discovery.cloudMap", async () => {
     const { machine, calls } = fakes();
     const output = await run(machine, record());
-    expect(calls).toEqual(["ensureTaskDefinition", "ensureEcsService", "pruneRevisions"]);
+    expect(calls).toEqual(["checkNames", "ensureTaskDefinition", "ensureEcsService", "pruneRevisions"]);
     expect(condition(output, "CloudMapRegistered")).toBeUndefined();
     expect(output.status.endpoints).toBeUndefined();
   });

@@ -8,7 +8,7 @@ import {
 import { TagKey } from "../../../../src/render/index.js";
 import { tdArn } from "./ecs-fixtures.js";
 
-const OWNER = { uid: "3f1c2b8e-0000-4000-8000-000000000001" };
+const OWNER = { uid: "3f1c2b8e-0000-4000-8000-000000000001", namespace: "default", name: "web" };
 const OTHER = "9a9a9a9a-0000-4000-8000-000000000002";
 
 function revision(
@@ -17,7 +17,8 @@ function revision(
   over: Partial<TaskDefinitionRevision> = {},
 ): TaskDefinitionRevision {
   // null: no ownership tag at all.
-  const tags: Record<string, string> = uid === null ? {} : { [TagKey.Uid]: uid };
+  const tags: Record<string, string> =
+    uid === null ? {} : { [TagKey.Uid]: uid, [TagKey.Namespace]: "default", [TagKey.Name]: "web" };
   return { arn: tdArn(n), family: "default-web", revision: n, status: "ACTIVE", tags, ...over };
 }
 
@@ -129,5 +130,16 @@ describe("ownedRevisionsToDeregisterOnDelete", () => {
 
   it("returns nothing when nothing is owned", () => {
     expect(ownedRevisionsToDeregisterOnDelete([revision(1, OTHER)], OWNER)).toEqual([]);
+  });
+
+  it("owns a revision only when uid, namespace and name all match (or the item's legacy uid does)", () => {
+    const otherKey = revision(1, OWNER.uid, {
+      tags: { [TagKey.Uid]: OWNER.uid, [TagKey.Namespace]: "default-web", [TagKey.Name]: "x" },
+    });
+    const legacy = revision(2, OTHER);
+    expect(ownedRevisionsToDeregisterOnDelete([otherKey, legacy, revision(3)], OWNER)).toEqual([tdArn(3)]);
+    expect(
+      ownedRevisionsToDeregisterOnDelete([otherKey, legacy, revision(3)], { ...OWNER, legacyUid: OTHER }),
+    ).toEqual([tdArn(2), tdArn(3)]);
   });
 });
