@@ -17,6 +17,8 @@ export interface RenderMetadata {
   namespace: string;
   uid: string;
   generation: number;
+  /** Stamped by the controller before its first create; tells incarnations of one key (one uid) apart. */
+  creationTimestamp?: string;
 }
 
 /** Account id used when none is known (offline render). */
@@ -64,9 +66,19 @@ export function ownershipTags(metadata: RenderMetadata): Array<[string, string]>
   ];
 }
 
-/** ECS idempotency token for one generation of one record (ECS allows at most 36 characters). */
-export function clientTokenOf(metadata: Pick<RenderMetadata, "uid" | "generation">): string {
-  return createHash("sha256").update(`${metadata.uid}:${metadata.generation}`).digest("hex").slice(0, 36);
+/**
+ * ECS idempotency token for one generation of one incarnation of a record (ECS allows at most 36 characters).
+ * The uid names the key, so a record deleted and written again (generation 1 again) would otherwise send the
+ * token of its earlier incarnation's create; the creation time tells them apart.
+ */
+export function clientTokenOf(
+  metadata: Pick<RenderMetadata, "uid" | "generation" | "creationTimestamp">,
+): string {
+  const incarnation = metadata.creationTimestamp ?? "";
+  return createHash("sha256")
+    .update(`${metadata.uid}:${incarnation}:${metadata.generation}`)
+    .digest("hex")
+    .slice(0, 36);
 }
 
 /** Both DNS names of a service (DESIGN 10): absent parts are left out. */

@@ -8,10 +8,16 @@ export function renderContextOf(
   region: string,
   namespaceDnsName: string | undefined,
 ): RenderContext {
-  const { name, namespace, uid, generation } = record.metadata;
+  const { name, namespace, uid, generation, creationTimestamp } = record.metadata;
   return {
     region,
-    metadata: { name, namespace, uid, generation },
+    metadata: {
+      name,
+      namespace,
+      uid,
+      generation,
+      ...(creationTimestamp === undefined ? {} : { creationTimestamp }),
+    },
     ...(namespaceDnsName === undefined ? {} : { namespaceDnsName }),
   };
 }

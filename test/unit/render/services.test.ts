@@ -70,6 +70,12 @@ describe("renderEcsService", () => {
     expect(clientTokenOf({ uid: UID, generation: 5 })).not.toBe(token);
   });
 
+  it("gives a record written again at the same key (same uid, generation 1 again) another client token", () => {
+    const first = clientTokenOf({ uid: UID, generation: 1, creationTimestamp: "2026-12-01T10:00:00.000Z" });
+    const again = clientTokenOf({ uid: UID, generation: 1, creationTimestamp: "2026-12-06T09:30:00.000Z" });
+    expect(again).not.toBe(first);
+  });
+
   it("points A-only registries at the Cloud Map service without a port", () => {
     const { create } = renderEcsService(withCloudMap({}), contextFor("web", "default"), {
       taskDefinitionArn: TD_ARN,
