@@ -14,6 +14,7 @@ import type {
 import type { CloudMapNamespaceStatus } from "../../crds/index.js";
 import { ConditionStatus, RolloutState } from "../../crds/index.js";
 import {
+  deletionPolicyTag,
   ecsName,
   RenderError,
   renderCloudMapService,
@@ -283,6 +284,29 @@ function maxAgeFor(record: FargateServiceRecord, settings: FargateServiceSetting
   return settled ? settings.steadyStateMaxAgeMs : 0;
 }
 
+/**
+ * Tags an adopted service with our ownership, and keeps the deletion-policy tag in step with the spec (the orphan
+ * sweep reads it once no spec is left). The cached observation is dropped after a change so no pass tags twice.
+ */
+async function alignEcsServiceTags(
+  deps: FargateServiceStepDeps,
+  record: FargateServiceRecord,
+  observed: EcsService,
+  tags: Record<string, string>,
+  ownership: Ownership,
+  signal: AbortSignal,
+): Promise<void> {
+  if (observed.serviceArn === undefined) return;
+  const [policyKey, policy] = deletionPolicyTag(record.spec);
+  const add: Record<string, string> = {
+    ...(ownership === Ownership.Unowned ? ownershipTagMap(record.metadata) : {}),
+    ...(tags[policyKey] === policy ? {} : { [policyKey]: policy }),
+  };
+  if (Object.keys(add).length === 0) return;
+  await deps.ecs.tagResource(observed.serviceArn, add, signal);
+  deps.ecs.forgetService(record.spec.cluster, ecsName(record.metadata));
+}
+
 /** The ECS service: created with the clientToken, updated only on a real difference, adopted only when allowed. */
 export async function ensureEcsService(
   deps: FargateServiceStepDeps,
@@ -322,9 +346,7 @@ export async function ensureEcsService(
   if (!mayManage(ownership, record.spec.adopt)) {
     throw alreadyExists(`ECS service ${name} in cluster ${cluster}`, tags);
   }
-  if (ownership === Ownership.Unowned && observed.serviceArn !== undefined) {
-    await deps.ecs.tagResource(observed.serviceArn, ownershipTagMap(record.metadata), signal);
-  }
+  await alignEcsServiceTags(deps, record, observed, tags, ownership, signal);
   if (failedForThisSpec(record, taskDefinition, observed, now)) {
     return { service: observed, action: "heldAfterFailure", changed: [] };
   }
