@@ -70,9 +70,14 @@ export class Informer implements CacheReader {
   /** Keys an event touched while a list was running; the list must not overwrite or drop them. */
   private touched: Set<ResourceKey> | undefined;
 
+  /**
+   * `onVanished` hears of every record that left the table (stream REMOVE with its old image, or gone from a
+   * relist), with the last copy seen: the runtime's tombstones start its cleanup from there.
+   */
   constructor(
     readonly kind: Kind,
     private readonly store: ResourceStore,
+    private readonly onVanished?: (last: StoredResource) => void,
   ) {}
 
   /** Adds a receiver of keys. */
@@ -113,6 +118,7 @@ export class Informer implements CacheReader {
         return; // the cache holds a later incarnation or version
       }
       this.cache.delete(key);
+      this.onVanished?.(event.resource);
       this.emit(key, Priority.High);
       return;
     }
@@ -147,7 +153,9 @@ export class Informer implements CacheReader {
       }
       for (const key of [...this.cache.keys()]) {
         if (listed.has(key) || touched.has(key)) continue;
+        const last = this.cache.get(key);
         this.cache.delete(key);
+        if (last !== undefined) this.onVanished?.(last);
         this.emit(key, Priority.High);
       }
       this.synced = true;
