@@ -20,7 +20,7 @@ export function tombstoneAwareStore(store: ResourceStore, tombstones: Tombstones
       tombstones.reappeared(key);
       return found;
     } catch (error) {
-      const tombstone = error instanceof NotFoundError ? tombstones.get(key) : undefined;
+      const tombstone = error instanceof NotFoundError ? tombstones.take(key) : undefined;
       if (tombstone === undefined) throw error;
       return tombstone;
     }

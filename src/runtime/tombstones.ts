@@ -44,6 +44,8 @@ export const VanishedEvent = {
 interface Entry {
   record: StoredResource;
   keptAt: number;
+  /** Logged and counted: its first pass read it (until then it may turn out to be the controller's own removal). */
+  announced: boolean;
 }
 
 function keyOf(record: StoredResource): ResourceKey {
@@ -108,24 +110,39 @@ export class Tombstones {
       },
     };
     this.finished.delete(key);
-    for (const evicted of boundedSet(this.live, key, { record: tombstone, keptAt: clock.now() }, this.max)) {
+    const entry: Entry = { record: tombstone, keptAt: clock.now(), announced: false };
+    for (const evicted of boundedSet(this.live, key, entry, this.max)) {
       this.count(parseResourceKey(evicted).kind, VanishedEvent.Evicted);
       this.options.log.warn(
         { kind: parseResourceKey(evicted).kind, resource: evicted },
         "too many records await cleanup: dropped the oldest tombstone (the orphan sweep will find its resources)",
       );
     }
-    this.count(record.kind, VanishedEvent.Vanished);
-    this.options.log.info(
-      { kind: record.kind, resource: key, uid: metadata.uid, deletionPolicy: policyOf(record) },
-      "record left the table before its cleanup finished: cleaning up from its last seen spec",
-    );
     return true;
   }
 
   /** The live tombstone of `key`. */
   get(key: ResourceKey): StoredResource | undefined {
     return this.live.get(key)?.record;
+  }
+
+  /**
+   * The tombstone of `key` as a pass reads it: logged and counted the first time (the controller's own removal
+   * may still be told by `markFinalized` before that, as the stream can deliver it before the write returns).
+   */
+  take(key: ResourceKey): StoredResource | undefined {
+    const entry = this.live.get(key);
+    if (entry === undefined) return undefined;
+    if (!entry.announced) {
+      entry.announced = true;
+      const { kind, metadata } = entry.record;
+      this.count(kind, VanishedEvent.Vanished);
+      this.options.log.info(
+        { kind, resource: key, uid: metadata.uid, deletionPolicy: policyOf(entry.record) },
+        "record left the table before its cleanup finished: cleaning up from its last seen spec",
+      );
+    }
+    return entry.record;
   }
 
   /** When the live tombstone of `key` was kept (ms on the clock). */
@@ -189,6 +206,15 @@ export class Tombstones {
 
   /** The controller removed the last finalizer at `resourceVersion` (the store removed the item). */
   markFinalized(key: ResourceKey, resourceVersion: string): void {
+    const entry = this.live.get(key);
+    if (
+      entry !== undefined &&
+      !entry.announced &&
+      !isNewerVersion(entry.record.metadata.resourceVersion, resourceVersion)
+    ) {
+      this.live.delete(key); // the stream told of our own removal first
+      return;
+    }
     boundedSet(this.finalized, key, resourceVersion, this.max);
   }
 
