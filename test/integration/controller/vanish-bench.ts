@@ -8,7 +8,7 @@ import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
 import { ListServicesCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
 import { ListServicesCommand as ListCloudMapServicesCommand } from "@aws-sdk/client-servicediscovery";
-import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
 import { applyDefaults } from "../../../src/crds/defaults.js";
 import { API_VERSION, type Condition, type Kind } from "../../../src/crds/meta.js";
@@ -60,6 +60,8 @@ export interface VanishBench {
   read(kind: Kind, name: string): Promise<StoredResource | undefined>;
   /** DeleteItem on the record's item, as `aws dynamodb delete-item` or Terraform destroy sends it. */
   rawDelete(kind: Kind, name: string): Promise<void>;
+  /** PutItem of the record's item as it is but without finalizers (a writer that never read them). */
+  rawPutWithoutFinalizers(kind: Kind, name: string): Promise<void>;
   leftovers(): Promise<Leftovers>;
   /** Polls until `check` holds (wall clock; the simulator runs 10× faster). */
   eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs?: number): Promise<T>;
@@ -207,6 +209,15 @@ export async function startVanishBench(options: { consul?: boolean } = {}): Prom
       await store.clients.documents.send(
         new DeleteCommand({ TableName: store.tableName, Key: resourceItemKey(kind, NS, name) }),
       );
+    },
+    async rawPutWithoutFinalizers(kind, name) {
+      const Key = resourceItemKey(kind, NS, name);
+      const { Item } = await store.clients.documents.send(
+        new GetCommand({ TableName: store.tableName, Key }),
+      );
+      if (Item === undefined) throw new Error(`${kind} ${name} is not there`);
+      const { finalizers: _dropped, ...rest } = Item;
+      await store.clients.documents.send(new PutCommand({ TableName: store.tableName, Item: rest }));
     },
     async leftovers() {
       const { ecs, cloudMap } = clientsFor(sim.endpoint);

@@ -128,6 +128,24 @@ describe("a FargateService removed with a raw DeleteItem", () => {
   });
 });
 
+describe("a delete in the window after a put-item wiped the finalizer", () => {
+  it("removes the item at once, and the cleanup still runs from the last seen spec", SLOW, async () => {
+    const b = await startVanishBench();
+    bench = b;
+    explainFailures(b);
+    await b.startController();
+    await readyWorld(b, { consul: false });
+    await b.rawPutWithoutFinalizers("FargateService", "web");
+    await b.store.delete("FargateService", "team", "web");
+    await b.eventually(async () => (await b.read("FargateService", "web")) === undefined, "the record gone");
+    const left = await b.eventually(async () => {
+      const now = await b.leftovers();
+      return JSON.stringify(now) === JSON.stringify(NOTHING) ? now : undefined;
+    }, "no leftovers of web");
+    expect(left).toEqual(NOTHING);
+  });
+});
+
 describe("deletionPolicy and report mode", () => {
   it(
     "Retain leaves everything in place and reports it, from the tombstone and from the sweep",
