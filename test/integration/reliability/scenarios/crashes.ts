@@ -17,6 +17,11 @@ export interface CrashLoad {
   seed: number;
   /** How long the last process may take to converge after the last operation and kill. */
   convergeTimeoutMs: number;
+  /**
+   * Deletes are raw DeleteItems (Terraform destroy): the cleanup comes from the tombstones and, for what a killed
+   * process saw go, from the orphan sweep (every second here); the audit then waits for the account to be clean.
+   */
+  rawDeletes?: boolean;
 }
 
 /** What the scenario measured. */
@@ -70,7 +75,10 @@ export async function runCrashScenario(
       dynamodbEndpoint,
       awsEndpoint: sim.endpoint,
       leaseName: "crashes",
-      flags: { "keep-revisions": String(KEEP_REVISIONS) },
+      flags: {
+        "keep-revisions": String(KEEP_REVISIONS),
+        ...(load.rawDeletes === true ? { "orphan-sweep-interval": "1s" } : {}),
+      },
     });
 
   await store.apply(namespaceDocument());
@@ -99,7 +107,7 @@ export async function runCrashScenario(
   const writer = async (): Promise<void> => {
     for (const op of ops) {
       if (failed) return;
-      await applyOperation(store, op);
+      await applyOperation(store, op, { rawDeletes: load.rawDeletes === true });
       await pause(200 + opRandom() * 1200);
     }
   };
@@ -115,9 +123,19 @@ export async function runCrashScenario(
 
   const wanted = finalWants(ops);
   const convergeMs = await waitConverged(store, wanted, load.convergeTimeoutMs);
-  const lastExit = await current.stop("SIGTERM");
   const live = await store.list("FargateService", { namespace: REL_NAMESPACE });
-  const audit = auditInventory(await readInventory(sim.endpoint), live, wanted, KEEP_REVISIONS);
+  const audited = async () => auditInventory(await readInventory(sim.endpoint), live, wanted, KEEP_REVISIONS);
+  let audit = await audited();
+  // Raw deletes are cleaned up after the records are gone: give the tombstones and the sweep their time.
+  for (
+    const deadline = Date.now() + load.convergeTimeoutMs;
+    load.rawDeletes === true && Date.now() < deadline;
+  ) {
+    if (audit.orphans.length === 0 && audit.duplicates.length === 0) break;
+    await pause(500);
+    audit = await audited();
+  }
+  const lastExit = await current.stop("SIGTERM");
   return {
     operations: tally(ops),
     kills: load.kills,
