@@ -105,7 +105,11 @@ export class Manager {
         : { watchPollIntervalMs: settings.watchPollIntervalMs }),
       ...(options.random === undefined ? {} : { random: options.random }),
       onVanished: (last) => {
-        if (this.controllers.has(last.kind)) options.tombstones?.vanished(last);
+        if (!this.controllers.has(last.kind)) return;
+        // A standby cannot tell the leader's own finishing of a deletion from a raw DeleteItem in the middle of
+        // one; it keeps only records that were not being deleted (the leader, and the orphan sweep, do the rest).
+        if (!this.isLeader && last.metadata.deletionTimestamp !== undefined) return;
+        options.tombstones?.vanished(last);
       },
     });
     this.leaderTasks = new LeaderTaskRunner(options.leaderTasks ?? [], this.clock, this.log);

@@ -41,16 +41,17 @@ afterEach(async () => {
  * A manager whose reconciler behaves like the real ones: finalizer on first, and on deletion "cleans up" (records
  * what it saw), writes a status and removes the finalizer — all through the tombstone-aware store.
  */
-async function setUp() {
-  const clock = new ManualClock();
-  const store = new FakeStore(() => clock.now());
+async function setUp(given?: { clock: ManualClock; store: FakeStore; leases: FakeLeases; identity: string }) {
+  const clock = given?.clock ?? new ManualClock();
+  const store = given?.store ?? new FakeStore(() => clock.now());
+  const shared = given ?? { leases: new FakeLeases(), identity: "solo" };
   const metrics = createMetrics();
   const tombstones = new Tombstones({ finalizer: FINALIZER, clock, log: silentLogger(), metrics });
   const seen = tombstoneAwareStore(store, tombstones);
   const cleanups: string[] = [];
   const m = new Manager({
     store,
-    leases: new FakeLeases(),
+    leases: shared.leases,
     reconcilers: [
       {
         kind: KIND,
@@ -83,7 +84,7 @@ async function setUp() {
         },
       },
     ],
-    settings,
+    settings: { ...settings, identity: shared.identity },
     log: silentLogger(),
     clock,
     metrics,
@@ -93,7 +94,6 @@ async function setUp() {
   await m.start();
   await m.waitForSync();
   await clock.advance(2000);
-  expect(m.isLeader).toBe(true);
   const create = async (name: string, dnsName = `${name}.internal`) => {
     await store.create({
       apiVersion: API_VERSION,
@@ -185,6 +185,23 @@ describe("tombstones", () => {
     expect(tombstones.get("CloudMapNamespace/default/a")).toBeUndefined();
     expect(cleanups).toEqual([]);
     expect(await count("reappeared")).toBe(1);
+  });
+
+  it("are kept by a standby only for records that were not being deleted", async () => {
+    const clock = new ManualClock();
+    const store = new FakeStore(() => clock.now());
+    const leases = new FakeLeases();
+    const leader = await setUp({ clock, store, leases, identity: "one" });
+    const standby = await setUp({ clock, store, leases, identity: "two" });
+    expect([leader.manager.isLeader, standby.manager.isLeader]).toEqual([true, false]);
+    await leader.create("finished");
+    await store.delete(KIND, "default", "finished"); // the leader finishes it
+    await until(() => leader.cleanups.length === 1, clock);
+    await leader.create("raw");
+    store.removeItem(KIND, "default", "raw");
+    await until(() => leader.cleanups.length === 2, clock);
+    expect(standby.tombstones.keys(KIND)).toEqual(["CloudMapNamespace/default/raw"]);
+    expect(leader.tombstones.keys(KIND)).toEqual([]);
   });
 
   it("keep at most maxEntries, the oldest dropped", () => {
