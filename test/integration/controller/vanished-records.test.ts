@@ -128,6 +128,30 @@ describe("a FargateService removed with a raw DeleteItem", () => {
   });
 });
 
+describe("a CatalogSync removed with a raw DeleteItem", () => {
+  it("stops its engine and removes what it mirrored into Consul", SLOW, async () => {
+    const b = await startVanishBench({ consul: true });
+    bench = b;
+    explainFailures(b);
+    await b.startController();
+    await readyWorld(b, { consul: true });
+
+    await b.rawDelete("CatalogSync", "internal");
+    await b.eventually(async () => (await b.leftovers()).consulServices.length === 0, "Consul emptied");
+    await b.eventually(
+      async () =>
+        messages(b, "cleanup of a record that left the table is complete").some(
+          (l) => l.kind === "CatalogSync",
+        ),
+      "the CatalogSync's cleanup",
+    );
+    // The FargateService and its AWS resources are not the CatalogSync's: they stay.
+    const left = await b.leftovers();
+    expect(left.ecsServices).toEqual(["team-web"]);
+    expect(left.cloudMapServices).toEqual(["web"]);
+  });
+});
+
 describe("a delete in the window after a put-item wiped the finalizer", () => {
   it("removes the item at once, and the cleanup still runs from the last seen spec", SLOW, async () => {
     const b = await startVanishBench();
