@@ -41,6 +41,12 @@ export interface ControllerMetrics {
   awsApiCalls: Counter<"service" | "operation" | "outcome">;
   leader: Gauge;
   watchLag: Gauge;
+  /** Records that left the table before their cleanup finished, by kind and event (see runtime/tombstones.ts). */
+  vanishedRecords: Counter<"kind" | "event">;
+  /** AWS resources the orphan sweep found without a record, by resource type and what it did. */
+  orphanSweepResources: Counter<"resource" | "action">;
+  /** Orphan sweep runs by result (`ok`, `error`). */
+  orphanSweepRuns: Counter<"result">;
   /** Increments `aws_api_calls_total`. */
   recordAwsCall: AwsCallRecorder;
 }
@@ -93,6 +99,24 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Contr
     watchLag: new Gauge({
       name: "watch_lag_seconds",
       help: "Age of the last change the watch delivered, when it was delivered.",
+      registers,
+    }),
+    vanishedRecords: new Counter({
+      name: "vanished_records_total",
+      help: "Records that left the table before their cleanup finished, by kind and event (vanished, cleaned_up, retained, reappeared, evicted).",
+      labelNames: ["kind", "event"] as const,
+      registers,
+    }),
+    orphanSweepResources: new Counter({
+      name: "orphan_sweep_resources_total",
+      help: "AWS resources whose ownership tags name no record in the table, by resource and action (deleted, reported, retained, failed).",
+      labelNames: ["resource", "action"] as const,
+      registers,
+    }),
+    orphanSweepRuns: new Counter({
+      name: "orphan_sweep_runs_total",
+      help: "Orphan sweep runs by result (ok, error).",
+      labelNames: ["result"] as const,
       registers,
     }),
     recordAwsCall: (service, operation, outcome) => awsApiCalls.inc({ service, operation, outcome }),

@@ -30,6 +30,7 @@ import type {
   CloudMapNamespaceInfo,
   CloudMapOperation,
   CloudMapServiceInfo,
+  CloudMapServiceSummary,
   CreatePrivateDnsNamespaceInput,
   DnsRecord,
   TagMap,
@@ -185,6 +186,25 @@ export function createCloudMapGateway(client: ServiceDiscoveryClient, ctx: CallC
         );
         return {
           items: (out.Services ?? []).map((s) => serviceInfo("ListServices", s, namespaceId)),
+          next: out.NextToken,
+        };
+      });
+    },
+
+    listAccountServices(signal?: AbortSignal) {
+      return allPages<CloudMapServiceSummary>(async (nextToken) => {
+        const out = await call(
+          "ListServices",
+          (o) =>
+            client.send(new ListServicesCommand(nextToken === undefined ? {} : { NextToken: nextToken }), o),
+          signal,
+        );
+        return {
+          items: (out.Services ?? []).flatMap((s) =>
+            s.Id === undefined || s.Arn === undefined || s.Name === undefined
+              ? []
+              : [{ id: s.Id, arn: s.Arn, name: s.Name }],
+          ),
           next: out.NextToken,
         };
       });

@@ -6,6 +6,8 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   type ECSClient,
+  ListClustersCommand,
+  ListServicesCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
@@ -17,6 +19,7 @@ import {
 import type { Clock } from "../clock.js";
 import { type CallContext, callAws, type SendOptions } from "./call.js";
 import { AwsInvalidRequestError, AwsNotFoundError } from "./errors.js";
+import { allPages } from "./pages.js";
 import { ServiceCache, type ServiceObservation } from "./service-cache.js";
 import { describeFailure, malformedResponse } from "./translate.js";
 import type {
@@ -224,6 +227,57 @@ export function createEcsGateway(
 
     forgetService(cluster: string, name: string) {
       cache.forget(clusterKey(cluster), serviceKey(name));
+    },
+
+    listClusters(signal?: AbortSignal) {
+      return allPages(async (nextToken) => {
+        const out = await call(
+          "ListClusters",
+          (o) =>
+            client.send(
+              new ListClustersCommand({ maxResults: 100, ...(nextToken === undefined ? {} : { nextToken }) }),
+              o,
+            ),
+          signal,
+        );
+        return { items: out.clusterArns ?? [], next: out.nextToken };
+      });
+    },
+
+    listServiceArns(cluster: string, signal?: AbortSignal) {
+      return allPages(async (nextToken) => {
+        const out = await call(
+          "ListServices",
+          (o) =>
+            client.send(
+              new ListServicesCommand({
+                cluster,
+                maxResults: 100,
+                ...(nextToken === undefined ? {} : { nextToken }),
+              }),
+              o,
+            ),
+          signal,
+        );
+        return { items: out.serviceArns ?? [], next: out.nextToken };
+      });
+    },
+
+    async describeServices(cluster: string, services: readonly string[], signal?: AbortSignal) {
+      const out: EcsService[] = [];
+      for (let i = 0; i < services.length; i += 10) {
+        const batch = services.slice(i, i + 10);
+        const described = await call(
+          "DescribeServices",
+          (o) => client.send(new DescribeServicesCommand({ cluster, services: batch, include: ["TAGS"] }), o),
+          signal,
+        );
+        for (const service of described.services ?? []) if (service.status !== "INACTIVE") out.push(service);
+        for (const { arn, reason } of described.failures ?? []) {
+          if (reason !== "MISSING") throw describeFailure("DescribeServices", arn ?? cluster, reason ?? "");
+        }
+      }
+      return out;
     },
   };
 }

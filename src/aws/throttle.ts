@@ -61,6 +61,7 @@ export const ECS_OPERATION_CATEGORY: Readonly<Record<string, EcsApiCategory>> = 
   UntagResource: "tagging",
   ListTagsForResource: "tagging",
   DescribeClusters: "clusterRead",
+  ListClusters: "clusterRead",
 };
 
 /**

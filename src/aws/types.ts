@@ -75,6 +75,15 @@ export interface EcsGateway {
   tagResource(arn: string, tags: TagMap, signal?: AbortSignal): Promise<void>;
   /** Drops every cached observation of the service (after a deletion, or to force a re-read). */
   forgetService(cluster: string, name: string): void;
+  /** ARNs of every ACTIVE cluster (all pages; the orphan sweep). */
+  listClusters(signal?: AbortSignal): Promise<string[]>;
+  /** ARNs of the cluster's ACTIVE services (all pages; DRAINING ones are hidden, as ECS does). */
+  listServiceArns(cluster: string, signal?: AbortSignal): Promise<string[]>;
+  /**
+   * Fresh reads of the named services with their tags, in DescribeServices batches of at most 10 (bypassing the
+   * cache); MISSING and INACTIVE ones are left out.
+   */
+  describeServices(cluster: string, services: readonly string[], signal?: AbortSignal): Promise<EcsService[]>;
 }
 
 /** State of an asynchronous Cloud Map operation. */
@@ -112,6 +121,13 @@ export interface CloudMapServiceInfo {
   healthCheck?: "custom" | "route53";
 }
 
+/** A Cloud Map service as an account-wide listing shows it. */
+export interface CloudMapServiceSummary {
+  id: string;
+  arn: string;
+  name: string;
+}
+
 /** Health of one Cloud Map instance (UNKNOWN: the service has no health check, or Cloud Map has no verdict yet). */
 export type CloudMapHealthStatus = "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
 
@@ -145,6 +161,8 @@ export interface CloudMapGateway {
   deleteNamespace(namespaceId: string, signal?: AbortSignal): Promise<string>;
   /** Every service of the namespace (all pages). */
   listServices(namespaceId: string, signal?: AbortSignal): Promise<CloudMapServiceInfo[]>;
+  /** Every service of the account, every namespace (all pages; the orphan sweep). */
+  listAccountServices(signal?: AbortSignal): Promise<CloudMapServiceSummary[]>;
   /** Creates a service; AwsAlreadyExistsError (`existingId`, `creatorRequestId`) when the name is taken. */
   createService(input: CloudMapCreateServiceInput, signal?: AbortSignal): Promise<CloudMapServiceInfo>;
   /** The service; AwsNotFoundError when it does not exist. */

@@ -57,6 +57,15 @@ function parseLeaseName(raw: string): string {
   return raw;
 }
 
+/** What the orphan sweep does with the orphans it finds. */
+export type OrphanSweepMode = "delete" | "report";
+
+function parseOrphanSweepMode(raw: string): OrphanSweepMode {
+  const mode = raw.trim().toLowerCase();
+  if (mode !== "delete" && mode !== "report") throw new Error("must be delete or report");
+  return mode;
+}
+
 /** The controller's own settings (shown by `fargatectl controller --help`). */
 export const controllerSettings = {
   concurrency: setting<number>({
@@ -194,6 +203,23 @@ export const controllerSettings = {
     description:
       "Age of a batched DescribeServices observation a settled service's resync may use (fresh reads after changes).",
     parse: parseDuration,
+  }),
+  orphanSweepIntervalMs: setting<number>({
+    flag: "orphan-sweep-interval",
+    env: ["FARGATE_OPERATOR_ORPHAN_SWEEP_INTERVAL"],
+    default: 300_000,
+    defaultText: "5m",
+    description:
+      "How often the leader looks for AWS resources whose ownership tags name a record the table no longer holds (0 disables).",
+    parse: parseDuration,
+  }),
+  orphanSweep: setting<OrphanSweepMode>({
+    flag: "orphan-sweep",
+    env: ["FARGATE_OPERATOR_ORPHAN_SWEEP"],
+    default: "delete",
+    description:
+      "What the orphan sweep does with what it finds: delete (honouring each resource's deletion-policy tag) or report (log and count only).",
+    parse: parseOrphanSweepMode,
   }),
   awsMaxAttempts: setting<number>({
     flag: "aws-max-attempts",

@@ -22,11 +22,15 @@ import { createMetrics } from "../metrics.js";
 import type { LeaseBackend } from "../runtime/lease-backend.js";
 import { Manager, type ManagerSettings } from "../runtime/manager.js";
 import type { KindReconciler } from "../runtime/reconciler.js";
+import { tombstoneAwareStore } from "../runtime/tombstone-store.js";
+import { Tombstones } from "../runtime/tombstones.js";
 import { createDynamoResourceStore } from "../store/index.js";
 import type { ResourceStore } from "../store/types.js";
 import { createSyncEngine, syncLeaseName } from "../sync/index.js";
 import type { SyncEngineRuntime } from "./catalog-sync/run-sync.js";
 import type { CatalogSyncReconcilerSettings } from "./catalog-sync/steps.js";
+import { CONTROLLER_FINALIZER } from "./finalizer.js";
+import { orphanSweepTasks } from "./orphan-sweep/index.js";
 import { buildReconcilers } from "./reconcilers.js";
 
 /** Exit codes of the controller command. */
@@ -215,10 +219,13 @@ export async function runControllerCommand(
         })
       : undefined;
   const secrets = deps.secrets ?? ownedSecrets;
+  // Records that leave the table before their cleanup finished are cleaned up from their last seen copy.
+  const tombstones = new Tombstones({ finalizer: CONTROLLER_FINALIZER, clock, log, metrics });
+  const reconcilerStore = tombstoneAwareStore(store, tombstones);
   const reconcilers =
-    deps.reconcilers?.(store, clock) ??
+    deps.reconcilers?.(reconcilerStore, clock) ??
     buildReconcilers({
-      store,
+      store: reconcilerStore,
       aws: aws as AwsGateways,
       clock,
       fargateService: {
@@ -234,6 +241,16 @@ export async function runControllerCommand(
         ...(secrets === undefined ? {} : { secrets }),
       },
     });
+  const leaderTasks = orphanSweepTasks({
+    intervalMs: settings.orphanSweepIntervalMs,
+    mode: settings.orphanSweep,
+    store,
+    aws,
+    clock,
+    log,
+    metrics,
+    tombstones,
+  });
   const manager = new Manager({
     store,
     leases,
@@ -242,6 +259,8 @@ export async function runControllerCommand(
     log,
     metrics,
     clock,
+    tombstones,
+    leaderTasks,
   });
 
   const signals = deps.signals ?? process;
@@ -298,6 +317,8 @@ function logStart(log: Logger, settings: ControllerCommandSettings, reconcilers:
       leaseName: settings.leaseName,
       leaseDurationMs: settings.leaseDurationMs,
       leaseHeartbeatMs: settings.leaseHeartbeatMs,
+      orphanSweepIntervalMs: settings.orphanSweepIntervalMs,
+      orphanSweep: settings.orphanSweep,
     },
     "controller starting",
   );

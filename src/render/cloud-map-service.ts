@@ -2,7 +2,13 @@
 import type { CreateServiceCommandInput } from "@aws-sdk/client-servicediscovery";
 import type { FargateServiceSpec } from "../crds/index.js";
 import { RenderError } from "./errors.js";
-import { cloudMapServiceName, ownershipTags, type RenderContext, TagKey } from "./names.js";
+import {
+  cloudMapServiceName,
+  deletionPolicyTag,
+  ownershipTags,
+  type RenderContext,
+  TagKey,
+} from "./names.js";
 
 /** Cloud Map's tag limits: 50 per resource, keys 1–128 and values 0–256 characters of this set. */
 const MAX_TAGS = 50;
@@ -58,12 +64,19 @@ function servicePortOf(spec: FargateServiceSpec): number | undefined {
   return undefined;
 }
 
-/** Every tag the Cloud Map service of `spec` carries: ownership, then the Consul mirror's instructions. */
+/**
+ * Every tag the Cloud Map service of `spec` carries: ownership, the deletion policy, then the Consul mirror's
+ * instructions.
+ */
 export function renderCloudMapServiceTags(
   spec: FargateServiceSpec,
   context: RenderContext,
 ): Record<string, string> {
-  const pairs = [...ownershipTags(context.metadata), ...consulTagsOf(spec, context.metadata)];
+  const pairs = [
+    ...ownershipTags(context.metadata),
+    deletionPolicyTag(spec),
+    ...consulTagsOf(spec, context.metadata),
+  ];
   if (pairs.length > MAX_TAGS) {
     throw new RenderError(
       `discovery.consul.meta: ${pairs.length} Cloud Map tags needed, at most ${MAX_TAGS} allowed (use fewer meta entries)`,

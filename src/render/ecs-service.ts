@@ -8,7 +8,7 @@ import type {
 } from "@aws-sdk/client-ecs";
 import type { FargateServiceSpec } from "../crds/index.js";
 import { RenderError } from "./errors.js";
-import { clientTokenOf, ecsName, ownershipTags, type RenderContext } from "./names.js";
+import { clientTokenOf, deletionPolicyTag, ecsName, ownershipTags, type RenderContext } from "./names.js";
 
 /** What the ECS service points at: set by the controller once the parts exist. */
 export interface EcsServiceRefs {
@@ -88,7 +88,10 @@ export function renderEcsService(
     networkConfiguration: networkOf(spec),
     deploymentConfiguration: deploymentOf(spec),
     serviceRegistries,
-    tags: ownershipTags(context.metadata).map(([key, value]) => ({ key, value })),
+    tags: [...ownershipTags(context.metadata), deletionPolicyTag(spec)].map(([key, value]) => ({
+      key,
+      value,
+    })),
     propagateTags: "SERVICE",
     enableECSManagedTags: true,
     clientToken: clientTokenOf(context.metadata),

@@ -6,6 +6,7 @@ export { goStringLiteral } from "./go-template.js";
 export {
   clientTokenOf,
   cloudMapServiceName,
+  deletionPolicyTag,
   type Endpoints,
   ecsName,
   ownershipTags,

@@ -30,6 +30,11 @@ export const TagKey = {
   Namespace: "fargate-operator:namespace",
   Name: "fargate-operator:name",
   Hash: "fargate-operator:hash",
+  /**
+   * On a FargateService's ECS service and Cloud Map service: its `deletionPolicy` (Delete|Retain), so the orphan
+   * sweep knows it after a restart, when no spec of the vanished record is left to read.
+   */
+  DeletionPolicy: "fargate-operator:deletion-policy",
   /** On a FargateService's Cloud Map service: "true" when `discovery.consul.register` asks for a Consul mirror. */
   ConsulRegister: "fargate-operator:consul-register",
   /** On a FargateService's Cloud Map service: the Consul service name (before the CatalogSync's prefix). */
@@ -64,6 +69,11 @@ export function ownershipTags(metadata: RenderMetadata): Array<[string, string]>
     [TagKey.Namespace, metadata.namespace],
     [TagKey.Name, metadata.name],
   ];
+}
+
+/** The deletion-policy tag of a spec: `[TagKey.DeletionPolicy, "Delete" | "Retain"]`. */
+export function deletionPolicyTag(spec: Pick<FargateServiceSpec, "deletionPolicy">): [string, string] {
+  return [TagKey.DeletionPolicy, spec.deletionPolicy === "Retain" ? "Retain" : "Delete"];
 }
 
 /**

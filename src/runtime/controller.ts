@@ -36,6 +36,8 @@ export interface ControllerOptions {
   rateLimits: FailureRateLimiterOptions;
   /** Immediate retries after store conflicts in a row before falling back to backoff. */
   maxConflictRetries?: number;
+  /** Keys to queue on start besides the cached ones (records awaiting cleanup after they left the table). */
+  extraKeys?: () => readonly ResourceKey[];
 }
 
 /** How a stop went. */
@@ -146,6 +148,7 @@ export class Controller {
     const term: Term = { queue, controller: new AbortController(), workers: [], inFlight: new Set() };
     this.term = term;
     for (const key of this.options.informer.keys()) queue.add(key, Priority.High);
+    for (const key of this.options.extraKeys?.() ?? []) queue.add(key, Priority.High);
     for (let i = 0; i < this.options.concurrency; i++) term.workers.push(this.worker(term));
     this.log.info({ workers: this.options.concurrency, queued: queue.length }, "workers started");
   }

@@ -3,7 +3,7 @@
 import { type Clock, sleep, type TimerHandle } from "../clock.js";
 import type { Kind } from "../crds/meta.js";
 import type { Logger } from "../log.js";
-import type { ResourceStore, WatchEvent, WatchHandle } from "../store/types.js";
+import type { ResourceStore, StoredResource, WatchEvent, WatchHandle } from "../store/types.js";
 import { Informer } from "./informer.js";
 
 /** Settings of the shared informers. */
@@ -22,6 +22,8 @@ export interface InformerSetOptions {
   onWatchLag?: (seconds: number) => void;
   /** Randomness for jitter; replaceable in tests. */
   random?: () => number;
+  /** Hears of every record that left the table, with the last copy seen (see Informer). */
+  onVanished?: (last: StoredResource) => void;
 }
 
 /** Informers for several kinds over one watch: start, relist on gaps, resync periodically, stop. */
@@ -35,7 +37,8 @@ export class InformerSet {
   private watchStarted = false;
 
   constructor(private readonly options: InformerSetOptions) {
-    for (const kind of options.kinds) this.informers.set(kind, new Informer(kind, options.store));
+    for (const kind of options.kinds)
+      this.informers.set(kind, new Informer(kind, options.store, options.onVanished));
   }
 
   /** The informer of `kind`; throws for a kind this set was not built with. */

@@ -70,9 +70,14 @@ export class Informer implements CacheReader {
   /** Keys an event set since the last list began: the next list may be older than them (index lag). */
   private fromEvents = new Set<ResourceKey>();
 
+  /**
+   * `onVanished` hears of every record that left the table (stream REMOVE with its old image, or gone from a
+   * relist), with the last copy seen: the runtime's tombstones start its cleanup from there.
+   */
   constructor(
     readonly kind: Kind,
     private readonly store: ResourceStore,
+    private readonly onVanished?: (last: StoredResource) => void,
   ) {}
 
   /** Adds a receiver of keys. */
@@ -113,6 +118,7 @@ export class Informer implements CacheReader {
       // Only a list that ran ahead of the stream can hold a later incarnation; the stream's own order is kept.
       if (existing !== undefined && !sameIncarnation(existing, event.resource)) return;
       this.cache.delete(key);
+      this.onVanished?.(event.resource);
       this.emit(key, Priority.High);
       return;
     }
@@ -198,6 +204,7 @@ export class Informer implements CacheReader {
     if (found === undefined) {
       if (existing === undefined) return;
       this.cache.delete(key);
+      this.onVanished?.(existing);
       this.emit(key, Priority.High);
       return;
     }

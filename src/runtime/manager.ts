@@ -12,9 +12,11 @@ import { Controller } from "./controller.js";
 import { type HealthServer, startHealthServer } from "./http-server.js";
 import { InformerSet } from "./informer-set.js";
 import { LeaderElector } from "./leader.js";
+import { type LeaderTask, LeaderTaskRunner } from "./leader-tasks.js";
 import type { LeaseBackend } from "./lease-backend.js";
 import type { FailureRateLimiterOptions } from "./rate-limit.js";
 import type { KindReconciler } from "./reconciler.js";
+import type { Tombstones } from "./tombstones.js";
 
 /** Runtime settings of a manager (durations in ms). */
 export interface ManagerSettings {
@@ -49,6 +51,13 @@ export interface ManagerOptions {
   metrics?: ControllerMetrics;
   clock?: Clock;
   random?: () => number;
+  /**
+   * Where records that leave the table before their cleanup finished are kept (give the reconcilers
+   * `tombstoneAwareStore` over the same registry); without it such a record is simply forgotten.
+   */
+  tombstones?: Tombstones;
+  /** Periodic tasks that run only while leading (the orphan sweep). */
+  leaderTasks?: readonly LeaderTask[];
 }
 
 /** Lifecycle of a manager. */
@@ -75,6 +84,7 @@ export class Manager {
   private readonly pendingStops = new Set<Promise<unknown>>();
   private readonly clock: Clock;
   private readonly log: Logger;
+  private readonly leaderTasks: LeaderTaskRunner;
 
   constructor(private readonly options: ManagerOptions) {
     const { settings, store } = options;
@@ -94,7 +104,15 @@ export class Manager {
         ? {}
         : { watchPollIntervalMs: settings.watchPollIntervalMs }),
       ...(options.random === undefined ? {} : { random: options.random }),
+      onVanished: (last) => {
+        if (!this.controllers.has(last.kind)) return;
+        // A standby cannot tell the leader's own finishing of a deletion from a raw DeleteItem in the middle of
+        // one; it keeps only records that were not being deleted (the leader, and the orphan sweep, do the rest).
+        if (!this.isLeader && last.metadata.deletionTimestamp !== undefined) return;
+        options.tombstones?.vanished(last);
+      },
     });
+    this.leaderTasks = new LeaderTaskRunner(options.leaderTasks ?? [], this.clock, this.log);
     for (const r of options.reconcilers) {
       if (this.controllers.has(r.kind)) throw new Error(`two reconcilers registered for kind ${r.kind}`);
       this.controllers.set(
@@ -110,6 +128,7 @@ export class Manager {
           concurrency: settings.concurrency,
           reconcileTimeoutMs: settings.reconcileTimeoutMs,
           rateLimits: settings.rateLimits,
+          extraKeys: () => options.tombstones?.keys(r.kind) ?? [],
         }),
       );
     }
@@ -190,6 +209,7 @@ export class Manager {
     const timeout = this.options.settings.shutdownTimeoutMs;
     const reports = await Promise.all([...this.controllers.values()].map((c) => c.stop(timeout)));
     await Promise.all(this.pendingStops);
+    await this.leaderTasks.stop();
     const aborted = reports.reduce((n, r) => n + r.aborted, 0);
     await this.stopReconcilers();
     await this.elector.stop({ release: options.release ?? true });
@@ -205,12 +225,14 @@ export class Manager {
     this.metrics.leader.set(1);
     if (this.state !== ManagerState.Running) return;
     for (const c of this.controllers.values()) c.start();
+    this.leaderTasks.start();
   }
 
   private stoppedLeading(): void {
     this.metrics.leader.set(0);
     // Someone else may lead already: abort passes in flight at once.
-    const stops = [...this.controllers.values()].map((c) => c.stop(0));
+    const stops: Promise<unknown>[] = [...this.controllers.values()].map((c) => c.stop(0));
+    stops.push(this.leaderTasks.stop());
     // Then whatever the reconcilers keep running (sync engines) must not outlive the leadership.
     const stop = Promise.all(stops).then(() => this.stopReconcilers());
     this.pendingStops.add(stop);

@@ -29,6 +29,9 @@ export function fromAttributeValue(value: RawAttributeValue): unknown {
   if (value.NS !== undefined) return value.NS.map(Number);
   if (value.B !== undefined) return Buffer.from(value.B).toString("base64");
   if (value.BS !== undefined) return value.BS.map((b) => Buffer.from(b).toString("base64"));
+  // The Streams SDK hands an empty map (`{"M": {}}` on the wire) over as a value with no member at all; read as
+  // null it broke the specs of stream images (`meta: {}` became null), which deleted records are cleaned up from.
+  if (Object.keys(value).length === 0) return {};
   return null;
 }
 

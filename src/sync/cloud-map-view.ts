@@ -49,6 +49,8 @@ export class CloudMapView {
   #error: string | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #gone = new Set<string>();
+  /** Services Consul entries point at that exist but are not listed here, with when that was checked. */
+  readonly #present = new Map<string, number>();
   #changedSince: number | undefined;
 
   constructor(private readonly options: CloudMapViewOptions) {}
@@ -191,6 +193,33 @@ export class CloudMapView {
       Object.entries(e.health).sort(([a], [b]) => a.localeCompare(b)),
     ]);
     return JSON.stringify([this.#known, services, [...this.#gone]]);
+  }
+
+  /**
+   * Confirms the services that Consul registrations point at but this view never listed (an engine that started
+   * after their deletion never saw them go): a GetService NotFound marks them gone, so their entries are removed
+   * at once like any deliberate deletion. One that exists (another namespace) is asked again after a resync.
+   */
+  async confirmReferenced(ids: Iterable<string>, signal: AbortSignal): Promise<void> {
+    if (!this.#known) return;
+    const now = this.options.clock.now();
+    for (const id of ids) {
+      if (this.#entries.has(id) || this.#gone.has(id)) continue;
+      const checkedAt = this.#present.get(id);
+      if (checkedAt !== undefined && now - checkedAt < this.options.resyncMs) continue;
+      try {
+        await this.options.cloudMap.getService(id, signal);
+        this.#present.set(id, now);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        if (error instanceof AwsNotFoundError) {
+          this.#present.delete(id);
+          this.#gone.add(id);
+          this.#changedSince ??= now;
+        }
+        // Any other failure: nothing is known; the next round asks again.
+      }
+    }
   }
 
   /** A service the engine created. */

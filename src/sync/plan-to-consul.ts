@@ -92,6 +92,18 @@ function registrationOf(node: string, dnsName: string, view: OwnedRegistration):
   };
 }
 
+/** The Cloud Map service ids our Consul registrations point at (none when Consul could not be read). */
+export function referencedCloudMapIds(
+  registrations: ReadonlyMap<string, OwnedRegistration> | undefined,
+): Set<string> {
+  const ids = new Set<string>();
+  for (const seen of registrations?.values() ?? []) {
+    const id = seen.meta[SyncKey.CloudMapServiceId];
+    if (id !== undefined) ids.add(id);
+  }
+  return ids;
+}
+
 /** Plans one Cloud Map → Consul round. */
 export function planToConsul(input: ToConsulInput): ToConsulPlan {
   const { owner, cloudMap, registrations } = input;

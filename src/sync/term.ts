@@ -13,7 +13,7 @@ import type { GraceState } from "./grace.js";
 import { syncNodeName } from "./names.js";
 import { backoffMs, describeFailure, WriteLimiter } from "./pacing.js";
 import { isExported, planToCloudMap } from "./plan-to-cloud-map.js";
-import { planToConsul } from "./plan-to-consul.js";
+import { planToConsul, referencedCloudMapIds } from "./plan-to-consul.js";
 import { mirroredToCloudMap, mirroredToConsul } from "./report.js";
 import type { MirroredToCloudMap, MirroredToConsul, SyncEngineConfig } from "./types.js";
 
@@ -249,6 +249,7 @@ export class SyncTerm {
         };
       }
     }
+    await this.#view.confirmReferenced(referencedCloudMapIds(this.#consulSide.registrations()), signal);
     const since = this.#view.takeChangeSince();
     const cloudMap = this.#view.snapshot();
     const plan = planToConsul({

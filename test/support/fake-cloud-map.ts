@@ -19,6 +19,7 @@ import type {
   CloudMapNamespaceInfo,
   CloudMapOperation,
   CloudMapServiceInfo,
+  CloudMapServiceSummary,
   CreatePrivateDnsNamespaceInput,
   DnsRecord,
   TagMap,
@@ -259,6 +260,11 @@ export class FakeCloudMap implements CloudMapGateway {
   async listServices(namespaceId: string, signal?: AbortSignal): Promise<CloudMapServiceInfo[]> {
     this.enter("listServices", signal);
     return this.servicesIn(namespaceId).map((s) => clone(s.info));
+  }
+
+  async listAccountServices(signal?: AbortSignal): Promise<CloudMapServiceSummary[]> {
+    this.enter("listAccountServices", signal);
+    return [...this.services.values()].map((s) => ({ id: s.info.id, arn: s.info.arn, name: s.info.name }));
   }
 
   async createService(input: CloudMapCreateServiceInput, signal?: AbortSignal): Promise<CloudMapServiceInfo> {

@@ -244,6 +244,15 @@ export class FakeStore implements ResourceStore {
     return clone(next);
   }
 
+  /** A raw DeleteItem (Terraform destroy): the item goes whatever its finalizers, with its old image. */
+  removeItem(kind: Kind, namespace: string, name: string): void {
+    const key = resourceKey(kind, namespace, name);
+    const existing = this.items.get(key);
+    if (existing === undefined) throw new NotFoundError(`${key} not found`);
+    this.items.delete(key);
+    this.emit("deleted", existing, existing, false);
+  }
+
   async addFinalizer(
     kind: Kind,
     namespace: string,

@@ -14,6 +14,7 @@ import type {
 import type { CloudMapNamespaceStatus } from "../../crds/index.js";
 import { ConditionStatus, RolloutState } from "../../crds/index.js";
 import {
+  deletionPolicyTag,
   ecsName,
   RenderError,
   renderCloudMapService,
@@ -308,6 +309,29 @@ export function maxAgeFor(record: FargateServiceRecord, settings: FargateService
 }
 
 /**
+ * Tags an adopted service with our ownership, and keeps the deletion-policy tag in step with the spec (the orphan
+ * sweep reads it once no spec is left). The cached observation is dropped after a change so no pass tags twice.
+ */
+async function alignEcsServiceTags(
+  deps: FargateServiceStepDeps,
+  record: FargateServiceRecord,
+  observed: EcsService,
+  tags: Record<string, string>,
+  ownership: Ownership,
+  signal: AbortSignal,
+): Promise<void> {
+  if (observed.serviceArn === undefined) return;
+  const [policyKey, policy] = deletionPolicyTag(record.spec);
+  const add: Record<string, string> = {
+    ...(needsOwnershipTags(ownership) ? ownershipTagMap(record.metadata) : {}),
+    ...(tags[policyKey] === policy ? {} : { [policyKey]: policy }),
+  };
+  if (Object.keys(add).length === 0) return;
+  await deps.ecs.tagResource(observed.serviceArn, add, signal);
+  deps.ecs.forgetService(record.spec.cluster, ecsName(record.metadata));
+}
+
+/**
  * The ECS service: created with the clientToken, updated only on a real difference, adopted only when allowed.
  * `observed` is what the name check read at the start of the pass (undefined: absent).
  */
@@ -349,10 +373,7 @@ export async function ensureEcsService(
     "FargateService",
     "rename this record",
   );
-  if (needsOwnershipTags(ownershipOf(tags, identityOf(record))) && observed.serviceArn !== undefined) {
-    await deps.ecs.tagResource(observed.serviceArn, ownershipTagMap(record.metadata), signal);
-    deps.ecs.forgetService(cluster, name); // the cached observation still has the old tags
-  }
+  await alignEcsServiceTags(deps, record, observed, tags, ownershipOf(tags, identityOf(record)), signal);
   if (failedForThisSpec(record, taskDefinition, observed, now)) {
     return { service: observed, action: "heldAfterFailure", changed: [] };
   }

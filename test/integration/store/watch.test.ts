@@ -93,6 +93,19 @@ describe.each(STORE_BACKENDS)("stream watch on %s", (_backend, endpointKey) => {
     expect(recorder.errors).toEqual([]);
   });
 
+  it("gives a deleted record's old image whole, empty maps included (cleanup starts from it)", async () => {
+    store = await freshStore(endpointOf(endpointKey));
+    const recorder = new Recorder();
+    await watch(recorder);
+    const spec = { discovery: { consul: { register: true, meta: {}, tags: [] } }, labels: {} };
+    const created = await store.create(doc(SERVICE, "empty-maps", spec));
+    await store.delete(SERVICE, "default", "empty-maps");
+    await recorder.waitForCount(2, "added and deleted");
+    const deleted = recorder.events.find((e) => e.type === "deleted");
+    expect(deleted?.resource.spec).toEqual(spec);
+    expect(deleted?.resource.specHash).toBe(created.specHash);
+  });
+
   it("sees hand-written spec changes by their hash", async () => {
     store = await freshStore(endpointOf(endpointKey));
     const recorder = new Recorder();

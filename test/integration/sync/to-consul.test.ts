@@ -126,6 +126,29 @@ describe("Cloud Map → Consul", () => {
     expect(took).toBeLessThan(30_000);
   });
 
+  it("removes at once the entries of a Cloud Map service deleted while no engine ran (the orphan sweep's case)", async () => {
+    const registry = await fargateServiceRegistry("gone", { [TagKey.ConsulRegister]: "true" });
+    await ecsService("gone", registry.arn, 2);
+    const first = await bed.engine({ deleteGraceMs: 600_000 });
+    await within(bed.clock, 5_000, () => registrationsNamed("gone").length === 2);
+    await first.stop();
+
+    // While no engine runs, the service and its tasks go (as the sweep deletes them): ECS service first, then
+    // the instances, then the Cloud Map service.
+    await bed.aws.ecs.updateService({ cluster: "apps", service: "default-gone", desiredCount: 0 });
+    await bed.aws.ecs.deleteService("apps", "default-gone");
+    for (const id of await bed.aws.cloudMap.listInstanceIds(registry.id))
+      await bed.aws.cloudMap.deregisterInstance(registry.id, id);
+    await passTime(bed.clock, 2_000);
+    await bed.aws.cloudMap.deleteService(registry.id);
+    expect(registrationsNamed("gone")).toHaveLength(2);
+
+    // A new engine never listed that service; the entries still go, long before the 10-minute grace.
+    await bed.engine({ deleteGraceMs: 600_000 });
+    const took = await within(bed.clock, 10_000, () => registrationsNamed("gone").length === 0);
+    expect(took).toBeLessThan(10_000);
+  });
+
   it("leaves a FargateService alone unless consul-register is true, and follows the tag when it changes", async () => {
     const registry = await fargateServiceRegistry("quiet", {});
     await ecsService("quiet", registry.arn, 1);

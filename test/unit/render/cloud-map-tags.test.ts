@@ -18,6 +18,7 @@ const OWNER = {
   "fargate-operator:uid": "3f1c2b8e-0000-4000-8000-000000000001",
   "fargate-operator:namespace": "default",
   "fargate-operator:name": "web",
+  "fargate-operator:deletion-policy": "Delete",
 };
 
 describe("renderCloudMapServiceTags", () => {
@@ -70,7 +71,23 @@ describe("renderCloudMapServiceTags", () => {
     );
   });
 
-  it("has only the ownership tags without consul.register", () => {
+  it("names the deletion policy, so a sweep after a restart knows it", () => {
+    const retained = validSpec({
+      cluster: "apps",
+      cpu: 256,
+      memory: 512,
+      containers: [{ name: "web", image: "web:1" }],
+      network: { subnets: ["subnet-1"], securityGroups: ["sg-1"] },
+      discovery: { cloudMap: { namespaceRef: { name: "apps" } } },
+      deletionPolicy: "Retain",
+    });
+    expect(renderCloudMapServiceTags(retained, contextFor("web", "default"))).toEqual({
+      ...OWNER,
+      "fargate-operator:deletion-policy": "Retain",
+    });
+  });
+
+  it("has only the ownership and deletion-policy tags without consul.register", () => {
     expect(renderCloudMapServiceTags(spec({}), contextFor("web", "default"))).toEqual(OWNER);
     expect(
       renderCloudMapServiceTags(

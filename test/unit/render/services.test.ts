@@ -15,6 +15,7 @@ const OWNER_TAGS = [
   { key: "fargate-operator:uid", value: UID },
   { key: "fargate-operator:namespace", value: "default" },
   { key: "fargate-operator:name", value: "web" },
+  { key: "fargate-operator:deletion-policy", value: "Delete" },
 ];
 
 function withCloudMap(cloudMap: Record<string, unknown>, extra: Record<string, unknown> = {}) {

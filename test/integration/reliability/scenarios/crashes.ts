@@ -30,6 +30,11 @@ export interface CrashLoad {
   seed: number;
   /** How long the last process may take to converge after the last operation and kill. */
   convergeTimeoutMs: number;
+  /**
+   * Deletes are raw DeleteItems (Terraform destroy): the cleanup comes from the tombstones and, for what a killed
+   * process saw go, from the orphan sweep (every second here); the audit then waits for the account to be clean.
+   */
+  rawDeletes?: boolean;
 }
 
 /** How the scenario writes the table; the CLI's way (apply, delete) when omitted. */
@@ -79,7 +84,12 @@ export async function runCrashScenario(
   teardown: Teardown,
   writes: CrashWrites = {},
 ): Promise<CrashResult> {
-  const apply = writes.apply ?? applyOperation;
+  const apply =
+    writes.apply ??
+    ((s: DynamoResourceStore, op: Operation) =>
+      applyOperation(s, op, { rawDeletes: load.rawDeletes === true }));
+  // Any raw write may delete an item behind the controller's back.
+  const raw = load.rawDeletes === true || writes.apply !== undefined;
   const stack = await startStack(dynamodbEndpoint, { seed: load.seed });
   teardown.add(() => stack.close());
   const processes = new ControllerProcesses();
@@ -95,7 +105,10 @@ export async function runCrashScenario(
       dynamodbEndpoint,
       awsEndpoint: sim.endpoint,
       leaseName: "crashes",
-      flags: { "keep-revisions": String(KEEP_REVISIONS) },
+      flags: {
+        "keep-revisions": String(KEEP_REVISIONS),
+        ...(raw ? { "orphan-sweep-interval": "1s" } : {}),
+      },
     });
 
   await store.apply(namespaceDocument());
@@ -141,10 +154,17 @@ export async function runCrashScenario(
   const wanted = finalWants(ops);
   await writes.afterOperations?.(store, wanted);
   const convergeMs = await waitConverged(store, wanted, load.convergeTimeoutMs);
-  const lastExit = await current.stop("SIGTERM");
   const live = await store.list("FargateService", { namespace: REL_NAMESPACE });
-  const inventory = await readInventory(sim.endpoint);
-  const audit = auditInventory(inventory, live, wanted, KEEP_REVISIONS);
+  let inventory = await readInventory(sim.endpoint);
+  let audit = auditInventory(inventory, live, wanted, KEEP_REVISIONS);
+  // Raw deletes are cleaned up after the records are gone: give the tombstones and the sweep their time.
+  for (const deadline = Date.now() + load.convergeTimeoutMs; raw && Date.now() < deadline; ) {
+    if (audit.orphans.length === 0 && audit.duplicates.length === 0) break;
+    await pause(500);
+    inventory = await readInventory(sim.endpoint);
+    audit = auditInventory(inventory, live, wanted, KEEP_REVISIONS);
+  }
+  const lastExit = await current.stop("SIGTERM");
   return {
     operations: tally(ops),
     kills: load.kills,

@@ -2,9 +2,11 @@
  * Seeded sequences of creates, updates and deletes of FargateServices, applied to the table the way the CLI
  * would (apply, delete), with the specs the table should end up holding.
  */
+import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { seededRandom } from "../../../../src/dev/aws-sim/rng.js";
 import type { DynamoResourceStore } from "../../../../src/store/dynamo-store.js";
 import { ConflictError } from "../../../../src/store/errors.js";
+import { resourceItemKey } from "../../../../src/store/layout.js";
 import { REL_NAMESPACE, type ServiceWant, serviceDocument } from "./stack.js";
 
 /** One change to the records. */
@@ -89,9 +91,24 @@ export function finalWants(ops: readonly Operation[]): Map<string, ServiceWant> 
 
 /**
  * Applies one operation to the table as the CLI would: `apply` re-reads and retries when the controller wrote the
- * record (status, finalizer) between its read and its write (DESIGN §10, CLI); `delete` retries by itself.
+ * record (status, finalizer) between its read and its write (DESIGN §10, CLI); `delete` retries by itself. With
+ * `rawDeletes`, a delete is a plain DeleteItem instead (no finalizer is waited for).
  */
-export async function applyOperation(store: DynamoResourceStore, op: Operation): Promise<void> {
+export async function applyOperation(
+  store: DynamoResourceStore,
+  op: Operation,
+  options: { rawDeletes?: boolean } = {},
+): Promise<void> {
+  if (op.type === "delete" && options.rawDeletes === true) {
+    // DeleteItem as Terraform's destroy sends it: the item goes at once, finalizer or not.
+    await store.clients.documents.send(
+      new DeleteCommand({
+        TableName: store.tableName,
+        Key: resourceItemKey("FargateService", REL_NAMESPACE, op.name),
+      }),
+    );
+    return;
+  }
   if (op.type === "delete") {
     await store.delete("FargateService", REL_NAMESPACE, op.name);
     return;
