@@ -24,6 +24,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
+import { specHash } from "../../src/crds/hash.js";
 import { derivedUid } from "../../src/store/layout.js";
 import { startDev } from "./dev-support.js";
 
@@ -118,7 +119,10 @@ describe("the table is the API (fargatectl dev, plain SDK writes)", () => {
         | { conditions?: Condition[]; observedSpecHash?: string; replicas?: { running?: number } }
         | undefined;
       const ready = status?.conditions?.find((c) => c.type === "Ready");
-      return ready?.status === "True" && status?.observedSpecHash !== undefined ? record : undefined;
+      // Ready counts only for the spec the item holds now (the controller's hash of it).
+      const current =
+        record?.spec === undefined ? undefined : specHash(record.spec as Record<string, unknown>);
+      return ready?.status === "True" && status?.observedSpecHash === current ? record : undefined;
     };
     const consulHas = async (name: string) => {
       const services = (await (
