@@ -4,7 +4,7 @@
  * shared by every kind (informer-set.ts), because a stream shard allows only two readers.
  */
 import { type Kind, type ResourceKey, resourceKey } from "../crds/meta.js";
-import type { ResourceStore, StoredResource, WatchEvent } from "../store/types.js";
+import type { InvalidItem, ResourceStore, StoredResource, WatchEvent } from "../store/types.js";
 import { Priority } from "./workqueue.js";
 
 /** Receives the keys an informer wants handled. */
@@ -69,6 +69,8 @@ export class Informer implements CacheReader {
   private synced = false;
   /** Keys an event touched while a list was running; the list must not overwrite or drop them. */
   private touched: Set<ResourceKey> | undefined;
+  /** Keys holding an invalid item (see invalid-items.ts): queued like records, never dropped as deleted. */
+  private readonly invalid = new Set<ResourceKey>();
 
   constructor(
     readonly kind: Kind,
@@ -90,9 +92,33 @@ export class Informer implements CacheReader {
     return [...this.cache.values()];
   }
 
-  /** Every cached key. */
+  /** Every cached key, and every key holding an invalid item. */
   keys(): ResourceKey[] {
-    return [...this.cache.keys()];
+    return [...new Set([...this.cache.keys(), ...this.invalid])];
+  }
+
+  /**
+   * Records that `key` holds an invalid item (enqueued when `changed`, so the leader's pass reports it), or,
+   * on `removed`, that it no longer does: a record cached from before it turned invalid is then deleted.
+   */
+  setInvalid(key: ResourceKey, change: "present" | "removed", changed: boolean, at: number): void {
+    if (change === "present") {
+      this.invalid.add(key);
+      this.touched?.add(key);
+      if (changed) this.emit(key, Priority.High);
+      return;
+    }
+    if (!this.invalid.delete(key)) return;
+    const cached = this.cache.get(key);
+    if (cached === undefined) return;
+    this.applyEvent({
+      type: "deleted",
+      kind: this.kind,
+      resource: cached,
+      old: cached,
+      statusOnly: false,
+      approximateCreationTime: at,
+    });
   }
 
   /** True once the first list has completed. */
@@ -104,6 +130,7 @@ export class Informer implements CacheReader {
   applyEvent(event: WatchEvent): void {
     const key = keyOf(event.resource);
     this.touched?.add(key);
+    this.invalid.delete(key); // a record (or its deletion) came after any invalid item there
     const existing = this.cache.get(key);
     if (event.type === "deleted") {
       if (
@@ -126,12 +153,20 @@ export class Informer implements CacheReader {
    * unchanged ones at low priority (a relist after a gap doubles as a resync); vanished ones are dropped and
    * enqueued. Events that arrive during the list win over the listed copy.
    */
-  async relist(): Promise<void> {
+  async relist(onInvalidItem?: (item: InvalidItem) => void): Promise<void> {
     const touched = new Set<ResourceKey>();
     this.touched = touched;
     try {
-      const items = await this.store.list(this.kind);
-      const listed = new Set<ResourceKey>();
+      const items = await this.store.list(this.kind, {
+        onInvalidItem: (item) => {
+          if (item.kind === this.kind && item.addressable)
+            this.invalid.add(resourceKey(item.kind, item.pk, item.name));
+          onInvalidItem?.(item);
+        },
+      });
+      // Keys holding invalid items are there, not vanished: never dropped as deleted. (An item filed under this
+      // kind whose `kind` attribute says otherwise is not in this kind's index; the stream reported it.)
+      const listed = new Set<ResourceKey>(this.invalid);
       const first = !this.synced;
       for (const item of items) {
         const key = keyOf(item);
@@ -156,9 +191,9 @@ export class Informer implements CacheReader {
     }
   }
 
-  /** Enqueues every cached key at low priority (drift detection without a spec change). */
+  /** Enqueues every cached key (and invalid item) at low priority (drift detection without a spec change). */
   resync(): void {
-    for (const key of this.cache.keys()) this.emit(key, Priority.Low);
+    for (const key of this.keys()) this.emit(key, Priority.Low);
   }
 
   private emit(key: ResourceKey, priority: Priority): void {

@@ -1,12 +1,12 @@
 /** The watch fallback for a table without a stream: list every watched kind each interval and diff. */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Kind } from "../crds/meta.js";
-import type { StoredResource, WatchHandlers } from "./types.js";
+import type { InvalidItem, ListOptions, StoredResource, WatchHandlers } from "./types.js";
 import { changeEvent, differs } from "./watch-events.js";
 
 /** What the poller needs. */
 export interface PollWatchSettings {
-  list(kind: Kind): Promise<StoredResource[]>;
+  list(kind: Kind, options?: ListOptions): Promise<StoredResource[]>;
   kinds: ReadonlySet<Kind>;
   intervalMs: number;
   /** "trimHorizon" reports every existing record as added first; "latest" starts from the first snapshot. */
@@ -14,13 +14,23 @@ export interface PollWatchSettings {
   signal: AbortSignal;
 }
 
-type Snapshot = Map<string, StoredResource>;
+interface Snapshot {
+  records: Map<string, StoredResource>;
+  /** Invalid items by `pk`/`sk`. */
+  invalid: Map<string, InvalidItem>;
+}
+
+const recordKey = (kind: Kind, namespace: string, name: string): string => `${kind}/${namespace}/${name}`;
+const itemKey = (item: InvalidItem): string => `${item.pk}\u0000${item.sk}`;
 
 async function snapshot(settings: PollWatchSettings): Promise<Snapshot> {
-  const out: Snapshot = new Map();
+  const out: Snapshot = { records: new Map(), invalid: new Map() };
+  const onInvalidItem = (item: InvalidItem): void => {
+    if (settings.kinds.has(item.kind)) out.invalid.set(itemKey(item), item);
+  };
   for (const kind of settings.kinds) {
-    for (const resource of await settings.list(kind)) {
-      out.set(`${kind}/${resource.metadata.namespace}/${resource.metadata.name}`, resource);
+    for (const resource of await settings.list(kind, { onInvalidItem })) {
+      out.records.set(recordKey(kind, resource.metadata.namespace, resource.metadata.name), resource);
     }
   }
   return out;
@@ -28,16 +38,27 @@ async function snapshot(settings: PollWatchSettings): Promise<Snapshot> {
 
 function emit(handlers: WatchHandlers, previous: Snapshot, next: Snapshot, kinds: ReadonlySet<Kind>): void {
   const now = Date.now();
-  for (const [key, resource] of next) {
-    const old = previous.get(key);
+  for (const [key, resource] of next.records) {
+    const old = previous.records.get(key);
     if (old && !differs(old, resource)) continue;
     const event = changeEvent(old, resource, kinds, now);
     if (event) deliver(handlers, () => handlers.onEvent(event));
   }
-  for (const [key, old] of previous) {
-    if (next.has(key)) continue;
+  // A record overwritten by an invalid item is still there, not deleted.
+  const overwritten = new Set(
+    [...next.invalid.values()].map((item) => recordKey(item.kind, item.pk, item.name)),
+  );
+  for (const [key, old] of previous.records) {
+    if (next.records.has(key) || overwritten.has(key)) continue;
     const event = changeEvent(old, undefined, kinds, now);
     if (event) deliver(handlers, () => handlers.onEvent(event));
+  }
+  for (const [key, item] of next.invalid) {
+    if (previous.invalid.get(key)?.fingerprint === item.fingerprint) continue;
+    deliver(handlers, () => handlers.onInvalidItem?.(item, "present"));
+  }
+  for (const [key, item] of previous.invalid) {
+    if (!next.invalid.has(key)) deliver(handlers, () => handlers.onInvalidItem?.(item, "removed"));
   }
 }
 
@@ -56,7 +77,8 @@ export async function startPollWatch(
   handlers: WatchHandlers,
 ): Promise<{ finished: Promise<void> }> {
   let previous = await snapshot(settings);
-  if (settings.from === "trimHorizon") emit(handlers, new Map(), previous, settings.kinds);
+  if (settings.from === "trimHorizon")
+    emit(handlers, { records: new Map(), invalid: new Map() }, previous, settings.kinds);
   const loop = (async () => {
     while (!settings.signal.aborted) {
       try {

@@ -5,14 +5,14 @@ import type { StoreClients } from "./clients.js";
 import { startPollWatch } from "./poll-watcher.js";
 import { StreamWatcher } from "./stream-watcher.js";
 import { translateError } from "./translate.js";
-import type { StoredResource, WatchHandle, WatchHandlers, WatchOptions } from "./types.js";
+import type { ListOptions, StoredResource, WatchHandle, WatchHandlers, WatchOptions } from "./types.js";
 
 /** What a watch needs from its store. */
 export interface WatchDeps {
   clients: StoreClients;
   tableName: string;
   shardDiscoveryIntervalMs: number;
-  list(kind: Kind): Promise<StoredResource[]>;
+  list(kind: Kind, options?: ListOptions): Promise<StoredResource[]>;
 }
 
 /** GetRecords poll interval when none is given. */
