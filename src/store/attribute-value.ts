@@ -29,6 +29,9 @@ export function fromAttributeValue(value: RawAttributeValue): unknown {
   if (value.NS !== undefined) return value.NS.map(Number);
   if (value.B !== undefined) return Buffer.from(value.B).toString("base64");
   if (value.BS !== undefined) return value.BS.map((b) => Buffer.from(b).toString("base64"));
+  // The Streams client hands an empty map (`{"M": {}}` on the wire) over as `{}`: read it as the empty map it
+  // is, or a stream image of `environment: {}` would differ from the same item read with GetItem.
+  if (Object.keys(value).length === 0) return {};
   return null;
 }
 
