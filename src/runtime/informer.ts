@@ -4,6 +4,7 @@
  * shared by every kind (informer-set.ts), because a stream shard allows only two readers.
  */
 import { type Kind, type ResourceKey, resourceKey } from "../crds/meta.js";
+import { InvalidItemError, NotFoundError } from "../store/errors.js";
 import type { InvalidItem, ResourceStore, StoredResource, WatchEvent } from "../store/types.js";
 import { Priority } from "./workqueue.js";
 
@@ -182,12 +183,33 @@ export class Informer implements CacheReader {
       }
       for (const key of [...this.cache.keys()]) {
         if (listed.has(key) || touched.has(key)) continue;
+        if (await this.stillThere(key, onInvalidItem)) continue;
+        if (touched.has(key)) continue; // an event came while reading it
         this.cache.delete(key);
         this.emit(key, Priority.High);
       }
       this.synced = true;
     } finally {
       if (this.touched === touched) this.touched = undefined;
+    }
+  }
+
+  /**
+   * Reads a cached record the list did not show: the kind's index may not have it yet, or no longer (its `kind`
+   * attribute changed, so it is an invalid item now). Only an absent item makes it a deletion.
+   */
+  private async stillThere(key: ResourceKey, onInvalidItem?: (item: InvalidItem) => void): Promise<boolean> {
+    const cached = this.cache.get(key);
+    if (cached === undefined) return true;
+    try {
+      await this.store.get(this.kind, cached.metadata.namespace, cached.metadata.name);
+      return true; // the next list or event brings it; keep the cached copy meanwhile
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      if (!(error instanceof InvalidItemError)) throw error;
+      this.invalid.add(key);
+      onInvalidItem?.(error.item);
+      return true;
     }
   }
 

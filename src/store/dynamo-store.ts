@@ -315,6 +315,10 @@ export class DynamoResourceStore implements ResourceStore {
         tableName: this.tableName,
         shardDiscoveryIntervalMs: this.shardDiscoveryIntervalMs,
         list: (kind, options) => this.list(kind, options),
+        probe: async (kind, namespace, name) => {
+          const item = await this.io.read(resourceItemKey(kind, namespace, name));
+          return item === undefined ? undefined : checkItem(item);
+        },
       },
       handlers,
       options,
