@@ -12,6 +12,8 @@ import {
   SCHEMAS,
   validateDocument,
 } from "../../../src/crds/index.js";
+import { STATUS_HEADROOM_BYTES } from "../../../src/store/item-check.js";
+import { MAX_ITEM_BYTES } from "../../../src/store/layout.js";
 import { minimalService, validCatalogSync } from "./helpers.js";
 
 type Json = Record<string, unknown>;
@@ -51,6 +53,24 @@ describe("schema caps", () => {
     const spec = (SCHEMAS[kind].properties as Json).spec as Json;
     expect(spec["x-max-bytes"]).toBe(MAX_SPEC_BYTES);
   });
+
+  it.each(KINDS)(
+    "%s: a document at every metadata and spec cap still leaves its item room for status",
+    (kind) => {
+      const metadata = ((SCHEMAS[kind].properties as Json).metadata as Json).properties as Record<
+        string,
+        Json
+      >;
+      const mapBytes = (map: Json | undefined) => {
+        const entries = Number(map?.maxProperties);
+        const key = Number((map?.propertyNames as Json | undefined)?.maxLength);
+        const value = Number((map?.additionalProperties as Json | undefined)?.maxLength);
+        return entries * (key + value + 8);
+      };
+      const worst = MAX_SPEC_BYTES + mapBytes(metadata.labels) + mapBytes(metadata.annotations) + 4096;
+      expect(worst).toBeLessThan(MAX_ITEM_BYTES - STATUS_HEADROOM_BYTES);
+    },
+  );
 
   it("FargateService environment values are capped at the constant the docs and rules use", () => {
     const container = (
