@@ -1,7 +1,8 @@
 /** Reads `-f` sources (files, directories, `-` for stdin), parses and validates every document. */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { formatIssue, parseDocuments, validateDocument } from "../crds/index.js";
+import { formatIssue, parseDocuments } from "../crds/index.js";
+import { validateDocumentForAws } from "../render/index.js";
 import type { ResourceDocument } from "../store/types.js";
 
 /** A document that passed validation, with where it came from. */
@@ -85,7 +86,7 @@ export function loadDocuments(
         continue;
       }
       const value = options.namespace === undefined ? doc.value : withNamespace(doc.value, options.namespace);
-      const result = validateDocument(value);
+      const result = validateDocumentForAws(value);
       if (result.ok) {
         documents.push({ source, index: doc.index, document: result.document as ResourceDocument });
       } else {

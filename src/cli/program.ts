@@ -211,8 +211,15 @@ export function buildProgram(
         .default(2_000, "2s")
         .argParser(parseDuration),
     )
-    .action((opts: { examples: string | false; statusInterval: number }, cmd: Command) =>
-      run(cmd, (ctx) => runDev(ctx, { examples: opts.examples, statusIntervalMs: opts.statusInterval })),
+    .option("--keep-logs", "keep the controller log (a private temporary file) after exit", false)
+    .action((opts: { examples: string | false; statusInterval: number; keepLogs: boolean }, cmd: Command) =>
+      run(cmd, (ctx) =>
+        runDev(ctx, {
+          examples: opts.examples,
+          statusIntervalMs: opts.statusInterval,
+          keepLogs: opts.keepLogs,
+        }),
+      ),
     );
 
   return program;

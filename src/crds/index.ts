@@ -55,8 +55,15 @@ export {
   type VaultSpec,
 } from "./fargate-service.js";
 export { canonicalJson, specHash } from "./hash.js";
-export { type DocumentPath, formatPath, type ValidationIssue } from "./issues.js";
+export { type DocumentPath, formatPath, issue, type ValidationIssue } from "./issues.js";
 export { describeKindForms, KIND_NAMES, type KindNames, resolveKind } from "./kinds.js";
+export {
+  ECS_TASK_DEFINITION_MAX_BYTES,
+  formatKib,
+  jsonBytes,
+  MAX_ENVIRONMENT_VALUE_LENGTH,
+  MAX_SPEC_BYTES,
+} from "./limits.js";
 export * from "./meta.js";
 export { VAULT_AGENT_CONTAINER } from "./rules-containers.js";
 export { type JsonSchema, SCHEMA_FILES, SCHEMAS, SCHEMAS_DIR } from "./schemas.js";

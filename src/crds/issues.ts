@@ -230,6 +230,11 @@ function translate(error: ErrorObject, document: unknown): ValidationIssue | und
       return issue(path, `must have at least ${String(error.params.limit)} items`, "add items");
     case "maxItems":
       return issue(path, `must have at most ${String(error.params.limit)} items`, "remove items");
+    case "maxProperties": {
+      const count = isRecord(data) ? Object.keys(data).length : 0;
+      const limit = String(error.params.limit);
+      return issue(path, `has ${count} entries, more than the ${limit} allowed`, "remove entries");
+    }
     case "uniqueItems": {
       const j = Number(error.params.j);
       const i = Number(error.params.i);

@@ -18,6 +18,7 @@ interface SchemaNode {
   minimum?: number;
   maximum?: number;
   title?: string;
+  "x-max-bytes"?: number;
 }
 
 /** One row of a kind's table. */
@@ -73,11 +74,20 @@ export function kindReference(schema: SchemaNode): string {
   for (const [name, child] of Object.entries(spec.properties ?? {})) {
     walk(child, `spec.${name}`, (spec.required ?? []).includes(name), rows);
   }
+  const cap = spec["x-max-bytes"];
+  const limits =
+    cap === undefined
+      ? []
+      : [
+          `The spec is at most ${cap / 1024} KiB as JSON; strings, lists and maps have the limits of the schema.`,
+          "",
+        ];
   const lines = [
     `## ${schema.title ?? "?"}`,
     "",
     escapeCell(schema.description ?? ""),
     "",
+    ...limits,
     "| field | type | required | default | description |",
     "| --- | --- | --- | --- | --- |",
     ...rows.map(

@@ -8,6 +8,7 @@ import type { CloudMapNamespaceDocument } from "./cloud-map-namespace.js";
 import { applyDefaults } from "./defaults.js";
 import type { FargateServiceDocument } from "./fargate-service.js";
 import { issue, issuesFromAjv, type ValidationIssue } from "./issues.js";
+import { formatKib, jsonBytes, MAX_SPEC_BYTES } from "./limits.js";
 import { API_VERSION, KINDS, type Kind } from "./meta.js";
 import { catalogSyncRules } from "./rules-catalog-sync.js";
 import { fargateServiceRules } from "./rules-fargate-service.js";
@@ -23,8 +24,14 @@ export type ValidationResult =
   | { ok: true; document: ValidDocument }
   | { ok: false; issues: ValidationIssue[] };
 
-// Annotation-only keywords in our schemas: hints for error messages, ignored by editors.
-const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, keywords: ["x-hint", "x-max-hint"] });
+// Annotation-only keywords in our schemas: hints for error messages and the spec's size cap (`x-max-bytes`,
+// which JSON Schema cannot express; specSizeIssues enforces it), ignored by editors.
+const ajv = new Ajv2020({
+  allErrors: true,
+  strict: true,
+  verbose: true,
+  keywords: ["x-hint", "x-max-hint", "x-max-bytes"],
+});
 
 const validators: Readonly<Record<Kind, ValidateFunction>> = {
   FargateService: ajv.compile(SCHEMAS.FargateService),
@@ -75,6 +82,20 @@ function envelopeIssues(document: JsonRecord): ValidationIssue[] {
   return out;
 }
 
+/** The spec's size cap (`x-max-bytes` in every schema): a record must leave its item room for status. */
+function specSizeIssues(spec: unknown): ValidationIssue[] {
+  if (!isRecord(spec)) return [];
+  const bytes = jsonBytes(spec);
+  if (bytes <= MAX_SPEC_BYTES) return [];
+  return [
+    issue(
+      ["spec"],
+      `is ${formatKib(bytes)} as JSON, more than the ${formatKib(MAX_SPEC_BYTES)} a spec may take`,
+      "keep large data out of the record: reference it (a secret ARN, an image, an S3 object) instead",
+    ),
+  ];
+}
+
 /**
  * Validates one parsed document. On success the document is typed, has every default applied and no status;
  * on failure every issue is reported at once.
@@ -96,6 +117,7 @@ export function validateDocument(document: unknown): ValidationResult {
   if (!isKind(kind)) return { ok: false, issues: envelopeIssues(document) };
   const validate = validators[kind];
   const issues = validate(document) ? [] : issuesFromAjv(validate.errors ?? [], document);
+  issues.push(...specSizeIssues(document.spec));
   const defaulted = applyDefaults(document);
   if (isRecord(defaulted.spec)) issues.push(...RULES[kind](defaulted.spec));
   if (issues.length > 0) return { ok: false, issues };

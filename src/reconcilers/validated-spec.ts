@@ -1,5 +1,6 @@
 /** Every reconciler's first step: the stored record validated like a written document, or InvalidSpec. */
-import { formatPath, validateDocument } from "../crds/index.js";
+import { formatPath } from "../crds/index.js";
+import { validateDocumentForAws } from "../render/index.js";
 import { PermanentError } from "../runtime/errors.js";
 import type { StoredResource } from "../store/types.js";
 
@@ -11,7 +12,7 @@ export const INVALID_SPEC_REASON = "InvalidSpec";
  * (a hand-written item is checked here exactly as `apply` checks a file). `Spec` is the caller's kind's spec type.
  */
 export function validatedSpec<Spec>(stored: StoredResource): Spec {
-  const result = validateDocument({
+  const result = validateDocumentForAws({
     apiVersion: stored.apiVersion,
     kind: stored.kind,
     metadata: stored.metadata,

@@ -18,6 +18,11 @@ export {
 } from "./names.js";
 export { type RenderedTaskDefinition, renderTaskDefinition, taskDefinitionHash } from "./task-definition.js";
 export {
+  taskDefinitionSizeIssues,
+  validateDocumentForAws,
+  worstCaseTaskDefinitionBytes,
+} from "./task-definition-size.js";
+export {
   DEFAULT_VAULT_IMAGE,
   type RenderedVaultAgent,
   renderVaultAgent,

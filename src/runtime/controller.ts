@@ -6,14 +6,15 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { type Clock, sleep } from "../clock.js";
-import type { Kind, ResourceKey } from "../crds/meta.js";
+import { type Kind, type ResourceKey, resourceKey } from "../crds/meta.js";
 import type { Logger } from "../log.js";
 import { type ControllerMetrics, ReconcileOutcome } from "../metrics.js";
-import { ConflictError } from "../store/errors.js";
+import { ConflictError, InvalidError, InvalidItemError } from "../store/errors.js";
 import type { ResourceStore, StoredResource } from "../store/types.js";
 import { CreationTimestamps } from "./creation-timestamps.js";
 import { PermanentError, ReconcileTimeoutError, TemporaryError } from "./errors.js";
 import type { Informer } from "./informer.js";
+import { InvalidItems } from "./invalid-items.js";
 import { PermanentFailures } from "./permanent-failures.js";
 import { FailureRateLimiter, type FailureRateLimiterOptions } from "./rate-limit.js";
 import type { ReconcileFunction } from "./reconciler.js";
@@ -38,6 +39,8 @@ export interface ControllerOptions {
   maxConflictRetries?: number;
   /** Keys to queue on start besides the cached ones (records awaiting cleanup after they left the table). */
   extraKeys?: () => readonly ResourceKey[];
+  /** The process's reporter of invalid items (one of its own when omitted). */
+  invalidItems?: InvalidItems;
 }
 
 /** How a stop went. */
@@ -90,11 +93,15 @@ export class Controller {
   private readonly rateLimiter: FailureRateLimiter<ResourceKey>;
   /** Followed while standing by too, so a new leader still knows what a put-item dropped. */
   private readonly creationTimestamps = new CreationTimestamps();
+  private readonly invalidItems: InvalidItems;
 
   constructor(private readonly options: ControllerOptions) {
     this.log = options.log.child({ kind: options.kind });
     this.rateLimiter = new FailureRateLimiter<ResourceKey>(options.rateLimits, options.clock);
     this.permanentFailures = new PermanentFailures(options.store, options.clock);
+    this.invalidItems =
+      options.invalidItems ??
+      new InvalidItems({ log: options.log, store: options.store, clock: options.clock });
     options.informer.addHandler((key, priority) => {
       this.creationTimestamps.observe(key, options.informer.get(key));
       this.enqueue(key, priority);
@@ -260,6 +267,7 @@ export class Controller {
     }
     if (failure === undefined && result !== undefined) {
       this.conflicts.delete(key);
+      this.invalidItems.passed(key);
       queue.forget(key);
       if (result.type === "requeueAfter") {
         this.count(ReconcileOutcome.Requeue);
@@ -298,6 +306,8 @@ export class Controller {
     }
     this.conflicts.delete(key);
 
+    if (await this.handleInvalid(queue, key, failure, log)) return;
+
     if (failure instanceof PermanentError) {
       this.count(ReconcileOutcome.PermanentError);
       queue.forget(key);
@@ -320,6 +330,34 @@ export class Controller {
     log[level]({ err, retryInMs: delay, retries: queue.retries(key) }, "reconcile failed: will retry");
   }
 
+  /**
+   * The store refused the key's item as invalid (InvalidItemError) or the request as one that can never succeed
+   * (InvalidError: an unaddressable key, say): reported once, not retried until the item changes. True when
+   * handled. An invalid item under another key (a referenced record) is reported and this key retried.
+   */
+  private async handleInvalid(
+    queue: WorkQueue<ResourceKey>,
+    key: ResourceKey,
+    failure: unknown,
+    log: Logger,
+  ): Promise<boolean> {
+    if (failure instanceof InvalidItemError) {
+      if (resourceKey(failure.item.kind, failure.item.pk, failure.item.name) !== key) {
+        this.invalidItems.note(failure.item);
+        return false;
+      }
+      this.count(ReconcileOutcome.Skipped);
+      queue.forget(key);
+      await this.invalidItems.settle(failure.item);
+      return true;
+    }
+    if (!(failure instanceof InvalidError)) return false;
+    this.count(ReconcileOutcome.PermanentError);
+    queue.forget(key);
+    this.invalidItems.refused(key, failure, log);
+    return true;
+  }
+
   /** Writes the permanent failure onto the record's status; a conflict retries at once, other errors back off. */
   private async recordPermanentFailure(
     queue: WorkQueue<ResourceKey>,
@@ -336,6 +374,7 @@ export class Controller {
         queue.add(key, Priority.High);
         return;
       }
+      if (await this.handleInvalid(queue, key, error, log)) return;
       const delay = queue.addRateLimited(key);
       log.warn({ err: error, retryInMs: delay }, "could not record the permanent failure on the status");
     }

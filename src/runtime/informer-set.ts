@@ -3,8 +3,9 @@
 import { type Clock, sleep, type TimerHandle } from "../clock.js";
 import type { Kind } from "../crds/meta.js";
 import type { Logger } from "../log.js";
-import type { ResourceStore, StoredResource, WatchEvent, WatchHandle } from "../store/types.js";
+import type { InvalidItem, ResourceStore, StoredResource, WatchEvent, WatchHandle } from "../store/types.js";
 import { Informer } from "./informer.js";
+import { InvalidItems, invalidItemKey } from "./invalid-items.js";
 
 /** Settings of the shared informers. */
 export interface InformerSetOptions {
@@ -24,6 +25,8 @@ export interface InformerSetOptions {
   random?: () => number;
   /** Hears of every record that left the table, with the last copy seen (see Informer). */
   onVanished?: (last: StoredResource) => void;
+  /** The process's reporter of invalid items (one of its own, logging only, when omitted). */
+  invalidItems?: InvalidItems;
 }
 
 /** Informers for several kinds over one watch: start, relist on gaps, resync periodically, stop. */
@@ -35,10 +38,12 @@ export class InformerSet {
   private relisting: Promise<void> | undefined;
   private relistAgain = false;
   private watchStarted = false;
+  private readonly invalidItems: InvalidItems;
 
   constructor(private readonly options: InformerSetOptions) {
     for (const kind of options.kinds)
       this.informers.set(kind, new Informer(kind, options.store, options.onVanished));
+    this.invalidItems = options.invalidItems ?? new InvalidItems({ log: options.log });
   }
 
   /** The informer of `kind`; throws for a kind this set was not built with. */
@@ -65,6 +70,7 @@ export class InformerSet {
             void this.requestRelist();
           },
           onError: (error) => this.options.log.warn({ err: error }, "watch error"),
+          onInvalidItem: (item, change) => this.onInvalidItem(item, change),
         },
         {
           kinds: [...this.options.kinds],
@@ -93,7 +99,9 @@ export class InformerSet {
       do {
         this.relistAgain = false;
         for (const inf of this.informers.values()) {
-          await this.retry(`list ${inf.kind}`, () => inf.relist());
+          await this.retry(`list ${inf.kind}`, () =>
+            inf.relist((item) => this.onInvalidItem(item, "present")),
+          );
           if (this.stopController.signal.aborted) return;
         }
       } while (this.relistAgain);
@@ -117,6 +125,18 @@ export class InformerSet {
     if (inf === undefined) return;
     inf.applyEvent(event);
     this.options.onWatchLag?.(Math.max(0, (this.options.clock.now() - event.approximateCreationTime) / 1000));
+  }
+
+  /**
+   * An invalid item from a list or the watch: logged once per content; its key (when the store addresses it)
+   * is queued like a record's so the leader's pass reports it on its status, and is never taken for deleted.
+   */
+  private onInvalidItem(item: InvalidItem, change: "present" | "removed"): void {
+    const changed = change === "present" ? this.invalidItems.note(item) : false;
+    if (change === "removed") this.invalidItems.forget(item);
+    const key = invalidItemKey(item);
+    if (key !== undefined)
+      this.informers.get(item.kind)?.setInvalid(key, change, changed, this.options.clock.now());
   }
 
   private scheduleResync(): void {

@@ -10,8 +10,8 @@
  */
 import { canonicalJson } from "../crds/hash.js";
 import { type Kind, type ResourceKey, resourceKey } from "../crds/meta.js";
-import { NotFoundError } from "../store/errors.js";
-import type { ResourceStore, StoredResource, WatchEvent } from "../store/types.js";
+import { InvalidItemError, NotFoundError } from "../store/errors.js";
+import type { InvalidItem, ResourceStore, StoredResource, WatchEvent } from "../store/types.js";
 import { Priority } from "./workqueue.js";
 
 /** Receives the keys an informer wants handled. */
@@ -56,6 +56,9 @@ function sameContent(a: StoredResource, b: StoredResource): boolean {
   );
 }
 
+/** What a read of a key holding an invalid item gives (kept, never taken for a deletion). */
+const INVALID = Symbol("invalid item");
+
 function keyOf(r: StoredResource): ResourceKey {
   return resourceKey(r.kind, r.metadata.namespace, r.metadata.name);
 }
@@ -69,6 +72,8 @@ export class Informer implements CacheReader {
   private touched: Set<ResourceKey> | undefined;
   /** Keys an event set since the last list began: the next list may be older than them (index lag). */
   private fromEvents = new Set<ResourceKey>();
+  /** Keys holding an invalid item (see invalid-items.ts): queued like records, never dropped as deleted. */
+  private readonly invalid = new Set<ResourceKey>();
 
   /**
    * `onVanished` hears of every record that left the table (stream REMOVE with its old image, or gone from a
@@ -95,9 +100,33 @@ export class Informer implements CacheReader {
     return [...this.cache.values()];
   }
 
-  /** Every cached key. */
+  /** Every cached key, and every key holding an invalid item. */
   keys(): ResourceKey[] {
-    return [...this.cache.keys()];
+    return [...new Set([...this.cache.keys(), ...this.invalid])];
+  }
+
+  /**
+   * Records that `key` holds an invalid item (enqueued when `changed`, so the leader's pass reports it), or,
+   * on `removed`, that it no longer does: a record cached from before it turned invalid is then deleted.
+   */
+  setInvalid(key: ResourceKey, change: "present" | "removed", changed: boolean, at: number): void {
+    if (change === "present") {
+      this.invalid.add(key);
+      this.touched?.add(key);
+      if (changed) this.emit(key, Priority.High);
+      return;
+    }
+    if (!this.invalid.delete(key)) return;
+    const cached = this.cache.get(key);
+    if (cached === undefined) return;
+    this.applyEvent({
+      type: "deleted",
+      kind: this.kind,
+      resource: cached,
+      old: cached,
+      statusOnly: false,
+      approximateCreationTime: at,
+    });
   }
 
   /** True once the first list has completed. */
@@ -113,6 +142,7 @@ export class Informer implements CacheReader {
     const key = keyOf(event.resource);
     this.touched?.add(key);
     this.fromEvents.add(key);
+    this.invalid.delete(key); // a record (or its deletion) came after any invalid item there
     const existing = this.cache.get(key);
     if (event.type === "deleted") {
       // Only a list that ran ahead of the stream can hold a later incarnation; the stream's own order is kept.
@@ -137,16 +167,22 @@ export class Informer implements CacheReader {
    * event delivered before it began (the list may lag the index, or the stream may have lost later changes), a
    * consistent read decides.
    */
-  async relist(): Promise<void> {
+  async relist(onInvalidItem?: (item: InvalidItem) => void): Promise<void> {
     const touched = new Set<ResourceKey>();
     this.touched = touched;
     const recent = this.fromEvents;
     this.fromEvents = new Set();
     let completed = false;
     try {
-      const items = await this.store.list(this.kind);
+      const items = await this.store.list(this.kind, {
+        onInvalidItem: (item) => {
+          if (item.kind === this.kind && item.addressable)
+            this.invalid.add(resourceKey(item.kind, item.pk, item.name));
+          onInvalidItem?.(item);
+        },
+      });
       const listed = new Map<ResourceKey, StoredResource>(items.map((item) => [keyOf(item), item]));
-      const read = await this.readDisputed(recent, listed, touched);
+      const read = await this.readDisputed(recent, listed, touched, onInvalidItem);
       const first = !this.synced;
       for (const [key, item] of listed) {
         if (touched.has(key)) {
@@ -154,11 +190,15 @@ export class Informer implements CacheReader {
           continue;
         }
         const truth = read.has(key) ? read.get(key) : item;
-        this.merge(key, truth, first);
+        if (truth !== INVALID) this.merge(key, truth, first);
       }
       for (const key of [...this.cache.keys()]) {
-        if (listed.has(key) || touched.has(key)) continue;
-        this.merge(key, read.get(key), first);
+        // Keys holding invalid items are there, not vanished: never dropped as deleted.
+        if (listed.has(key) || touched.has(key) || this.invalid.has(key)) continue;
+        // The kind index may not list it yet, or no longer (its `kind` changed): only an absent item is a deletion.
+        const found = read.has(key) ? read.get(key) : await this.readKey(key, onInvalidItem);
+        if (found === INVALID || touched.has(key)) continue;
+        this.merge(key, found, first);
       }
       this.synced = true;
       completed = true;
@@ -168,9 +208,9 @@ export class Informer implements CacheReader {
     }
   }
 
-  /** Enqueues every cached key at low priority (drift detection without a spec change). */
+  /** Enqueues every cached key (and invalid item) at low priority (drift detection without a spec change). */
   resync(): void {
-    for (const key of this.cache.keys()) this.emit(key, Priority.Low);
+    for (const key of this.keys()) this.emit(key, Priority.Low);
   }
 
   /** Consistent reads of the keys where an earlier event and the list disagree (undefined: the record is gone). */
@@ -178,24 +218,36 @@ export class Informer implements CacheReader {
     recent: ReadonlySet<ResourceKey>,
     listed: ReadonlyMap<ResourceKey, StoredResource>,
     touched: ReadonlySet<ResourceKey>,
-  ): Promise<Map<ResourceKey, StoredResource | undefined>> {
-    const read = new Map<ResourceKey, StoredResource | undefined>();
+    onInvalidItem: ((item: InvalidItem) => void) | undefined,
+  ): Promise<Map<ResourceKey, StoredResource | undefined | typeof INVALID>> {
+    const read = new Map<ResourceKey, StoredResource | undefined | typeof INVALID>();
     for (const key of recent) {
       if (touched.has(key)) continue;
       const cached = this.cache.get(key);
       const item = listed.get(key);
       if (cached === undefined && item === undefined) continue;
       if (cached !== undefined && item !== undefined && sameContent(cached, item)) continue;
-      const subject = cached ?? item;
-      if (subject === undefined) continue;
-      try {
-        read.set(key, await this.store.get(this.kind, subject.metadata.namespace, subject.metadata.name));
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error;
-        read.set(key, undefined);
-      }
+      read.set(key, await this.readKey(key, onInvalidItem, cached ?? item));
     }
     return read;
+  }
+
+  /** One consistent read of `key`: the record, undefined when gone, or INVALID when an invalid item holds it. */
+  private async readKey(
+    key: ResourceKey,
+    onInvalidItem: ((item: InvalidItem) => void) | undefined,
+    subject = this.cache.get(key),
+  ): Promise<StoredResource | undefined | typeof INVALID> {
+    if (subject === undefined) return undefined;
+    try {
+      return await this.store.get(this.kind, subject.metadata.namespace, subject.metadata.name);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      if (!(error instanceof InvalidItemError)) throw error;
+      this.invalid.add(key);
+      onInvalidItem?.(error.item);
+      return INVALID;
+    }
   }
 
   /** Puts what the list (or a consistent read) found for `key` into the cache and enqueues it. */

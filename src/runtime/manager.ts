@@ -11,6 +11,7 @@ import type { ResourceStore } from "../store/types.js";
 import { Controller } from "./controller.js";
 import { type HealthServer, startHealthServer } from "./http-server.js";
 import { InformerSet } from "./informer-set.js";
+import { InvalidItems } from "./invalid-items.js";
 import { LeaderElector } from "./leader.js";
 import { type LeaderTask, LeaderTaskRunner } from "./leader-tasks.js";
 import type { LeaseBackend } from "./lease-backend.js";
@@ -92,7 +93,10 @@ export class Manager {
     this.log = options.log;
     this.metrics = options.metrics ?? createMetrics();
     const kinds = [...new Set([...options.reconcilers.map((r) => r.kind), ...(options.cachedKinds ?? [])])];
+    // One reporter per process, so an invalid item the watch saw is not logged again by the pass that settles it.
+    const invalidItems = new InvalidItems({ log: this.log, store, clock: this.clock });
     this.informers = new InformerSet({
+      invalidItems,
       store,
       kinds,
       clock: this.clock,
@@ -128,7 +132,7 @@ export class Manager {
           concurrency: settings.concurrency,
           reconcileTimeoutMs: settings.reconcileTimeoutMs,
           rateLimits: settings.rateLimits,
-          extraKeys: () => options.tombstones?.keys(r.kind) ?? [],
+          invalidItems,
         }),
       );
     }

@@ -4,15 +4,17 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { canonicalJson, specHash } from "../crds/hash.js";
 import { DEFAULT_NAMESPACE, type Kind } from "../crds/meta.js";
 import { createStoreClients, type StoreClientConfig, type StoreClients } from "./clients.js";
-import { ConflictError, InvalidError, NotFoundError } from "./errors.js";
+import { ConflictError, InvalidError, InvalidItemError, NotFoundError } from "./errors.js";
+import { checkItem } from "./item-check.js";
 import {
   assertItemFits,
   derivedUid,
   type ItemKey,
   isKind,
-  isResourceItem,
+  itemSize,
   itemToResource,
   KIND_INDEX,
+  MAX_ITEM_BYTES,
   newResourceItem,
   resourceItemKey,
 } from "./layout.js";
@@ -21,6 +23,7 @@ import { RecordIo } from "./record-io.js";
 import type {
   ApplyResult,
   DeleteResult,
+  InvalidItem,
   ListOptions,
   ResourceDocument,
   ResourceStore,
@@ -103,7 +106,9 @@ export class DynamoResourceStore implements ResourceStore {
   async get(kind: Kind, namespace: string, name: string): Promise<StoredResource> {
     const item = await this.io.read(resourceItemKey(kind, namespace, name));
     if (!item) throw new NotFoundError(`${describe(kind, namespace, name)} not found`);
-    return itemToResource(item);
+    const checked = checkItem(item);
+    if (checked !== undefined && "invalid" in checked) throw new InvalidItemError(checked.invalid);
+    return checked?.record ?? itemToResource(item);
   }
 
   async list(kind: Kind, options: ListOptions = {}): Promise<StoredResource[]> {
@@ -140,12 +145,11 @@ export class DynamoResourceStore implements ResourceStore {
         }),
       );
       for (const item of page.Items ?? []) {
-        // Items that are not well-formed records of this kind are skipped, not fatal for the whole list.
-        if (isResourceItem(item) && item.kind === kind && String(item.sk).startsWith(`${kind}#`)) {
-          try {
-            out.push(itemToResource(item));
-          } catch {}
-        }
+        // Items that are not valid records are left out (never fatal for the whole list) and reported.
+        const checked = checkItem(item);
+        if (checked === undefined) continue;
+        if ("invalid" in checked) options.onInvalidItem?.(checked.invalid, "present");
+        else if (checked.record.kind === kind) out.push(checked.record);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -311,13 +315,27 @@ export class DynamoResourceStore implements ResourceStore {
     return await this.io.update(key, updatePlan({ finalizers }, resourceVersion), what, "notFound");
   }
 
+  async updateInvalidItemStatus(item: InvalidItem, status: Record<string, unknown>): Promise<boolean> {
+    if (!item.addressable)
+      throw new InvalidError(`${item.kind} ${item.pk}/${item.name}: the store cannot address it`);
+    if (item.bytes + itemSize({ status }) > MAX_ITEM_BYTES) return false;
+    const key = resourceItemKey(item.kind, item.pk, item.name);
+    const what = `update status of invalid item ${describe(item.kind, item.pk, item.name)}`;
+    await this.io.updateRaw(key, updatePlan({ status }, item.resourceVersion), what);
+    return true;
+  }
+
   async watch(handlers: WatchHandlers, options: WatchOptions = {}): Promise<WatchHandle> {
     return await startWatch(
       {
         clients: this.clients,
         tableName: this.tableName,
         shardDiscoveryIntervalMs: this.shardDiscoveryIntervalMs,
-        list: (kind) => this.list(kind),
+        list: (kind, options) => this.list(kind, options),
+        probe: async (kind, namespace, name) => {
+          const item = await this.io.read(resourceItemKey(kind, namespace, name));
+          return item === undefined ? undefined : checkItem(item);
+        },
       },
       handlers,
       options,

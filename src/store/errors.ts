@@ -1,6 +1,6 @@
 /** Typed errors of the resource store. Callers check them with `instanceof`. */
 import type { Lease } from "./lease.js";
-import type { StoredResource } from "./types.js";
+import type { InvalidItem, StoredResource } from "./types.js";
 
 /** Base class of every store error. */
 export class StoreError extends Error {
@@ -27,6 +27,17 @@ export class ConflictError extends StoreError {
 /** The request can never succeed as written (bad name, item too large, malformed record). */
 export class InvalidError extends StoreError {
   override readonly name: string = "InvalidError";
+}
+
+/** The item under a record's key is not a valid record (InvalidItem says why); retrying cannot help. */
+export class InvalidItemError extends InvalidError {
+  override readonly name: string = "InvalidItemError";
+  readonly item: InvalidItem;
+
+  constructor(item: InvalidItem, options?: ErrorOptions) {
+    super(`${item.kind} ${item.pk}/${item.name}: ${item.message}`, options);
+    this.item = item;
+  }
 }
 
 /** The caller's credentials may not do this (IAM denied it). */

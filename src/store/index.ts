@@ -2,6 +2,7 @@
 export { DynamoResourceStore, type DynamoStoreOptions } from "./dynamo-store.js";
 export * from "./errors.js";
 export { createDynamoResourceStore, type StoreSettings } from "./factory.js";
+export { STATUS_HEADROOM_BYTES } from "./item-check.js";
 export { DynamoLeases, type Lease } from "./lease.js";
 export {
   CreateTableOutcome,
@@ -11,4 +12,4 @@ export {
   type TableShape,
 } from "./table.js";
 export type * from "./types.js";
-export { ApplyOutcome } from "./types.js";
+export { ApplyOutcome, InvalidItemReason } from "./types.js";

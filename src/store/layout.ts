@@ -139,7 +139,8 @@ function ownerReferences(value: unknown): OwnerReference[] {
   );
 }
 
-function resourceVersionOf(value: unknown): string {
+/** The resourceVersion an item's attribute reads as ("0" for anything the store never wrote). */
+export function resourceVersionOf(value: unknown): string {
   // Only a number in the store's range is a version (a hand-written fraction reads as its floor); anything else
   // reads as never written. versionCondition matches exactly these readings, so no stored value blocks writes.
   if (typeof value === "number" && value >= 1 && value <= Number.MAX_SAFE_INTEGER)

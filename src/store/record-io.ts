@@ -85,6 +85,19 @@ export class RecordIo {
     }
   }
 
+  /** Applies an update plan (compare-and-set) to an item that need not read as a record; returns nothing. */
+  async updateRaw(key: ItemKey, plan: UpdatePlan, what: string): Promise<void> {
+    try {
+      await this.documents.send(new UpdateCommand({ TableName: this.tableName, Key: key, ...plan }));
+    } catch (error) {
+      const translated = translateError(error, what, this.tableName);
+      // The current item is not a record, so a lost condition carries none.
+      throw translated instanceof ConflictError
+        ? new ConflictError(translated.message, undefined, { cause: error })
+        : translated;
+    }
+  }
+
   /** Deletes the item if it is still at `resourceVersion`. */
   async remove(key: ItemKey, resourceVersion: string, what: string): Promise<void> {
     const condition = versionCondition(resourceVersion);

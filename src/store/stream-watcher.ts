@@ -21,7 +21,7 @@ import { StoreError } from "./errors.js";
 import { deliver } from "./poll-watcher.js";
 import { classifyStreamError, StreamErrorKind, sdkErrorName, translateError } from "./translate.js";
 import type { WatchHandlers } from "./types.js";
-import { streamRecordToEvent } from "./watch-events.js";
+import { streamRecordToEvent, streamRecordToInvalidItem } from "./watch-events.js";
 
 /** What the stream watcher needs. */
 export interface StreamWatchSettings {
@@ -269,6 +269,9 @@ export class StreamWatcher {
         lastSequence = record.dynamodb?.SequenceNumber ?? lastSequence;
         const event = streamRecordToEvent(record, this.settings.kinds);
         if (event) deliver(this.handlers, () => this.handlers.onEvent(event));
+        const invalid = streamRecordToInvalidItem(record, this.settings.kinds);
+        if (invalid)
+          deliver(this.handlers, () => this.handlers.onInvalidItem?.(invalid.item, invalid.change));
       }
       if (!result.NextShardIterator) {
         this.shardDone(shardId, epoch);

@@ -52,10 +52,55 @@ export interface DeleteResult {
   resource: StoredResource;
 }
 
+/** Why an item under a record's key is not a record the controller may act on, as `as const` values. */
+export const InvalidItemReason = {
+  /** The namespace or name is not one the store addresses (not a DNS label, too long). */
+  UnaddressableKey: "UnaddressableKey",
+  /** The `kind` attribute is missing or disagrees with the kind in `sk`. */
+  KindMismatch: "KindMismatch",
+  /** The item leaves no room for its status under the store's size limit. */
+  ItemTooLarge: "ItemTooLarge",
+  /** Anything else that keeps the item from reading as a record. */
+  MalformedItem: "MalformedItem",
+} as const;
+
+/** One of the InvalidItemReason values. */
+export type InvalidItemReason = (typeof InvalidItemReason)[keyof typeof InvalidItemReason];
+
+/** An item filed like a record (its `pk`/`sk` or `kind` say so) that is not one; never reconciled. */
+export interface InvalidItem {
+  reason: InvalidItemReason;
+  /** What is wrong and how to fix it. */
+  message: string;
+  /** The kind it is filed under: the one in `sk`, else its `kind` attribute. */
+  kind: Kind;
+  pk: string;
+  sk: string;
+  /** `sk` after `<kind>#` (may be anything, even empty). */
+  name: string;
+  /** True when the store addresses this key (`kind`, `pk`, `name`): a status can be written onto it. */
+  addressable: boolean;
+  /** The item's resourceVersion (as the store reads it), for a conditional status write. */
+  resourceVersion: string;
+  /** The item's generation (as the store reads it). */
+  generation: number;
+  /** Estimated size of the item without its status (bytes). */
+  bytes: number;
+  /** Changes whenever the item does, except for `status` and `resourceVersion`. */
+  fingerprint: string;
+  /** The item's `status` map, if it has one (a status write merges into it). */
+  status?: Record<string, unknown>;
+}
+
+/** Receives invalid items a list or a watch came across; `removed` when the item was deleted. */
+export type InvalidItemHandler = (item: InvalidItem, change: "present" | "removed") => void;
+
 /** Options for listing one kind. */
 export interface ListOptions {
   /** One namespace; omit for all namespaces. */
   namespace?: string;
+  /** Told about items filed like records that are not (they are left out of the list). */
+  onInvalidItem?: InvalidItemHandler;
 }
 
 /** A change seen by a watcher. `resource` is the new image (old image for `deleted`). */
@@ -77,6 +122,8 @@ export interface WatchHandlers {
   /** The watcher lost continuity (shard gap, TrimmedDataAccessException, expired iterator it could not refresh): relist. */
   onGap(reason: string): void;
   onError?(error: Error): void;
+  /** Items filed like records that are not; a valid record turning into one is not reported as deleted. */
+  onInvalidItem?: InvalidItemHandler;
 }
 
 /** A running watch; `stop` resolves when every shard reader has ended. */
@@ -101,7 +148,7 @@ export interface WatchOptions {
 export interface ResourceStore {
   /** Creates a record; throws ConflictError (with the current item) if it exists. */
   create(doc: ResourceDocument): Promise<StoredResource>;
-  /** Reads a record; throws NotFoundError. */
+  /** Reads a record; throws NotFoundError, or InvalidItemError when the item there is not a valid record. */
   get(kind: Kind, namespace: string, name: string): Promise<StoredResource>;
   /** Lists one kind through the kind index (never a Scan). */
   list(kind: Kind, options?: ListOptions): Promise<StoredResource[]>;
@@ -148,6 +195,11 @@ export interface ResourceStore {
     finalizer: string,
     resourceVersion: string,
   ): Promise<StoredResource | null>;
+  /**
+   * Writes `status` onto an invalid item whose key the store addresses, if it is still at the item's
+   * resourceVersion (ConflictError otherwise). Returns false, writing nothing, when the item has no room for it.
+   */
+  updateInvalidItemStatus?(item: InvalidItem, status: Record<string, unknown>): Promise<boolean>;
   /** Follows changes through DynamoDB Streams, or polls when the table has no stream. */
   watch(handlers: WatchHandlers, options?: WatchOptions): Promise<WatchHandle>;
 }

@@ -3,17 +3,13 @@ import type { _Record as StreamRecord } from "@aws-sdk/client-dynamodb-streams";
 import { canonicalJson } from "../crds/hash.js";
 import type { Kind } from "../crds/meta.js";
 import { fromAttributeMap, type RawAttributeValue } from "./attribute-value.js";
-import { isResourceItem, itemToResource } from "./layout.js";
-import type { StoredResource, WatchEvent } from "./types.js";
+import { checkItem } from "./item-check.js";
+import type { InvalidItem, StoredResource, WatchEvent } from "./types.js";
 
-/** The record an item or image holds, or undefined for leases, events and malformed items. */
+/** The record an item or image holds, or undefined for leases, events and invalid items (see checkItem). */
 export function resourceOrUndefined(item: Record<string, unknown> | undefined): StoredResource | undefined {
-  if (!item || !isResourceItem(item)) return undefined;
-  try {
-    return itemToResource(item);
-  } catch {
-    return undefined;
-  }
+  const checked = item === undefined ? undefined : checkItem(item);
+  return checked !== undefined && "record" in checked ? checked.record : undefined;
 }
 
 /**
@@ -80,6 +76,11 @@ function image(map: Record<string, unknown> | undefined): StoredResource | undef
   return map ? resourceOrUndefined(fromAttributeMap(map as Record<string, RawAttributeValue>)) : undefined;
 }
 
+function invalidImage(map: Record<string, unknown> | undefined): InvalidItem | undefined {
+  const checked = map ? checkItem(fromAttributeMap(map as Record<string, RawAttributeValue>)) : undefined;
+  return checked !== undefined && "invalid" in checked ? checked.invalid : undefined;
+}
+
 /** The event a DynamoDB Streams record stands for, or undefined for non-resource items and other kinds. */
 export function streamRecordToEvent(record: StreamRecord, kinds: ReadonlySet<Kind>): WatchEvent | undefined {
   const change = record.dynamodb;
@@ -87,5 +88,21 @@ export function streamRecordToEvent(record: StreamRecord, kinds: ReadonlySet<Kin
   const when = change.ApproximateCreationDateTime?.getTime() ?? Date.now();
   const old = record.eventName === "INSERT" ? undefined : image(change.OldImage);
   const next = record.eventName === "REMOVE" ? undefined : image(change.NewImage);
+  // A record overwritten by an invalid item is still there, not deleted: streamRecordToInvalidItem reports it.
+  if (next === undefined && record.eventName !== "REMOVE" && invalidImage(change.NewImage)) return undefined;
   return changeEvent(old, next, kinds, when);
+}
+
+/** The invalid item a DynamoDB Streams record writes (present) or deletes (removed), for the watched kinds. */
+export function streamRecordToInvalidItem(
+  record: StreamRecord,
+  kinds: ReadonlySet<Kind>,
+): { item: InvalidItem; change: "present" | "removed" } | undefined {
+  const change = record.dynamodb;
+  if (!change) return undefined;
+  const removed = record.eventName === "REMOVE";
+  const item = invalidImage(removed ? change.OldImage : change.NewImage);
+  return item !== undefined && kinds.has(item.kind)
+    ? { item, change: removed ? "removed" : "present" }
+    : undefined;
 }

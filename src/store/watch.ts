@@ -2,17 +2,20 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { KINDS, type Kind } from "../crds/meta.js";
 import type { StoreClients } from "./clients.js";
+import type { ItemCheck } from "./item-check.js";
 import { startPollWatch } from "./poll-watcher.js";
 import { StreamWatcher } from "./stream-watcher.js";
 import { translateError } from "./translate.js";
-import type { StoredResource, WatchHandle, WatchHandlers, WatchOptions } from "./types.js";
+import type { ListOptions, StoredResource, WatchHandle, WatchHandlers, WatchOptions } from "./types.js";
 
 /** What a watch needs from its store. */
 export interface WatchDeps {
   clients: StoreClients;
   tableName: string;
   shardDiscoveryIntervalMs: number;
-  list(kind: Kind): Promise<StoredResource[]>;
+  list(kind: Kind, options?: ListOptions): Promise<StoredResource[]>;
+  /** Reads and classifies the item under a record's key; undefined when there is none. */
+  probe(kind: Kind, namespace: string, name: string): Promise<ItemCheck>;
 }
 
 /** GetRecords poll interval when none is given. */
@@ -57,6 +60,7 @@ export async function startWatch(
       const poll = await startPollWatch(
         {
           list: deps.list,
+          probe: deps.probe,
           kinds,
           intervalMs: options.pollIntervalMs ?? DEFAULT_LIST_POLL_MS,
           from,

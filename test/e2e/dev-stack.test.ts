@@ -1,11 +1,13 @@
 /** `fargatectl dev` as a user runs it: exports, a ready line, a usable stack, and a clean stop on SIGTERM. */
 import { type ChildProcess, execFile } from "node:child_process";
 import { once } from "node:events";
+import { existsSync, statSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { isLoopback, listenersOf, processTree } from "../support/listeners.js";
 import { startDev } from "./dev-support.js";
 
 const run = promisify(execFile);
@@ -58,6 +60,14 @@ describe("fargatectl dev", () => {
     ]) {
       expect(dev.env[name], name).toBeTruthy();
     }
+    // Every listener of the stack (DynamoDB Local, the simulators, the controller's metrics) is on loopback.
+    const listeners = listenersOf(processTree(dev.child.pid ?? 0));
+    expect(listeners.length).toBeGreaterThanOrEqual(4);
+    expect(listeners.filter((l) => !isLoopback(l.address))).toEqual([]);
+    // The controller log is private: a fresh 0700 directory, the file 0600.
+    const logPath = /^controller logs: (.+)$/m.exec(dev.stderr())?.[1] ?? "";
+    expect(statSync(dirname(logPath)).mode & 0o777).toBe(0o700);
+    expect(statSync(logPath).mode & 0o777).toBe(0o600);
     // Another shell, with only the exports, sees the applied examples.
     const { stdout } = await run(process.execPath, ["--import", "tsx", "src/cli/run.ts", "get", "fs", "-A"], {
       env: { PATH: process.env.PATH ?? "", ...dev.env },
@@ -117,6 +127,7 @@ describe("fargatectl dev", () => {
     dev.child.kill("SIGTERM");
     const [code] = (await once(dev.child, "exit")) as [number | null];
     expect(code).toBe(0);
+    expect(existsSync(dirname(logPath))).toBe(false); // removed on exit (no --keep-logs)
     // Every server it started is gone: the ports refuse connections.
     await expect(fetch(`http://${dev.env.CONSUL_HTTP_ADDR}/v1/status/leader`)).rejects.toThrow();
     await expect(fetch(dev.env.AWS_ENDPOINT_URL_DYNAMODB ?? "")).rejects.toThrow();

@@ -6,6 +6,7 @@ export interface DevStackProcess {
   child: ChildProcess;
   env: Record<string, string>;
   stdout: () => string;
+  stderr: () => string;
 }
 
 /** Starts `fargatectl dev` and resolves once it prints `ready`. */
@@ -30,5 +31,5 @@ export async function startDev(): Promise<DevStackProcess> {
   await ready;
   const env: Record<string, string> = {};
   for (const match of stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) env[match[1] ?? ""] = match[2] ?? "";
-  return { child, env, stdout: () => stdout };
+  return { child, env, stdout: () => stdout, stderr: () => stderr };
 }

@@ -6,11 +6,17 @@
 import { specHash } from "../../src/crds/hash.js";
 import { API_VERSION, DEFAULT_NAMESPACE, type Kind, resourceKey } from "../../src/crds/meta.js";
 import type { LeaseBackend, LeaseRecord } from "../../src/runtime/lease-backend.js";
-import { ConflictError, LeaseConflictError, NotFoundError } from "../../src/store/errors.js";
+import {
+  ConflictError,
+  InvalidItemError,
+  LeaseConflictError,
+  NotFoundError,
+} from "../../src/store/errors.js";
 import { derivedUid } from "../../src/store/layout.js";
 import type {
   ApplyResult,
   DeleteResult,
+  InvalidItem,
   ListOptions,
   ResourceDocument,
   ResourceStore,
@@ -41,6 +47,14 @@ export class FakeStore implements ResourceStore {
   dropEvents = false;
   /** Calls per operation, for assertions. */
   readonly calls: Record<Operation, number> = { get: 0, list: 0, apply: 0, updateStatus: 0, watch: 0 };
+  /** Invalid items (see putInvalid), by record key. */
+  private readonly invalid = new Map<string, InvalidItem>();
+  /** Record keys of invalid items no list shows (their `kind` attribute names no kind). */
+  private readonly unlisted = new Set<string>();
+  /** Statuses written onto invalid items, in order. */
+  readonly invalidStatusWrites: Array<{ item: InvalidItem; status: Record<string, unknown> }> = [];
+  /** Whether invalid items have room for a status. */
+  invalidStatusRoom = true;
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
@@ -49,6 +63,41 @@ export class FakeStore implements ResourceStore {
     const list = this.failures.get(op) ?? [];
     list.push(error);
     this.failures.set(op, list);
+  }
+
+  /**
+   * Puts an item that is not a valid record under `item`'s key (a record there is replaced, as a put-item over
+   * it would) and tells the watchers, as the store's stream mapping does.
+   */
+  putInvalid(item: InvalidItem, options: { listed?: boolean; silent?: boolean } = {}): void {
+    const key = resourceKey(item.kind, item.pk, item.name);
+    this.items.delete(key);
+    this.invalid.set(key, clone(item));
+    if (options.listed === false) this.unlisted.add(key);
+    else this.unlisted.delete(key);
+    if (options.silent !== true) this.emitInvalid(item, "present");
+  }
+
+  /** Deletes an invalid item put with putInvalid. */
+  removeInvalid(item: InvalidItem): void {
+    this.invalid.delete(resourceKey(item.kind, item.pk, item.name));
+    this.unlisted.delete(resourceKey(item.kind, item.pk, item.name));
+    this.emitInvalid(item, "removed");
+  }
+
+  async updateInvalidItemStatus(item: InvalidItem, status: Record<string, unknown>): Promise<boolean> {
+    if (!this.invalidStatusRoom) return false;
+    this.invalidStatusWrites.push({ item: clone(item), status: clone(status) });
+    return true;
+  }
+
+  private emitInvalid(item: InvalidItem, change: "present" | "removed"): void {
+    for (const w of [...this.watchers]) {
+      if (w.kinds !== undefined && !w.kinds.includes(item.kind)) continue;
+      queueMicrotask(() => {
+        if (this.watchers.has(w)) w.handlers.onInvalidItem?.(clone(item), change);
+      });
+    }
   }
 
   /** Tells every watcher it lost continuity. */
@@ -119,6 +168,8 @@ export class FakeStore implements ResourceStore {
 
   async get(kind: Kind, namespace: string, name: string): Promise<StoredResource> {
     this.maybeFail("get");
+    const invalid = this.invalid.get(resourceKey(kind, namespace, name));
+    if (invalid !== undefined) throw new InvalidItemError(clone(invalid));
     const record = this.items.get(resourceKey(kind, namespace, name));
     if (record === undefined) throw new NotFoundError(`${resourceKey(kind, namespace, name)} not found`);
     return clone(record);
@@ -126,6 +177,11 @@ export class FakeStore implements ResourceStore {
 
   async list(kind: Kind, options: ListOptions = {}): Promise<StoredResource[]> {
     this.maybeFail("list");
+    for (const [key, item] of this.invalid) {
+      if (this.unlisted.has(key)) continue;
+      if (item.kind === kind && (options.namespace === undefined || item.pk === options.namespace))
+        options.onInvalidItem?.(clone(item), "present");
+    }
     return [...this.items.values()]
       .filter(
         (r) =>

@@ -3,10 +3,8 @@
  * controller in-process, the examples applied; prints `export` lines, then `ready`, then status as it changes.
  */
 import { EventEmitter } from "node:events";
-import { createWriteStream } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { KINDS } from "../../crds/meta.js";
+import { openPrivateLog } from "../../dev/private-log.js";
 import { DEV_CREDENTIALS, startDevStack } from "../../dev/stack.js";
 import { runControllerCommand } from "../../reconcilers/command.js";
 import { createDynamoResourceStore } from "../../store/index.js";
@@ -22,6 +20,8 @@ export interface DevOptions {
   examples: string | false;
   /** How often the status table is refreshed (ms). */
   statusIntervalMs: number;
+  /** Keep the controller log after exit (it is removed otherwise). */
+  keepLogs?: boolean;
 }
 
 /** Runs the local stack until SIGINT/SIGTERM; returns the exit code. */
@@ -29,8 +29,15 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
   const { region, table } = ctx.settings;
   const stack = await startDevStack({ region, table, progress: (line) => ctx.err(`${line}\n`) });
   const signals = new EventEmitter();
-  const logFile = join(tmpdir(), `fargate-operator-dev-${process.pid}.log`);
-  const logStream = createWriteStream(logFile);
+  // Private: the log may name records and endpoints, and a predictable /tmp name invites symlink games.
+  const log = await openPrivateLog({
+    prefix: "fargate-operator-dev-",
+    fileName: "controller.log",
+    keep: options.keepLogs === true,
+  }).catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
   const store = createDynamoResourceStore({
     tableName: table,
     region,
@@ -46,7 +53,7 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
       "consul-token-secret-prefixes": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:consul/",
     },
     stack.environment,
-    { signals, logDestination: logStream, store, leases: store.leases, credentials: DEV_CREDENTIALS },
+    { signals, logDestination: log.stream, store, leases: store.leases, credentials: DEV_CREDENTIALS },
   );
   let stopping = false;
   const stopped = new Promise<void>((resolve) => {
@@ -60,7 +67,7 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
     process.once("SIGTERM", stop);
   });
   try {
-    ctx.err(`controller logs: ${logFile}\n`);
+    ctx.err(`controller logs: ${log.path}\n`);
     if (options.examples !== false) await applyExamples(ctx, store, options.examples);
     for (const [name, value] of Object.entries(stack.environment)) ctx.out(`export ${name}=${value}\n`);
     ctx.out(
@@ -83,7 +90,8 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
     signals.emit("SIGTERM");
     await controller.catch(() => ExitCode.Failure);
     store.destroy();
-    logStream.end();
+    await log.close();
+    if (options.keepLogs === true) ctx.err(`controller logs kept in ${log.path}\n`);
     await stack.stop();
   }
 }

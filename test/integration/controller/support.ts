@@ -58,6 +58,7 @@ export function withGapControl(store: ResourceStore): {
         },
         onGap: (reason) => handlers.onGap(reason),
         onError: (error) => handlers.onError?.(error),
+        onInvalidItem: (item, change) => handlers.onInvalidItem?.(item, change),
       },
       options,
     );

@@ -125,7 +125,7 @@ export async function runHostileItems(
     { numRuns: load.numRuns, seed: load.seed, endOnFailure: true },
   );
 
-  // Background retries of unaddressable keys keep running: give them a moment to misbehave.
+  // Invalid items are never retried; give anything left running in the background a moment to misbehave.
   await pause(1_000);
   let healthz: number | undefined;
   try {
