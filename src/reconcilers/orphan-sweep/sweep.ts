@@ -19,7 +19,7 @@ import type { ControllerMetrics } from "../../metrics.js";
 import { TagKey } from "../../render/index.js";
 import type { LeaderTask } from "../../runtime/leader-tasks.js";
 import type { Tombstones } from "../../runtime/tombstones.js";
-import { NotFoundError } from "../../store/errors.js";
+import { InvalidItemError, NotFoundError } from "../../store/errors.js";
 import type { ResourceStore } from "../../store/types.js";
 import { findOwnedResources, type OwnedResources, type Owner, ownedRevisions, ownerKey } from "./find.js";
 
@@ -247,13 +247,17 @@ export class OrphanSweeper {
     return false;
   }
 
-  /** A consistent read of the record at the owner's key: any record there is live (never swept). */
+  /**
+   * A consistent read of the record at the owner's key: any item there is live (never swept), an invalid one too
+   * (a mistyped `kind` must not cost a running service).
+   */
   private async recordExists(owner: Owner): Promise<boolean> {
     try {
       await this.deps.store.get("FargateService", owner.namespace, owner.name);
       return true;
     } catch (error) {
       if (error instanceof NotFoundError) return false;
+      if (error instanceof InvalidItemError) return true;
       throw error;
     }
   }

@@ -3,7 +3,7 @@
  * list yet (created a moment ago) is never swept, because a consistent read of its key comes first; once the record
  * is really gone, its ECS service, Cloud Map service (instances first) and owned revisions go.
  */
-import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../../src/log.js";
 import { OrphanSweeper } from "../../../src/reconcilers/orphan-sweep/index.js";
@@ -38,7 +38,7 @@ async function owned(b: ReconcileBench) {
 }
 
 describe("orphan sweep", () => {
-  it("never sweeps a record the index does not list yet, and sweeps it once it is gone", async () => {
+  it("never sweeps a record the index does not list yet or an invalid item, and sweeps it once it is gone", async () => {
     const b = await startReconcileBench();
     bench = b;
     await b.store.apply(namespaceDocument());
@@ -62,6 +62,21 @@ describe("orphan sweep", () => {
 
     const young = await sweep(laggingIndex(b.store));
     expect(young).toMatchObject({ orphanedOwners: [], deleted: [], failed: [] });
+    expect(await owned(b)).toEqual(before);
+
+    // A mistyped `kind` makes the item invalid (no kind index lists it), not gone: its service stays.
+    const key = resourceItemKey("FargateService", REL_NAMESPACE, "web");
+    await b.store.clients.documents.send(
+      new UpdateCommand({
+        TableName: b.store.tableName,
+        Key: key,
+        UpdateExpression: "SET #kind = :kind",
+        ExpressionAttributeNames: { "#kind": "kind" },
+        ExpressionAttributeValues: { ":kind": "CatalogSync" },
+      }),
+    );
+    const mistyped = await sweep(b.store);
+    expect(mistyped).toMatchObject({ orphanedOwners: [], deleted: [], failed: [] });
     expect(await owned(b)).toEqual(before);
 
     await b.store.clients.documents.send(
