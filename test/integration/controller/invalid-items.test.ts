@@ -86,6 +86,8 @@ async function startController(before: Array<Record<string, unknown>>): Promise<
       "lease-heartbeat": "500ms",
       "watch-poll-interval": "100ms",
       "retry-base-delay": "50ms",
+      // The sweep's periodic listing is not caused by any item; "no AWS call" is about the items.
+      "orphan-sweep-interval": "0",
       table: store.tableName,
     },
     { AWS_ENDPOINT_URL_ECS: sim.endpoint, AWS_ENDPOINT_URL_SERVICEDISCOVERY: sim.endpoint },
