@@ -70,6 +70,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.server.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.server.endpoint,
       AWS_REGION: options.region,
+      // boto3 and the AWS CLI read the region from here, not from AWS_REGION.
+      AWS_DEFAULT_REGION: options.region,
       AWS_ACCESS_KEY_ID: DEV_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: DEV_CREDENTIALS.secretAccessKey,
       FARGATE_OPERATOR_TABLE: options.table,

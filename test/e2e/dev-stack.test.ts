@@ -53,6 +53,7 @@ describe("fargatectl dev", () => {
       "AWS_ENDPOINT_URL_DYNAMODB",
       "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
       "AWS_REGION",
+      "AWS_DEFAULT_REGION",
       "AWS_ACCESS_KEY_ID",
       "AWS_SECRET_ACCESS_KEY",
       "FARGATE_OPERATOR_TABLE",
