@@ -74,6 +74,7 @@ export class SyncTerm {
       clock,
       log: deps.log,
       waitMs: tuning.blockingWaitMs,
+      maxPauseMs: tuning.maxBackoffMs,
       include: (name) => isExported(name, config.toCloudMap),
       onChange: () => this.#poke(this.#toCloudMap),
     });
