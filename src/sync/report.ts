@@ -126,7 +126,7 @@ export class ProblemLog {
   note(direction: string, problems: readonly string[]): void {
     const before = this.#seen.get(direction) ?? new Set<string>();
     for (const problem of problems)
-      if (!before.has(problem)) this.log.warn({ direction, problem }, "catalog sync: entry not synced");
+      if (!before.has(problem)) this.log.warn({ direction, problem }, "catalog sync: problem with an entry");
     this.#seen.set(direction, new Set(problems));
   }
 }
