@@ -60,7 +60,10 @@ const passRole = (s: Statement) => list(s.Action).includes("iam:PassRole");
 describe("deploy/: the controller's own roles are never passable", () => {
   const iam = load("deploy/iam.cfn.yaml");
   const controller = parse(readFileSync(join(ROOT, "deploy/controller.yaml"), "utf8")) as {
-    spec: { iam: { taskRoleArn: string; executionRoleArn: string } };
+    spec: {
+      iam: { taskRoleArn: string; executionRoleArn: string };
+      containers: Array<{ environment: Record<string, string> }>;
+    };
   };
   const own = [controller.spec.iam.taskRoleArn, controller.spec.iam.executionRoleArn];
   const statements = statementsOf(iam, "ControllerPolicy");
@@ -70,6 +73,11 @@ describe("deploy/: the controller's own roles are never passable", () => {
       `arn:aws:iam::${ACCOUNT}:role/${iam.Parameters.ControllerTaskRoleName?.Default}`,
       `arn:aws:iam::${ACCOUNT}:role/${iam.Parameters.ControllerExecutionRoleName?.Default}`,
     ]);
+  });
+
+  it("tells the controller its own roles, so it refuses records naming them (--own-role-arns)", () => {
+    const env = controller.spec.containers[0]?.environment ?? {};
+    expect(env.FARGATE_OPERATOR_OWN_ROLE_ARNS?.split(",")).toEqual(own);
   });
 
   it("keeps both roles outside the PassableRolePrefix the controller may pass", () => {
