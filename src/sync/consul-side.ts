@@ -11,7 +11,7 @@ import type { SyncConsulClient } from "./deps.js";
 import type { OwnedRegistration } from "./model.js";
 import { isOwnEntry, syncCheckIdOf } from "./names.js";
 import { describeFailure, type WriteLimiter } from "./pacing.js";
-import type { ConsulWrite } from "./plan-to-consul.js";
+import type { ConsulWrite, ToConsulInput } from "./plan-to-consul.js";
 
 /** What the Consul side needs. */
 export interface ConsulSideOptions {
@@ -51,19 +51,16 @@ export class ConsulSide {
     return this.#registrations;
   }
 
-  /** Service IDs on the node that are not ours (written over only where we want that ID). */
-  foreignIds(): ReadonlySet<string> {
-    return this.#foreign;
-  }
-
-  /** Our service IDs that carry checks we did not write. */
-  tamperedIds(): ReadonlySet<string> {
-    return this.#tampered;
-  }
-
-  /** Node-level checks on the node that are not ours. */
-  foreignNodeChecks(): readonly string[] {
-    return this.#foreignNodeChecks;
+  /**
+   * What others put on the node, as the planner takes it: service IDs that are not ours (written over only where
+   * we want that ID), our service IDs carrying checks we did not write, and node-level checks that are not ours.
+   */
+  othersOnNode(): Pick<ToConsulInput, "foreignIds" | "tamperedIds" | "foreignNodeChecks"> {
+    return {
+      foreignIds: this.#foreign,
+      tamperedIds: this.#tampered,
+      foreignNodeChecks: this.#foreignNodeChecks,
+    };
   }
 
   /** Reads our registrations; on failure forgets them, so nothing is planned until a read succeeds. */
