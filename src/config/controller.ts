@@ -4,6 +4,7 @@ import { LOG_LEVELS, type LogLevel } from "../log.js";
 import { type CommonSettings, commonSettings } from "./common.js";
 import { parseConsulTokenValue, parseEnvAllowList, parseSecretArnPrefixes } from "./consul-token.js";
 import { ConfigError } from "./errors.js";
+import { parseOwnRoleArns } from "./own-roles.js";
 import {
   parseDuration,
   parsePositiveInt,
@@ -253,6 +254,15 @@ export const controllerSettings = {
     description:
       "Comma-separated Secrets Manager ARN prefixes a CatalogSync's consul.tokenFrom.secretArn must start with.",
     parse: parseSecretArnPrefixes,
+  }),
+  ownRoleArns: setting<string[]>({
+    flag: "own-role-arns",
+    env: ["FARGATE_OPERATOR_OWN_ROLE_ARNS"],
+    default: [],
+    defaultText: "none",
+    description:
+      "Comma-separated ARNs of the controller's own task and execution roles (role or assumed-role ARNs): a record naming one of them in any role field is refused, whatever its NamespacePolicy says.",
+    parse: parseOwnRoleArns,
   }),
   syncImage: setting<string>({
     flag: "sync-image",

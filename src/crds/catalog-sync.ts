@@ -101,6 +101,8 @@ export type CatalogSyncReportStatus = {
   errors: { toCloudMap?: string; toConsul?: string };
   /** Writes since the engine started, per direction. */
   writes: { toCloudMap: number; toConsul: number };
+  /** Entries the last round could not sync, per direction (named in `errors`); absent when none. */
+  skipped?: { toCloudMap?: number; toConsul?: number };
   /** When this report was written. */
   reportedAt: string;
 };

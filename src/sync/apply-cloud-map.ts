@@ -1,9 +1,15 @@
 /**
  * Carries out a Consul → Cloud Map plan, write by write, paced by the direction's bucket, and applies each
- * success to the view. The first failure ends the round (the engine retries it with backoff); an abort ends it
- * at once.
+ * success to the view. Cloud Map refusing one instance (invalid input, or the instance or its service gone) is
+ * that entry's problem and the round goes on; any other failure ends the round (the engine retries it with
+ * backoff); an abort ends it at once.
  */
-import { AwsAlreadyExistsError, AwsNotFoundError, AwsResourceInUseError } from "../aws/errors.js";
+import {
+  AwsAlreadyExistsError,
+  AwsInvalidRequestError,
+  AwsNotFoundError,
+  AwsResourceInUseError,
+} from "../aws/errors.js";
 import type { CloudMapGateway } from "../aws/types.js";
 import type { Logger } from "../log.js";
 import { TagKey } from "../render/names.js";
@@ -38,19 +44,40 @@ export async function applyToCloudMap(
   signal: AbortSignal,
 ): Promise<AppliedRound> {
   const out: AppliedRound = { written: 0, created: false, problems: [] };
+  const refused = new Set<string>();
   for (const write of writes) {
+    const entry = "instanceId" in write ? `${write.serviceId}/${write.instanceId}` : undefined;
+    // A health update of an instance whose registration was just refused would be refused too.
+    if (entry !== undefined && refused.has(entry)) continue;
     await ctx.limiter.take(signal);
     try {
       out.written += await applyOne(write, ctx, out, signal);
     } catch (error) {
       if (signal.aborted) throw error;
       if ("serviceId" in write) ctx.view.invalidate(write.serviceId);
+      if (entry !== undefined && isRefusal(error)) {
+        refused.add(entry);
+        out.problems.push(
+          `Cloud Map refused ${write.kind} of instance ${entry}: ${shorten(describeFailure(error))}`,
+        );
+        continue;
+      }
       out.error = describeFailure(error);
       ctx.log.warn({ err: error, write: write.kind }, "catalog sync: Cloud Map write failed");
       return out;
     }
   }
   return out;
+}
+
+/** Cloud Map said no to this one write (not throttling, an outage or missing permissions): retrying will not help. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof AwsInvalidRequestError || error instanceof AwsNotFoundError;
+}
+
+/** AWS messages may quote the refused value; keep status and logs short. */
+function shorten(text: string, max = 300): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
 
 async function applyOne(
@@ -97,7 +124,14 @@ async function applyOne(
       view.noteHealth(write.serviceId, write.instanceId, write.status);
       return 1;
     case "deregisterInstance":
-      await cloudMap.deregisterInstance(write.serviceId, write.instanceId, signal);
+      try {
+        await cloudMap.deregisterInstance(write.serviceId, write.instanceId, signal);
+      } catch (error) {
+        // Gone already (or its service is): what the write wanted.
+        if (!(error instanceof AwsNotFoundError)) throw error;
+        view.noteDeregistered(write.serviceId, write.instanceId);
+        return 0;
+      }
       view.noteDeregistered(write.serviceId, write.instanceId);
       ctx.log.info(
         { serviceId: write.serviceId, instanceId: write.instanceId, why: write.why },

@@ -2,10 +2,11 @@
  * The Consul side of Consul → Cloud Map: a blocking query on the service list and one on the health of each
  * included service (started and stopped as services come, go, or are filtered out). A failed query keeps the last
  * known answer and marks it stale, then retries with backoff from index 0, so the first answer after an outage
- * is fresh data rather than a wait for the next change.
+ * is fresh data rather than a wait for the next change. An answer that comes back early without a new index waits
+ * before the next call (BlockingPace), so a Consul that does not block cannot turn a loop into a busy loop.
  */
 import type { Clock } from "../clock.js";
-import { nextBlockingIndex } from "../consul/blocking-index.js";
+import { BlockingPace, nextBlockingIndex } from "../consul/blocking-index.js";
 import type { HealthServiceEntry } from "../consul/types.js";
 import type { Logger } from "../log.js";
 import type { SyncConsulClient } from "./deps.js";
@@ -23,6 +24,8 @@ export interface ConsulWatchOptions {
   include: (name: string) => boolean;
   /** Called after every change of the snapshot (or of an error). */
   onChange: () => void;
+  /** Longest pause after early answers without a new index (default 30 s). */
+  maxPauseMs?: number;
 }
 
 interface Watched {
@@ -98,11 +101,14 @@ export class ConsulWatch {
 
   async #listLoop(signal: AbortSignal): Promise<void> {
     const { consul, waitMs } = this.options;
+    const pace = this.#pace();
     let index = 0;
     let failures = 0;
     while (!signal.aborted) {
       try {
+        const sentAt = this.options.clock.now();
         const answer = await consul.listServices({ index, waitMs, signal });
+        const pauseMs = pace.after(this.#answered(index, answer.index, sentAt));
         index = nextBlockingIndex(index, answer.index);
         failures = 0;
         const names = new Set(Object.keys(answer.value));
@@ -114,6 +120,7 @@ export class ConsulWatch {
         this.#names = names;
         this.#reconcileWatches(signal);
         if (changed) this.#changed();
+        if (pauseMs > 0) await pause(this.options.clock, pauseMs, signal);
       } catch (error) {
         if (signal.aborted) break;
         failures += 1;
@@ -126,6 +133,15 @@ export class ConsulWatch {
       }
     }
     for (const w of this.#watched.values()) w.stop.abort();
+  }
+
+  #pace(): BlockingPace {
+    const { maxPauseMs } = this.options;
+    return new BlockingPace(maxPauseMs === undefined ? {} : { maxMs: maxPauseMs });
+  }
+
+  #answered(sent: number, returned: number, sentAt: number) {
+    return { sent, returned, heldMs: this.options.clock.now() - sentAt, waitMs: this.options.waitMs };
   }
 
   #reconcileWatches(signal: AbortSignal): void {
@@ -147,12 +163,15 @@ export class ConsulWatch {
 
   async #healthLoop(name: string, w: Watched, signal: AbortSignal): Promise<void> {
     const { consul, waitMs } = this.options;
+    const pace = this.#pace();
     let index = 0;
     let failures = 0;
     while (!signal.aborted) {
       try {
+        const sentAt = this.options.clock.now();
         const answer = await consul.healthService(name, { index, waitMs, signal });
         if (signal.aborted) break;
+        const pauseMs = pace.after(this.#answered(index, answer.index, sentAt));
         index = nextBlockingIndex(index, answer.index);
         failures = 0;
         const instances = instancesOf(answer.value);
@@ -160,6 +179,7 @@ export class ConsulWatch {
         w.state = { known: true, fresh: true, instances };
         delete w.error;
         if (changed) this.#changed();
+        if (pauseMs > 0) await pause(this.options.clock, pauseMs, signal);
       } catch (error) {
         if (signal.aborted) break;
         failures += 1;

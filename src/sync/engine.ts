@@ -127,8 +127,13 @@ class Engine implements SyncEngine {
     else errors[outcome.direction] = outcome.error;
     const lagMs = { ...r.lagMs };
     if (outcome.lagMs !== undefined) lagMs[outcome.direction] = outcome.lagMs;
+    const skipped = { ...r.skipped };
+    if (outcome.skipped > 0) skipped[outcome.direction] = outcome.skipped;
+    else delete skipped[outcome.direction];
+    const { skipped: _previous, ...rest } = r;
     const next: SyncReport = {
-      ...r,
+      ...rest,
+      ...(Object.keys(skipped).length === 0 ? {} : { skipped }),
       errors,
       writes: { ...r.writes, [outcome.direction]: r.writes[outcome.direction] + outcome.written },
       ...(outcome.mirroredToCloudMap === undefined ? {} : { toCloudMap: outcome.mirroredToCloudMap }),

@@ -5,6 +5,7 @@
  */
 import type { CloudMapCreateServiceInput, DnsRecord } from "../aws/types.js";
 import { TagKey } from "../render/names.js";
+import { attributeProblems, brief, instanceIdProblems } from "./cloud-map-rules.js";
 import { decideName, sourceNameOf } from "./filters.js";
 import { advanceGrace, type GraceState } from "./grace.js";
 import type { CloudMapSnapshot, ConsulInstance, ConsulSnapshot, ObservedService } from "./model.js";
@@ -114,20 +115,27 @@ function desiredInstances(
   const out = new Map<string, DesiredInstance>();
   for (const i of instances) {
     const ip = i.address === "" ? i.nodeAddress : i.address;
+    const entry = `Consul ${brief(name)} instance ${brief(i.serviceId)} on ${brief(i.node)}`;
     if (!IPV4.test(ip)) {
-      problems.push(
-        `Consul ${name} instance ${i.serviceId} on ${i.node}: address ${ip} is not IPv4; not synced`,
-      );
+      problems.push(`${entry}: address ${brief(ip)} is not IPv4; not synced`);
       continue;
     }
-    out.set(cloudMapInstanceId(i.node, i.serviceId), {
-      attributes: {
-        AWS_INSTANCE_IPV4: ip,
-        AWS_INSTANCE_PORT: String(i.port),
-        [SyncKey.Owner]: uid,
-        [SyncKey.ConsulNode]: i.node,
-        [SyncKey.ConsulServiceId]: i.serviceId,
-      },
+    const instanceId = cloudMapInstanceId(i.node, i.serviceId);
+    const attributes = {
+      AWS_INSTANCE_IPV4: ip,
+      AWS_INSTANCE_PORT: String(i.port),
+      [SyncKey.Owner]: uid,
+      [SyncKey.ConsulNode]: i.node,
+      [SyncKey.ConsulServiceId]: i.serviceId,
+    };
+    // Consul allows what Cloud Map refuses (long ids, any Unicode in node names): skip the entry, not the round.
+    const refused = [...instanceIdProblems(instanceId), ...attributeProblems(attributes)];
+    if (refused.length > 0) {
+      problems.push(`${entry}: ${refused.join(", ")}; not synced`);
+      continue;
+    }
+    out.set(instanceId, {
+      attributes,
       // Consul's warning still serves traffic; only critical keeps an instance out of DNS answers.
       health: i.status === "critical" ? "UNHEALTHY" : "HEALTHY",
     });
@@ -191,12 +199,13 @@ export function planToCloudMap(input: ToCloudMapInput): ToCloudMapPlan {
     if (existing !== undefined && !isOwnService(existing.tags, owner.uid)) {
       if (exportable.length > 0)
         problems.push(
-          `Cloud Map service ${target} exists and is not this CatalogSync's; Consul ${name} not synced`,
+          `Cloud Map service ${target} exists and is not this CatalogSync's; Consul ${brief(name)} not synced`,
         );
       continue;
     }
     if (!SERVICE_NAME.test(target) || target.length > 127) {
-      if (exportable.length > 0) problems.push(`${target} is not a valid Cloud Map service name; not synced`);
+      if (exportable.length > 0)
+        problems.push(`${brief(target)} is not a valid Cloud Map service name; not synced`);
       continue;
     }
     if (existing === undefined) {

@@ -2,10 +2,13 @@
  * Cloud Map → Consul planning (DESIGN 6): every instance of every candidate Cloud Map service becomes a service
  * registration on the namespace's one synthetic node, with one check carrying Cloud Map's health (UNHEALTHY is
  * critical: the instance stays visible, it does not vanish). Only registrations on that node carrying this
- * CatalogSync's uid are ever changed or deregistered. Pure.
+ * CatalogSync's uid are ever changed or deregistered — except that a service ID the engine derives for one of its
+ * instances is its own on its own node: someone else's registration there (or a check of theirs on ours) is
+ * taken back and reported. Pure.
  */
 import type { CatalogRegistration, HealthStatus } from "../consul/types.js";
 import { classifyService } from "./candidates.js";
+import { brief } from "./cloud-map-rules.js";
 import { advanceGrace, type GraceState } from "./grace.js";
 import type { CloudMapSnapshot, OwnedRegistration } from "./model.js";
 import { consulServiceIdOf, EXTERNAL_SOURCE, SyncKey, syncCheckIdOf } from "./names.js";
@@ -14,7 +17,7 @@ import type { SyncDirectionSettings, SyncEngineConfig } from "./types.js";
 /** One Consul write. */
 export type ConsulWrite =
   | { kind: "register"; registration: CatalogRegistration; view: OwnedRegistration }
-  | { kind: "deregister"; serviceId: string; why: "vanished" | "deliberate" };
+  | { kind: "deregister"; serviceId: string; why: "vanished" | "deliberate" | "taken back" };
 
 /** Everything the planner reads. */
 export interface ToConsulInput {
@@ -26,8 +29,12 @@ export interface ToConsulInput {
   cloudMap: CloudMapSnapshot;
   /** Our registrations on the node, by service ID; undefined when Consul could not be read. */
   registrations: ReadonlyMap<string, OwnedRegistration> | undefined;
-  /** Service IDs on the node that are not ours: never written over. */
+  /** Service IDs on the node that are not ours: written over only where we want that very ID (taken back). */
   foreignIds?: ReadonlySet<string>;
+  /** Our registrations that carry checks we did not write (they could mark our instances critical). */
+  tamperedIds?: ReadonlySet<string>;
+  /** Node-level checks on the synthetic node that are not ours (they mark every instance on it); reported. */
+  foreignNodeChecks?: readonly string[];
   grace: GraceState;
   now: number;
   graceMs: number;
@@ -156,11 +163,18 @@ export function planToConsul(input: ToConsulInput): ToConsulPlan {
     }
   }
 
+  for (const checkId of input.foreignNodeChecks ?? [])
+    problems.push(
+      `node check ${brief(checkId)} on ${input.node} is not this CatalogSync's; it applies to every instance`,
+    );
   for (const view of desired.values()) {
-    if (input.foreignIds?.has(view.serviceId)) {
-      problems.push(
-        `Consul service ID ${view.serviceId} on ${input.node} is not this CatalogSync's; left alone`,
-      );
+    const squatted = input.foreignIds?.has(view.serviceId) === true;
+    if (squatted || input.tamperedIds?.has(view.serviceId)) {
+      // Deregistering first also drops every check the other party hung on that ID.
+      const what = squatted ? "was registered by someone else" : "carries checks that are not ours";
+      problems.push(`Consul service ID ${view.serviceId} on ${input.node} ${what}; taken back`);
+      writes.push({ kind: "deregister", serviceId: view.serviceId, why: "taken back" });
+      writes.push({ kind: "register", registration: registrationOf(input.node, input.dnsName, view), view });
       continue;
     }
     const seen = registrations.get(view.serviceId);

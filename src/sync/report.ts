@@ -1,8 +1,9 @@
 /**
- * The engine's report: what each direction mirrored (pure), and the throttle that hands reports to the caller at
- * most every `minIntervalMs` and only when something other than the times changed.
+ * The engine's report: what each direction mirrored (pure), the throttle that hands reports to the caller at
+ * most every `minIntervalMs` and only when something other than the times changed, and the log of problems.
  */
 import type { Clock, TimerHandle } from "../clock.js";
+import type { Logger } from "../log.js";
 import { classifyService } from "./candidates.js";
 import type { CloudMapSnapshot, ConsulSnapshot, OwnedRegistration } from "./model.js";
 import { isOwnEntry, isOwnService, SyncKey } from "./names.js";
@@ -98,5 +99,34 @@ export class ReportThrottle {
     this.#lastKey = changeKey(report);
     this.#lastAt = this.clock.now();
     this.emit(report);
+  }
+}
+
+/** At most this many problems are spelled out in a report's error; the rest are counted. */
+export const MAX_PROBLEMS_SHOWN = 5;
+
+/** A round's problems as one line for the report (the first few, then how many more). */
+export function problemSummary(problems: readonly string[]): string | undefined {
+  if (problems.length === 0) return undefined;
+  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).join("; ");
+  const more = problems.length - MAX_PROBLEMS_SHOWN;
+  return more > 0 ? `${shown}; and ${more} more` : shown;
+}
+
+/**
+ * Logs each problem (one entry and its reason) once as a warning while it lasts, instead of at every round; a
+ * problem that went away and comes back is logged again.
+ */
+export class ProblemLog {
+  readonly #seen = new Map<string, Set<string>>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** Takes the problems of one round of `direction`. */
+  note(direction: string, problems: readonly string[]): void {
+    const before = this.#seen.get(direction) ?? new Set<string>();
+    for (const problem of problems)
+      if (!before.has(problem)) this.log.warn({ direction, problem }, "catalog sync: problem with an entry");
+    this.#seen.set(direction, new Set(problems));
   }
 }

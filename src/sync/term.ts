@@ -14,7 +14,7 @@ import { syncNodeName } from "./names.js";
 import { backoffMs, describeFailure, WriteLimiter } from "./pacing.js";
 import { isExported, planToCloudMap } from "./plan-to-cloud-map.js";
 import { planToConsul, referencedCloudMapIds } from "./plan-to-consul.js";
-import { mirroredToCloudMap, mirroredToConsul } from "./report.js";
+import { mirroredToCloudMap, mirroredToConsul, ProblemLog, problemSummary } from "./report.js";
 import type { MirroredToCloudMap, MirroredToConsul, SyncEngineConfig } from "./types.js";
 
 /** What a finished round tells the engine (for its report). */
@@ -23,6 +23,8 @@ export interface RoundOutcome {
   written: number;
   /** The round's failure or problems (cleared by a clean round). */
   error?: string;
+  /** Entries the round could not sync (each a problem: refused by the target's rules, not ours, ...). */
+  skipped: number;
   /** True when a write or read failed: the round is retried after a backoff. */
   retry: boolean;
   /** True when the round completed (its reads were fresh and its writes went through). */
@@ -59,6 +61,7 @@ export class SyncTerm {
   readonly #toConsul = direction();
   #wake: (() => void) | undefined;
   readonly #log: Logger;
+  readonly #problemLog: ProblemLog;
 
   constructor(
     private readonly config: SyncEngineConfig,
@@ -68,12 +71,14 @@ export class SyncTerm {
   ) {
     const { clock, consul, cloudMap } = deps;
     this.#log = deps.log;
+    this.#problemLog = new ProblemLog(deps.log);
     this.#node = syncNodeName(config.cloudMapNamespace.dnsName);
     this.#watch = new ConsulWatch({
       consul,
       clock,
       log: deps.log,
       waitMs: tuning.blockingWaitMs,
+      maxPauseMs: tuning.maxBackoffMs,
       include: (name) => isExported(name, config.toCloudMap),
       onChange: () => this.#poke(this.#toCloudMap),
     });
@@ -243,6 +248,7 @@ export class SyncTerm {
         return {
           direction: "toConsul",
           written: 0,
+          skipped: 0,
           retry: true,
           complete: false,
           error: describeFailure(error),
@@ -259,7 +265,7 @@ export class SyncTerm {
       node: this.#node,
       cloudMap,
       registrations: this.#consulSide.registrations(),
-      foreignIds: this.#consulSide.foreignIds(),
+      ...this.#consulSide.othersOnNode(),
       grace: this.#toConsul.grace,
       now: deps.clock.now(),
       graceMs: config.deleteGraceMs,
@@ -269,7 +275,8 @@ export class SyncTerm {
     const applied = await this.#consulSide.apply(plan.writes, signal);
     if (applied.error !== undefined) this.#view.restoreChangeSince(since);
     const registrations = this.#consulSide.registrations();
-    return this.#outcome("toConsul", applied, this.#view.error(), plan.problems, since, {
+    const problems = [...plan.problems, ...applied.problems];
+    return this.#outcome("toConsul", applied, this.#view.error(), problems, since, {
       complete: cloudMap.known,
       ...(registrations === undefined
         ? {}
@@ -286,12 +293,14 @@ export class SyncTerm {
     extra: Pick<RoundOutcome, "complete" | "mirroredToCloudMap" | "mirroredToConsul">,
   ): RoundOutcome {
     const retry = applied.error !== undefined;
-    const error = applied.error ?? readError ?? (problems.length > 0 ? problems.join("; ") : undefined);
+    this.#problemLog.note(direction, problems);
+    const error = applied.error ?? readError ?? problemSummary(problems);
     const lagMs = applied.written > 0 && since !== undefined ? this.deps.clock.now() - since : undefined;
     return {
       ...extra,
       direction,
       written: applied.written,
+      skipped: problems.length,
       retry,
       complete: extra.complete && !retry && readError === undefined,
       ...(error === undefined ? {} : { error }),

@@ -70,6 +70,8 @@ export interface SyncReport {
   errors: { toCloudMap?: string; toConsul?: string };
   /** Writes made since start, per direction (registrations, deregistrations, health updates, services). */
   writes: { toCloudMap: number; toConsul: number };
+  /** Entries the last round of a direction could not sync (each named in `errors`); absent when none. */
+  skipped?: { toCloudMap?: number; toConsul?: number };
 }
 
 /** A running engine. */

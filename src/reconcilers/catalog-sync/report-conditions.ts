@@ -38,6 +38,13 @@ export function reportStatus(report: SyncReport, reportedAt: string): CatalogSyn
   };
   if (report.lastSyncToCloudMap !== undefined) out.lastSyncToCloudMap = report.lastSyncToCloudMap;
   if (report.lastSyncToConsul !== undefined) out.lastSyncToConsul = report.lastSyncToConsul;
+  const skipped = report.skipped;
+  if (skipped?.toCloudMap !== undefined || skipped?.toConsul !== undefined) {
+    out.skipped = {
+      ...(skipped.toCloudMap === undefined ? {} : { toCloudMap: skipped.toCloudMap }),
+      ...(skipped.toConsul === undefined ? {} : { toConsul: skipped.toConsul }),
+    };
+  }
   const lag = report.lagMs;
   if (lag !== undefined && (lag.toCloudMap !== undefined || lag.toConsul !== undefined)) {
     out.lagMs = {

@@ -180,6 +180,19 @@ describe("Cloud Map services and instances", () => {
       ),
     );
     expect(noIp.name).toBe("InvalidInput");
+    // Attribute values Cloud Map refuses: longer than 1,024 characters, or not printable ASCII.
+    for (const bad of ["x".repeat(1_025), "nöde"]) {
+      const refused = await rejectionOf(
+        h.cloudMap.send(
+          new RegisterInstanceCommand({
+            ServiceId: svc,
+            InstanceId: "i-3",
+            Attributes: { AWS_INSTANCE_IPV4: "10.0.0.3", "consul-node": bad },
+          }),
+        ),
+      );
+      expect(refused.name).toBe("InvalidInput");
+    }
     await h.cloudMap.send(new DeregisterInstanceCommand({ ServiceId: svc, InstanceId: "i-1" }));
     const again = await rejectionOf(
       h.cloudMap.send(new DeregisterInstanceCommand({ ServiceId: svc, InstanceId: "i-1" })),

@@ -45,8 +45,9 @@ describe("ownership markers", () => {
     expect(plan.writes).toEqual([]);
   });
 
-  it("Consul registrations without our uid never reach the planner as ours, so they are never deregistered", () => {
-    // The Consul side hands the planner only isOwnEntry registrations; everything else is foreign and protected.
+  it("Consul registrations without our uid are never deregistered, unless they squat an ID the engine derives", () => {
+    // The Consul side hands the planner only isOwnEntry registrations; everything else is foreign. An ID the
+    // engine derives for one of its instances on its own node is the engine's, so a squatter there is taken back.
     const plan = planToConsul({
       owner: OWNER,
       dnsName: "prod.internal",
@@ -54,11 +55,17 @@ describe("ownership markers", () => {
       node: "fargate-operator-prod-internal",
       cloudMap: cloudMapSnapshot([service("srv-1", "db", {}, { i1: { AWS_INSTANCE_IPV4: "10.0.0.1" } })]),
       registrations: new Map(),
-      foreignIds: new Set(["db:i1"]),
+      foreignIds: new Set(["db:i1", "db:hand-made", "other"]),
       grace: new Map(),
       now: 0,
       graceMs: 0,
     });
-    expect(plan.writes).toEqual([]);
+    expect(plan.writes.map((w) => [w.kind, w.kind === "register" ? w.view.serviceId : w.serviceId])).toEqual([
+      ["deregister", "db:i1"],
+      ["register", "db:i1"],
+    ]);
+    expect(plan.problems).toEqual([
+      expect.stringMatching(/db:i1 .* was registered by someone else; taken back/),
+    ]);
   });
 });

@@ -286,7 +286,7 @@ describe("planToCloudMap", () => {
     expect(p.writes).toEqual([]);
     expect(p.problems).toEqual([
       expect.stringMatching(/vault-1 on n1: address vault.example.com is not IPv4/),
-      expect.stringMatching(/bad name is not a valid Cloud Map service name/),
+      expect.stringMatching(/"bad name" is not a valid Cloud Map service name/),
     ]);
   });
 

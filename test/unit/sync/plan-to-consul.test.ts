@@ -204,13 +204,34 @@ describe("planToConsul", () => {
     expect(plan(cloudMapSnapshot([]), regs).writes).toEqual([]);
   });
 
-  it("never mirrors its own services back, and never writes over a registration that is not ours", () => {
+  it("never mirrors its own services back, and takes back its own ID from someone else's registration", () => {
     const mine = ours("srv-v", "vault", { "c-1": { AWS_INSTANCE_IPV4: "10.0.0.1" } });
     expect(plan(cloudMapSnapshot([mine]), new Map()).writes).toEqual([]);
     const web = service("srv-web", "web", fargateTags, { t1: task("10.0.0.1") });
-    const p = plan(cloudMapSnapshot([web]), new Map(), { foreignIds: new Set(["web:t1"]) });
-    expect(p.writes).toEqual([]);
-    expect(p.problems).toEqual([expect.stringMatching(/web:t1 .* is not this CatalogSync's/)]);
+    const p = plan(cloudMapSnapshot([web]), new Map(), { foreignIds: new Set(["web:t1", "web:other"]) });
+    // Deregistered first (dropping the squatter's checks with it), then registered as ours.
+    expect(p.writes).toEqual([
+      { kind: "deregister", serviceId: "web:t1", why: "taken back" },
+      expect.objectContaining({ kind: "register", view: webView("t1", "10.0.0.1") }),
+    ]);
+    expect(p.problems).toEqual([
+      `Consul service ID web:t1 on ${NODE} was registered by someone else; taken back`,
+    ]);
+  });
+
+  it("takes back its registration when someone hung a check of theirs on it, and reports foreign node checks", () => {
+    const web = service("srv-web", "web", fargateTags, { t1: task("10.0.0.1") });
+    const regs = new Map([["web:t1", webView("t1", "10.0.0.1")]]);
+    const p = plan(cloudMapSnapshot([web]), regs, {
+      tamperedIds: new Set(["web:t1"]),
+      foreignNodeChecks: ["maintenance"],
+    });
+    expect(p.writes.map((w) => w.kind)).toEqual(["deregister", "register"]);
+    expect(p.problems).toEqual([
+      expect.stringMatching(/node check maintenance on .* is not this CatalogSync's/),
+      expect.stringMatching(/web:t1 .* carries checks that are not ours; taken back/),
+    ]);
+    expect(plan(cloudMapSnapshot([web]), regs).writes).toEqual([]);
   });
 
   it("names instances without an address; takes a CNAME or IPv6 address when there is no IPv4", () => {

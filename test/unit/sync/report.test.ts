@@ -1,7 +1,14 @@
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/clock.js";
 import { TagKey } from "../../../src/render/names.js";
-import { mirroredToCloudMap, mirroredToConsul, ReportThrottle } from "../../../src/sync/report.js";
+import {
+  mirroredToCloudMap,
+  mirroredToConsul,
+  ProblemLog,
+  problemSummary,
+  ReportThrottle,
+} from "../../../src/sync/report.js";
 import type { SyncReport } from "../../../src/sync/types.js";
 import {
   ALL,
@@ -87,5 +94,32 @@ describe("mirrored lists", () => {
       { cloudMapServiceId: "srv-idle", cloudMapName: "idle", consulName: "idle", instances: 0, passing: 0 },
       { cloudMapServiceId: "srv-web", cloudMapName: "web", consulName: "web", instances: 2, passing: 1 },
     ]);
+  });
+});
+
+describe("problems", () => {
+  it("are logged once per entry and reason while they last, and again when they come back", () => {
+    const lines: Array<{ level: number; problem: string; direction: string }> = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const problems = new ProblemLog(log);
+    problems.note("toCloudMap", ["a: too long", "b: not ASCII"]);
+    problems.note("toCloudMap", ["a: too long", "b: not ASCII"]);
+    problems.note("toConsul", ["a: too long"]);
+    problems.note("toCloudMap", ["b: not ASCII"]);
+    problems.note("toCloudMap", ["a: too long", "b: not ASCII"]);
+    expect(lines.map((l) => `${l.direction} ${l.problem}`)).toEqual([
+      "toCloudMap a: too long",
+      "toCloudMap b: not ASCII",
+      "toConsul a: too long",
+      "toCloudMap a: too long",
+    ]);
+    expect(lines.every((l) => l.level === 40)).toBe(true);
+  });
+
+  it("are summarised in the report: the first five, then how many more", () => {
+    expect(problemSummary([])).toBeUndefined();
+    expect(problemSummary(["a", "b"])).toBe("a; b");
+    const many = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    expect(problemSummary(many)).toBe("p0; p1; p2; p3; p4; and 7 more");
   });
 });

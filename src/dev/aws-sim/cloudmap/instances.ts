@@ -12,6 +12,35 @@ const REQUIRED_ATTRIBUTE: Readonly<Record<string, string>> = {
   CNAME: "AWS_INSTANCE_CNAME",
 };
 
+/** RegisterInstance's Attributes rules (botocore `AttrKey`, `AttrValue`, and the documented counts). */
+const ATTR_KEY = /^[!-~]{1,255}$/;
+const ATTR_VALUE = /^(?:[!-~][ \t!-~]*)?[!-~]?$/;
+const RESERVED_ATTRIBUTES = new Set([
+  "AWS_ALIAS_DNS_NAME",
+  "AWS_EC2_INSTANCE_ID",
+  "AWS_INIT_HEALTH_STATUS",
+  "AWS_INSTANCE_CNAME",
+  "AWS_INSTANCE_IPV4",
+  "AWS_INSTANCE_IPV6",
+  "AWS_INSTANCE_PORT",
+]);
+
+/** The first way `attributes` break Cloud Map's rules, as AWS would word a validation failure. */
+function attributesInvalid(attributes: Record<string, string>): string | undefined {
+  let total = 0;
+  for (const [key, value] of Object.entries(attributes)) {
+    total += key.length + value.length;
+    if (!ATTR_KEY.test(key))
+      return "Value at 'attributes' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must satisfy regular expression pattern: ^[a-zA-Z0-9!-~]+$]";
+    if (value.length > 1024 || !ATTR_VALUE.test(value))
+      return "Value at 'attributes' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 1024, Member must satisfy regular expression pattern: ^([a-zA-Z0-9!-~][ \\ta-zA-Z0-9!-~]*){0,1}[a-zA-Z0-9!-~]{0,1}$]";
+  }
+  const custom = Object.keys(attributes).filter((k) => !RESERVED_ATTRIBUTES.has(k)).length;
+  if (custom > 30) return "You can specify up to 30 custom attributes.";
+  if (total > 5000) return "The total size of all attributes must not exceed 5,000 characters.";
+  return undefined;
+}
+
 function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
@@ -80,6 +109,8 @@ export function instanceHandlers(state: CloudMapState): HandlerTable {
       if (!INSTANCE_ID.test(instanceId)) throw input.invalid(`Invalid InstanceId: ${instanceId}`);
       const attributes = input.optStrMap("Attributes");
       if (attributes === undefined) throw input.invalid("Attributes must be specified.");
+      const invalid = attributesInvalid(attributes);
+      if (invalid !== undefined) throw input.invalid(invalid);
       upsertInstance(svc, instanceId, attributes, input.optStr("CreatorRequestId"));
       const op = state.submitOperation("REGISTER_INSTANCE", { INSTANCE: instanceId, SERVICE: svc.id });
       return { OperationId: op.id };

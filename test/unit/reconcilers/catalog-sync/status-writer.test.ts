@@ -92,6 +92,23 @@ describe("SyncStatusWriter", () => {
     expect(ready(await t.read())).toMatchObject({ status: "False", reason: "SyncFailing" });
   });
 
+  it("carries the count of skipped entries into the status", async () => {
+    const t = await setup();
+    const skipped =
+      'Consul web instance web-2 on "b-nöde": attribute consul-node value is not printable ASCII';
+    t.writer.report(report({ errors: { toCloudMap: skipped }, skipped: { toCloudMap: 1 } }));
+    await t.clock.advance(0);
+    await t.writer.flush();
+    expect((await t.read()).status?.sync).toMatchObject({
+      skipped: { toCloudMap: 1 },
+      errors: { toCloudMap: skipped },
+    });
+    t.writer.report(report());
+    await t.clock.advance(0);
+    await t.writer.flush();
+    expect((await t.read()).status?.sync).not.toHaveProperty("skipped");
+  });
+
   it("re-reads and writes again after a conflict", async () => {
     const t = await setup();
     t.store.failNext("updateStatus", new ConflictError("moved on", undefined));
