@@ -8,6 +8,7 @@ import {
   type ECSClient,
   ListClustersCommand,
   ListServicesCommand,
+  ListTaskDefinitionFamiliesCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
@@ -227,6 +228,25 @@ export function createEcsGateway(
 
     forgetService(cluster: string, name: string) {
       cache.forget(clusterKey(cluster), serviceKey(name));
+    },
+
+    listActiveFamilies(signal?: AbortSignal) {
+      return allPages(async (nextToken) => {
+        const out = await call(
+          "ListTaskDefinitionFamilies",
+          (o) =>
+            client.send(
+              new ListTaskDefinitionFamiliesCommand({
+                status: "ACTIVE",
+                maxResults: 100,
+                ...(nextToken === undefined ? {} : { nextToken }),
+              }),
+              o,
+            ),
+          signal,
+        );
+        return { items: out.families ?? [], next: out.nextToken };
+      });
     },
 
     listClusters(signal?: AbortSignal) {

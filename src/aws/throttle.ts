@@ -57,6 +57,7 @@ export const ECS_OPERATION_CATEGORY: Readonly<Record<string, EcsApiCategory>> = 
   DeregisterTaskDefinition: "taskDefinitionDeregister",
   DescribeTaskDefinition: "taskDefinitionRead",
   ListTaskDefinitions: "taskDefinitionRead",
+  ListTaskDefinitionFamilies: "taskDefinitionRead",
   TagResource: "tagging",
   UntagResource: "tagging",
   ListTagsForResource: "tagging",

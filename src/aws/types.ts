@@ -75,6 +75,8 @@ export interface EcsGateway {
   tagResource(arn: string, tags: TagMap, signal?: AbortSignal): Promise<void>;
   /** Drops every cached observation of the service (after a deletion, or to force a re-read). */
   forgetService(cluster: string, name: string): void;
+  /** Every task-definition family with an ACTIVE revision (all pages; the orphan sweep). */
+  listActiveFamilies(signal?: AbortSignal): Promise<string[]>;
   /** ARNs of every ACTIVE cluster (all pages; the orphan sweep). */
   listClusters(signal?: AbortSignal): Promise<string[]>;
   /** ARNs of the cluster's ACTIVE services (all pages; DRAINING ones are hidden, as ECS does). */

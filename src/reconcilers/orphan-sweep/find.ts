@@ -70,16 +70,27 @@ function entryFor(found: Map<string, OwnedResources>, owner: Owner): OwnedResour
   return entry;
 }
 
+/** What the sweep remembers between runs so it reads only what changed. */
+export interface SweepMemory {
+  /** Tags of owned Cloud Map services by ARN (a service's ownership tags never change). */
+  cloudMapTags: Map<string, TagMap>;
+  /** The owner (or none) of each family's newest ACTIVE revision, by that revision's ARN. */
+  revisionOwners: Map<string, Owner | undefined>;
+}
+
 /**
- * Lists every owned ECS and Cloud Map service of the account. `cloudMapTags` keeps the tags of owned Cloud Map
- * services by ARN between sweeps (a service's ownership tags never change), so only new services are read.
+ * Lists every owned ECS and Cloud Map service of the account, then the task-definition families that no live
+ * record and no owner found so far accounts for (`skipFamilies`): a deletion cut short after its services went
+ * leaves only revisions. Only a family's newest ACTIVE revision is read, and once per revision.
  */
 export async function findOwnedResources(
   ecs: EcsGateway,
   cloudMap: CloudMapGateway,
-  cloudMapTags: Map<string, TagMap>,
+  memory: SweepMemory,
+  skipFamilies: ReadonlySet<string>,
   signal: AbortSignal,
 ): Promise<Map<string, OwnedResources>> {
+  const { cloudMapTags } = memory;
   const found = new Map<string, OwnedResources>();
   for (const clusterArn of await ecs.listClusters(signal)) {
     const arns = await ecs.listServiceArns(clusterArn, signal);
@@ -122,7 +133,37 @@ export async function findOwnedResources(
       ...(policy === undefined ? {} : { policy }),
     });
   }
+  await findRevisionOnlyOwners(ecs, memory.revisionOwners, found, skipFamilies, signal);
   return found;
+}
+
+/** Owners whose family still has ACTIVE revisions but whose services are gone (or never existed). */
+async function findRevisionOnlyOwners(
+  ecs: EcsGateway,
+  revisionOwners: Map<string, Owner | undefined>,
+  found: Map<string, OwnedResources>,
+  skipFamilies: ReadonlySet<string>,
+  signal: AbortSignal,
+): Promise<void> {
+  const accounted = new Set([...skipFamilies, ...[...found.values()].map((r) => ecsName(r.owner))]);
+  const newest = new Set<string>();
+  for (const family of await ecs.listActiveFamilies(signal)) {
+    if (accounted.has(family)) continue;
+    const [arn] = await ecs.listActiveRevisions(family, signal);
+    if (arn === undefined) continue;
+    newest.add(arn);
+    if (!revisionOwners.has(arn)) {
+      try {
+        revisionOwners.set(arn, ownerOf((await ecs.describeTaskDefinition(arn, signal)).tags));
+      } catch (error) {
+        if (!(error instanceof AwsNotFoundError)) throw error;
+        continue;
+      }
+    }
+    const owner = revisionOwners.get(arn);
+    if (owner !== undefined && ecsName(owner) === family) entryFor(found, owner);
+  }
+  for (const arn of [...revisionOwners.keys()]) if (!newest.has(arn)) revisionOwners.delete(arn);
 }
 
 /** The ACTIVE revisions of the owner's family whose tags name exactly that owner. */

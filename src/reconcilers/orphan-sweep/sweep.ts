@@ -16,12 +16,19 @@ import type { OrphanSweepMode } from "../../config/controller.js";
 import { resourceKey } from "../../crds/meta.js";
 import type { Logger } from "../../log.js";
 import type { ControllerMetrics } from "../../metrics.js";
-import { TagKey } from "../../render/index.js";
+import { ecsName, TagKey } from "../../render/index.js";
 import type { LeaderTask } from "../../runtime/leader-tasks.js";
 import type { Tombstones } from "../../runtime/tombstones.js";
 import { InvalidItemError, NotFoundError } from "../../store/errors.js";
 import type { ResourceStore } from "../../store/types.js";
-import { findOwnedResources, type OwnedResources, type Owner, ownedRevisions, ownerKey } from "./find.js";
+import {
+  findOwnedResources,
+  type OwnedResources,
+  type Owner,
+  ownedRevisions,
+  ownerKey,
+  type SweepMemory,
+} from "./find.js";
 
 /** Resource label of `orphan_sweep_resources_total`. */
 export const SweptResource = {
@@ -64,7 +71,7 @@ export interface SweepReport {
 /** The sweep; one instance keeps what it reported (each resource once) and the Cloud Map tags it read. */
 export class OrphanSweeper {
   private readonly reportedOnce = new Set<string>();
-  private readonly cloudMapTags = new Map<string, Record<string, string>>();
+  private readonly memory: SweepMemory = { cloudMapTags: new Map(), revisionOwners: new Map() };
 
   constructor(private readonly deps: OrphanSweepDeps) {}
 
@@ -80,11 +87,13 @@ export class OrphanSweeper {
       failed: [],
     };
     try {
-      const found = await findOwnedResources(deps.ecs, deps.cloudMap, this.cloudMapTags, signal);
       const live = new Map<string, string>();
+      const liveFamilies = new Set<string>();
       for (const r of await deps.store.list("FargateService")) {
         live.set(`${r.metadata.namespace}/${r.metadata.name}`, r.metadata.uid);
+        liveFamilies.add(ecsName(r.metadata));
       }
+      const found = await findOwnedResources(deps.ecs, deps.cloudMap, this.memory, liveFamilies, signal);
       for (const resources of found.values()) {
         signal.throwIfAborted();
         await this.consider(resources, live, report, signal);

@@ -95,4 +95,42 @@ describe("orphan sweep", () => {
     ]);
     expect(await owned(b)).toEqual({ ecs: 0, revisions: 0, cloudMap: [] });
   });
+
+  it("deregisters the revisions a deletion cut short left behind, once its services are gone", async () => {
+    const b = await startReconcileBench();
+    bench = b;
+    await b.store.apply(namespaceDocument());
+    await b.converge("CloudMapNamespace", REL_NAMESPACE, REL_CLOUD_MAP, isReady);
+    await b.store.apply(
+      serviceDocument("web", { image: "public.ecr.aws/nginx/nginx:1.27", desiredCount: 1 }),
+    );
+    await b.converge("FargateService", REL_NAMESPACE, "web", isReady);
+    // A controller killed mid-cleanup: the item and both services are gone, the revision is still ACTIVE.
+    await b.store.clients.documents.send(
+      new DeleteCommand({
+        TableName: b.store.tableName,
+        Key: resourceItemKey("FargateService", REL_NAMESPACE, "web"),
+      }),
+    );
+    const signal = new AbortController().signal;
+    await b.aws.ecs.updateService({ cluster: "rel", service: "rel-web", desiredCount: 0 }, signal);
+    await b.aws.ecs.deleteService("rel", "rel-web", signal);
+    const [cloudMapService] = await b.aws.cloudMap.listAccountServices(signal);
+    for (const id of await b.aws.cloudMap.listInstanceIds(cloudMapService?.id ?? "", signal))
+      await b.aws.cloudMap.deregisterInstance(cloudMapService?.id ?? "", id, signal);
+    await b.clock.advance(60_000);
+    await b.aws.cloudMap.deleteService(cloudMapService?.id ?? "", signal);
+    expect(await owned(b)).toEqual({ ecs: 0, revisions: 1, cloudMap: [] });
+
+    const swept = await new OrphanSweeper({
+      store: b.store,
+      ecs: b.aws.ecs,
+      cloudMap: b.aws.cloudMap,
+      clock: b.clock,
+      log: silentLogger(),
+      mode: "delete",
+    }).run(signal);
+    expect(swept.deleted.map((d) => d.split(" ")[0])).toEqual(["task_definition"]);
+    expect(await owned(b)).toEqual({ ecs: 0, revisions: 0, cloudMap: [] });
+  });
 });
