@@ -3,6 +3,7 @@ export { DynamoResourceStore, type DynamoStoreOptions } from "./dynamo-store.js"
 export * from "./errors.js";
 export { createDynamoResourceStore, type StoreSettings } from "./factory.js";
 export { DynamoLeases, type Lease } from "./lease.js";
+export { DynamoSyncOwners, type SyncOwner } from "./sync-owners.js";
 export {
   CreateTableOutcome,
   type CreateTableResult,
