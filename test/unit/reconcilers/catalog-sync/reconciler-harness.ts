@@ -101,6 +101,7 @@ export function catalogSync(
 export interface SetupOptions {
   policies?: PolicyLookup;
   owners?: SyncOwnerBackend;
+  settings?: CatalogSyncReconcilerSettings;
 }
 
 /** The reconciler on the fake store and Cloud Map, with CloudMapNamespace platform/apps-internal Ready. */
@@ -140,7 +141,7 @@ export async function setup(options: SetupOptions = {}) {
     store,
     cloudMap,
     clock,
-    settings: SETTINGS,
+    settings: options.settings ?? SETTINGS,
     runtime,
     leases: new FakeLeases(),
     ...(options.policies === undefined ? {} : { policies: options.policies }),
