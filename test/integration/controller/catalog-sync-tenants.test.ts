@@ -103,6 +103,7 @@ describe("a tenant's CatalogSync on the platform's Cloud Map namespace", () => {
       pollIntervalSeconds: 1,
     });
     await b.pass(...tenant);
+    await b.clock.advance(1_000);
     // Terraform rewrites the platform's record (no creationTimestamp), and the controller restarts.
     await putItem(b, "platform", "apps-internal", platformSpec);
     await b.restartController();
@@ -150,6 +151,43 @@ describe("a tenant's CatalogSync on the platform's Cloud Map namespace", () => {
     );
     expect(await b.store.syncOwners.readOwner(namespaceId)).toBeUndefined();
     expect(evil.control.requestCounts()).toEqual({});
+  });
+});
+
+describe("a running owner that a new policy refuses", () => {
+  it("stops, removes what it mirrored, and the platform's CatalogSync takes the namespace", async () => {
+    const byNamespace: Record<string, NamespacePolicySpec> = {};
+    const { b, evil } = await start({ policies: policies(byNamespace) });
+    b.consulSim.control.registerService({ name: "vault", port: 8200, address: "10.0.10.5", node: "vault-1" });
+    const namespaceId = await readyNamespace(b, "platform", "apps-internal", "apps.internal");
+    const tenant = ["CatalogSync", "team-x", "squat"] as const;
+    const platform = ["CatalogSync", "platform", "apps-internal"] as const;
+    const cloudMapNames = async () => (await b.aws.cloudMap.listServices(namespaceId)).map((s) => s.name);
+    // No policy yet: the tenant came first and owns the namespace; its Consul's services reach Cloud Map.
+    await b.apply(
+      catalogSyncDoc("squat", "team-x", "apps-internal", {
+        cloudMapNamespaceRef: PLATFORM_REF,
+        consul: { address: evil.url },
+      }),
+    );
+    await b.converge([tenant], async () => (await cloudMapNames()).includes("evil"));
+    await b.apply(catalogSyncDoc("apps-internal", "platform", "apps-internal"));
+    await b.pass(...platform);
+    expect(conditionOf(await b.read(...platform), "Ready")?.reason).toBe("NamespaceAlreadySynced");
+
+    byNamespace["team-x"] = { cloudMapNamespaces: ["{namespace}/*"] };
+    await b.converge([tenant, platform], async () => {
+      const names = await cloudMapNames();
+      return ready(await b.read(...platform)) && names.includes("vault") && !names.includes("evil");
+    });
+    const refused = await b.read(...tenant);
+    expect(conditionOf(refused, "Ready")).toMatchObject({ status: "False", reason: "PolicyViolation" });
+    expect(refused?.status?.namespaceId).toBeUndefined();
+    const owner = await b.read(...platform);
+    expect(await b.store.syncOwners.readOwner(namespaceId)).toMatchObject({ uid: owner?.metadata.uid });
+    expect(await b.store.leases.readLease(syncLeaseName(namespaceId))).toMatchObject({
+      holder: `bench/${owner?.metadata.uid}`,
+    });
   });
 });
 
