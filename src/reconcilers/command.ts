@@ -27,10 +27,13 @@ import { Tombstones } from "../runtime/tombstones.js";
 import { createDynamoResourceStore } from "../store/index.js";
 import type { ResourceStore } from "../store/types.js";
 import { createSyncEngine, syncLeaseName } from "../sync/index.js";
+import type { SyncOwnerBackend } from "./catalog-sync/namespace-owner.js";
+import { NO_POLICIES } from "./catalog-sync/reconciler.js";
 import type { SyncEngineRuntime } from "./catalog-sync/run-sync.js";
 import type { CatalogSyncReconcilerSettings } from "./catalog-sync/steps.js";
 import { CONTROLLER_FINALIZER } from "./finalizer.js";
 import { orphanSweepTasks } from "./orphan-sweep/index.js";
+import type { PolicyLookup } from "./policy/lookup.js";
 import { buildReconcilers } from "./reconcilers.js";
 
 /** Exit codes of the controller command. */
@@ -105,6 +108,10 @@ export interface ControllerCommandDeps {
   syncRuntime?: SyncEngineRuntime;
   /** Reads CatalogSync `tokenFrom.secretArn`; a Secrets Manager client from the settings by default. */
   secrets?: Pick<SecretReader, "readSecretString">;
+  /** CatalogSync namespace owners; the store's owner items by default (in memory with an injected store). */
+  syncOwners?: SyncOwnerBackend;
+  /** The NamespacePolicy lookup; none governs anything by default. */
+  policies?: PolicyLookup;
 }
 
 /** How often a CatalogSync's status is rewritten when only its sync times moved. */
@@ -188,6 +195,7 @@ export async function runControllerCommand(
   const store: ResourceStore = deps.store ?? (owned as ResourceStore);
   const leases = deps.leases ?? owned?.leases;
   if (leases === undefined) throw new Error("runControllerCommand: an injected store needs injected leases");
+  const syncOwners = deps.syncOwners ?? owned?.syncOwners;
   const metrics = createMetrics({ processMetrics: true });
   const endpoints = resolveEndpoints(settings);
   const ownedAws =
@@ -239,6 +247,8 @@ export async function runControllerCommand(
         runtime: deps.syncRuntime ?? { create: createSyncEngine, leaseName: syncLeaseName },
         leases,
         ...(secrets === undefined ? {} : { secrets }),
+        ...(syncOwners === undefined ? {} : { owners: syncOwners }),
+        policies: deps.policies ?? NO_POLICIES,
       },
     });
   const leaderTasks = orphanSweepTasks({

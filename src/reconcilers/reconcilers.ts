@@ -6,12 +6,14 @@ import type { ConsulClient, ConsulClientOptions } from "../consul/client.js";
 import type { LeaseBackend } from "../runtime/lease-backend.js";
 import type { KindReconciler } from "../runtime/reconciler.js";
 import type { ResourceStore } from "../store/types.js";
-import { catalogSyncReconciler } from "./catalog-sync/reconciler.js";
+import type { SyncOwnerBackend } from "./catalog-sync/namespace-owner.js";
+import { catalogSyncReconciler, NO_POLICIES } from "./catalog-sync/reconciler.js";
 import type { SyncEngineRuntime } from "./catalog-sync/run-sync.js";
 import type { CatalogSyncReconcilerSettings } from "./catalog-sync/steps.js";
 import { cloudMapNamespaceReconciler } from "./cloud-map-namespace/reconciler.js";
 import type { FargateServiceSettings } from "./fargate-service/context.js";
 import { fargateServiceReconciler } from "./fargate-service/reconciler.js";
+import type { PolicyLookup } from "./policy/lookup.js";
 
 /** What the CatalogSync reconciler needs besides the store, Cloud Map and the clock. */
 export interface CatalogSyncDeps {
@@ -23,6 +25,10 @@ export interface CatalogSyncDeps {
   /** Reads `tokenFrom.secretArn`. */
   secrets?: Pick<SecretReader, "readSecretString">;
   createConsul?: (options: ConsulClientOptions) => ConsulClient;
+  /** Which CatalogSync owns each Cloud Map namespace (the store's owner items; in memory when omitted). */
+  owners?: SyncOwnerBackend;
+  /** The NamespacePolicy lookup; none governs anything when omitted. */
+  policies?: PolicyLookup;
 }
 
 /** What every reconciler is built from. */
@@ -49,6 +55,8 @@ function catalogSyncOf(deps: ReconcilerDeps): KindReconciler[] {
       leases: sync.leases,
       secrets: sync.secrets,
       createConsul: sync.createConsul,
+      owners: sync.owners,
+      policies: sync.policies ?? NO_POLICIES,
     }),
   ];
 }

@@ -20,6 +20,7 @@ import {
 } from "./layout.js";
 import { DynamoLeases } from "./lease.js";
 import { RecordIo } from "./record-io.js";
+import { DynamoSyncOwners } from "./sync-owners.js";
 import type {
   ApplyResult,
   DeleteResult,
@@ -58,6 +59,8 @@ export class DynamoResourceStore implements ResourceStore {
   readonly clients: StoreClients;
   /** Lease primitives for leader election, in the same table. */
   readonly leases: DynamoLeases;
+  /** Which CatalogSync owns each Cloud Map namespace, in the same table. */
+  readonly syncOwners: DynamoSyncOwners;
   private readonly io: RecordIo;
   private readonly now: () => Date;
   private readonly shardDiscoveryIntervalMs: number;
@@ -68,6 +71,7 @@ export class DynamoResourceStore implements ResourceStore {
     this.now = options.now ?? (() => new Date());
     this.shardDiscoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 10_000;
     this.leases = new DynamoLeases(this.clients.documents, this.tableName, this.now);
+    this.syncOwners = new DynamoSyncOwners(this.clients.documents, this.tableName);
     this.io = new RecordIo(this.clients.documents, this.tableName);
   }
 

@@ -4,6 +4,7 @@ export * from "./errors.js";
 export { createDynamoResourceStore, type StoreSettings } from "./factory.js";
 export { STATUS_HEADROOM_BYTES } from "./item-check.js";
 export { DynamoLeases, type Lease } from "./lease.js";
+export { DynamoSyncOwners, type SyncOwner } from "./sync-owners.js";
 export {
   CreateTableOutcome,
   type CreateTableResult,

@@ -12,6 +12,10 @@
  *   (`dynamodb:Attributes`, deploy/iam.cfn.yaml). There is no `uid` attribute: the uid is derived from the key.
  * - Lease items: `pk` = `_lease`, `sk` = the lease name; `holder`, `leaseDurationMs` N, `recordVersionNumber` S,
  *   `renewedAt` S. No `kind`, so they stay out of the index.
+ * - Sync owner items: `pk` = `_syncowner`, `sk` = a Cloud Map namespace id; `ownerUid`, `ownerNamespace`,
+ *   `ownerName`, `cloudMapNamespaceRef`, `claimedAt` S. Which CatalogSync owns that namespace: written only by the
+ *   controller with a conditional put (the first CatalogSync it admits wins), deleted when that CatalogSync goes
+ *   (src/store/sync-owners.ts). No `kind`.
  * - Event/history items: `pk` = `_event#<namespace>`, `sk` = `<Kind>#<name>#<ISO time>`, TTL attribute
  *   `expiresAt` (epoch seconds). No `kind`. Namespaces are DNS labels, so a `_` prefix never clashes.
  * GSI `byKind`: partition key `kind`, sort key `pk`, projection ALL. All namespaces = Query `kind = K` on it.
@@ -53,6 +57,8 @@ export const KIND_INDEX = "byKind";
 export const TTL_ATTRIBUTE = "expiresAt";
 /** Partition key of lease items. */
 export const LEASE_PK = "_lease";
+/** Partition key of the items that say which CatalogSync owns a Cloud Map namespace. */
+export const SYNC_OWNER_PK = "_syncowner";
 /** Refuse writes whose estimated item size exceeds this (DynamoDB's hard limit is 400 KB). */
 export const MAX_ITEM_BYTES = 350 * 1024;
 

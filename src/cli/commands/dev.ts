@@ -53,7 +53,14 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
       "consul-token-secret-prefixes": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:consul/",
     },
     stack.environment,
-    { signals, logDestination: log.stream, store, leases: store.leases, credentials: DEV_CREDENTIALS },
+    {
+      signals,
+      logDestination: log.stream,
+      store,
+      leases: store.leases,
+      syncOwners: store.syncOwners,
+      credentials: DEV_CREDENTIALS,
+    },
   );
   let stopping = false;
   const stopped = new Promise<void>((resolve) => {

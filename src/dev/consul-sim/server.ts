@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Clock, systemClock } from "../../clock.js";
+import { presentedToken } from "./acl.js";
 import { BlockingQueries } from "./blocking.js";
 import { type CatalogSnapshot, ConsulCatalog } from "./catalog.js";
 import { ConsulSimHttpError } from "./errors.js";
@@ -84,6 +85,8 @@ export interface ConsulSimulatorControl {
   whenBlocked(count?: number): Promise<void>;
   /** Requests served so far, keyed `METHOD /path` (path parameters kept). */
   requestCounts(): Record<string, number>;
+  /** Every distinct ACL token a request presented so far (tests check where a token went). */
+  presentedTokens(): string[];
 }
 
 /** A running Consul simulator. */
@@ -152,6 +155,7 @@ export async function startConsulSimulator(options: ConsulSimulatorOptions = {})
   let outage: OutageMode = OutageMode.None;
   let stopped = false;
   const counts: Record<string, number> = {};
+  const tokens = new Set<string>();
 
   const send = (response: ServerResponse, answer: SimResponse): void => {
     if (response.destroyed || response.headersSent) return;
@@ -163,6 +167,8 @@ export async function startConsulSimulator(options: ConsulSimulatorOptions = {})
     const url = new URL(request.url ?? "/", "http://consul-sim.invalid");
     const key = `${request.method ?? "GET"} ${url.pathname}`;
     counts[key] = (counts[key] ?? 0) + 1;
+    const token = presentedToken(url.searchParams, request.headers);
+    if (token !== "") tokens.add(token);
     if (outage === OutageMode.LeaderLost) {
       return send(response, textResponse(500, "No cluster leader"));
     }
@@ -252,6 +258,7 @@ export async function startConsulSimulator(options: ConsulSimulatorOptions = {})
     blockedQueries: () => blocking.count(),
     whenBlocked: (count) => blocking.whenBlocked(count),
     requestCounts: () => ({ ...counts }),
+    presentedTokens: () => [...tokens],
   };
 
   return {

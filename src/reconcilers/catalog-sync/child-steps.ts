@@ -8,6 +8,7 @@ import { PermanentError } from "../../runtime/errors.js";
 import { NotFoundError } from "../../store/errors.js";
 import type { ResourceDocument, ResourceStore, StoredResource } from "../../store/types.js";
 import { ConditionType, findCondition } from "../conditions.js";
+import { governingOf } from "./access.js";
 import { renderSyncChild, syncChildName } from "./child-service.js";
 import type { CatalogSyncRecord, EnsuredChild, SyncDeletionProgress } from "./context.js";
 import { assertTlsSupported, planConsulConnection } from "./credentials.js";
@@ -34,7 +35,8 @@ export async function ensureChild(
   namespace: { namespaceId: string; dnsName: string },
 ): Promise<EnsuredChild> {
   const { metadata, spec } = record;
-  const connection = planConsulConnection(spec, deps.settings.consul);
+  // The same rules as the engine's: the task never gets a token for an address the policy does not allow.
+  const connection = planConsulConnection(spec, deps.settings.consul, governingOf(deps, record));
   if (spec.task?.engine !== "consul-aws") assertTlsSupported(spec);
   const rendered = renderSyncChild(metadata, spec, {
     namespace,

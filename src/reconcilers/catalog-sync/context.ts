@@ -13,6 +13,7 @@ export const CatalogSyncReason = {
   SyncTaskNotReady: "SyncTaskNotReady",
   SyncTaskRunning: "SyncTaskRunning",
   Deleting: "Deleting",
+  PolicyViolation: "PolicyViolation",
 } as const;
 
 /** The record a pass works on (validated, defaults applied). */
@@ -33,8 +34,11 @@ export type SyncNamespaceResolution =
   | { ready: true; namespaceId: string; dnsName: string }
   | { ready: false; message: string };
 
-/** Whether this record may sync its namespace (the oldest CatalogSync on a namespace wins). */
+/** Whether this record may sync its namespace (the first CatalogSync the controller admits owns it). */
 export type ExclusivityCheck = { exclusive: true } | { exclusive: false; holder: string };
+
+/** Whether the policy and the credential rules let this record sync at all (checked before anything else). */
+export type AccessCheck = { allowed: true } | { allowed: false; reason: string; message: string };
 
 /** What the engine step did (placement: controller). */
 export interface EnsuredEngine {
@@ -60,8 +64,11 @@ export interface CatalogSyncContext {
   record: CatalogSyncRecord;
   settings: CatalogSyncSettings;
   now: number;
+  access?: AccessCheck;
   namespace?: SyncNamespaceResolution;
   exclusivity?: ExclusivityCheck;
+  /** Progress of taking back what a record that may not sync (refused, not the owner) left running. */
+  withdrawal?: SyncDeletionProgress;
   engine?: EnsuredEngine;
   child?: EnsuredChild;
   deletion?: SyncDeletionProgress;

@@ -3,11 +3,20 @@
  * `tokenFrom.env` only names variables the controller's allow-list admits (and only with placement: controller,
  * a task does not have the controller's environment); `tokenFrom.secretArn` only ARNs under an allowed prefix;
  * without `tokenFrom`, the controller's own token goes only to the controller's own address, never to an address
- * taken from the spec. Every refusal is a PermanentError that names the setting to change.
+ * taken from the spec. On top of these, the governing NamespacePolicy's `consulAddresses` and `consulTokenSources`
+ * and the plain-http rule (policy-rules.ts). Every refusal is a PermanentError that names the setting to change;
+ * every path that talks to a CatalogSync's Consul (engine, sync task, cleanup) plans through here first.
  */
 import { isEnvAllowed } from "../../config/consul-token.js";
 import type { CatalogSyncSpec } from "../../crds/catalog-sync.js";
 import { PermanentError } from "../../runtime/errors.js";
+import {
+  consulPolicyViolations,
+  type Governing,
+  PolicyReason,
+  plainHttpRefusal,
+  policyViolationMessage,
+} from "./policy-rules.js";
 
 /** The controller's Consul settings that the rules read. */
 export interface ConsulCredentialSettings {
@@ -44,11 +53,21 @@ export const CredentialReason = {
   TlsNotSupported: "TlsNotSupported",
 } as const;
 
-/** The connection plan of `spec` run with `placement`, or a PermanentError saying which rule refused it. */
+/**
+ * The connection plan of `spec` run with `placement` under its governing policy, or a PermanentError saying which
+ * rule refused it (PolicyViolation, InsecureConsulAddress, TokenSourceNotAllowed, ConsulAddressMissing).
+ */
 export function planConsulConnection(
   spec: Pick<CatalogSyncSpec, "consul" | "placement">,
   settings: ConsulCredentialSettings,
+  governing: Governing,
 ): ConsulConnectionPlan {
+  const violations = consulPolicyViolations(spec, governing);
+  if (violations.length > 0) {
+    throw new PermanentError(PolicyReason.PolicyViolation, policyViolationMessage(governing, violations));
+  }
+  const insecure = plainHttpRefusal(spec, governing);
+  if (insecure !== undefined) throw new PermanentError(PolicyReason.InsecureConsulAddress, insecure);
   const consul = spec.consul;
   const address = consul?.address ?? settings.defaultAddress;
   if (address === undefined) {

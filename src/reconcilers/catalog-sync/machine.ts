@@ -3,15 +3,19 @@
  * in this process, or a child FargateService) and back to the status. Pure: the steps are `fromPromise` actors
  * the reconciler provides (`machine.provide`), so tests run the transitions with fakes.
  *
- *   apply:  resolvingNamespace → checkingExclusivity → addingFinalizer
+ *   apply:  checkingAccess → resolvingNamespace → claimingNamespace → addingFinalizer
  *           → controller: removingChild → ensuringEngine → done
  *           → task:       stoppingEngine → ensuringChild → done
- *           (namespace not ready / namespace already synced: stoppingEngine → done)
- *   delete: stoppingEngine → deletingChild (waits until gone) → cleaningUp → done (finalizer removed)
+ *           (namespace not ready: stoppingEngine → done)
+ *           (refused by policy or credential rules / not the namespace's owner: withdrawing → done)
+ *   withdraw: stoppingEngine → deletingChild (waits until gone) → cleaningUp (what it mirrored) → releasingClaims
+ *   delete: stoppingEngine → deletingChild (waits until gone) → cleaningUp → releasingClaims → done (finalizer
+ *           removed)
  */
 import { assign, fromPromise, setup } from "xstate";
 import type { PassOutput } from "../../runtime/machine-runner.js";
 import type {
+  AccessCheck,
   CatalogSyncContext,
   CatalogSyncRecord,
   CatalogSyncSettings,
@@ -27,6 +31,7 @@ import {
   deletionOutput,
   engineOutput,
   namespaceNotReadyOutput,
+  refusedOutput,
 } from "./output.js";
 
 /** Input of one pass. */
@@ -42,7 +47,14 @@ export interface CatalogSyncPassOutput extends PassOutput {
 }
 
 /** Where a pass ended (decides the output). */
-type Outcome = "namespaceNotReady" | "alreadySynced" | "engine" | "child" | "deleting" | "deleted";
+type Outcome =
+  | "refused"
+  | "namespaceNotReady"
+  | "alreadySynced"
+  | "engine"
+  | "child"
+  | "deleting"
+  | "deleted";
 
 type Context = CatalogSyncContext & { outcome?: Outcome };
 
@@ -57,6 +69,8 @@ function notProvided(name: string): never {
 
 function outputOf(context: Context): CatalogSyncPassOutput {
   switch (context.outcome) {
+    case "refused":
+      return { ...refusedOutput(context), removeFinalizer: false };
     case "namespaceNotReady":
       return { ...namespaceNotReadyOutput(context), removeFinalizer: false };
     case "alreadySynced":
@@ -82,11 +96,12 @@ function resolvedNamespace(context: Context): SyncNamespaceInput {
 export const catalogSyncMachine = setup({
   types: {} as { input: CatalogSyncMachineInput; context: Context; output: CatalogSyncPassOutput },
   actors: {
+    checkAccess: fromPromise<AccessCheck, SyncRecordInput>(async () => notProvided("checkAccess")),
     resolveNamespace: fromPromise<SyncNamespaceResolution, SyncRecordInput>(async () =>
       notProvided("resolveNamespace"),
     ),
-    checkExclusivity: fromPromise<ExclusivityCheck, SyncNamespaceInput>(async () =>
-      notProvided("checkExclusivity"),
+    claimNamespace: fromPromise<ExclusivityCheck, SyncNamespaceInput>(async () =>
+      notProvided("claimNamespace"),
     ),
     addFinalizer: fromPromise<void, SyncRecordInput>(async () => notProvided("addFinalizer")),
     ensureEngine: fromPromise<EnsuredEngine, SyncNamespaceInput>(async () => notProvided("ensureEngine")),
@@ -94,13 +109,19 @@ export const catalogSyncMachine = setup({
     ensureChild: fromPromise<EnsuredChild, SyncNamespaceInput>(async () => notProvided("ensureChild")),
     deleteChild: fromPromise<SyncDeletionProgress, SyncRecordInput>(async () => notProvided("deleteChild")),
     cleanUp: fromPromise<SyncDeletionProgress, SyncRecordInput>(async () => notProvided("cleanUp")),
+    withdrawMirror: fromPromise<SyncDeletionProgress, SyncRecordInput>(async () =>
+      notProvided("withdrawMirror"),
+    ),
+    releaseClaims: fromPromise<void, SyncRecordInput>(async () => notProvided("releaseClaims")),
   },
   guards: {
     isDeleting: ({ context }) => context.record.metadata.deletionTimestamp !== undefined,
+    isAllowed: ({ context }) => context.access?.allowed === true,
     isNamespaceReady: ({ context }) => context.namespace?.ready === true,
     isExclusive: ({ context }) => context.exclusivity?.exclusive === true,
     runsInTask: ({ context }) => context.record.spec.placement === "task",
     isDeletionStepComplete: ({ context }) => context.deletion?.complete === true,
+    isWithdrawalStepComplete: ({ context }) => context.withdrawal?.complete === true,
   },
 }).createMachine({
   id: "catalogSync",
@@ -109,7 +130,21 @@ export const catalogSyncMachine = setup({
   output: ({ context }) => outputOf(context),
   states: {
     starting: {
-      always: [{ guard: "isDeleting", target: "deleting" }, { target: "resolvingNamespace" }],
+      always: [{ guard: "isDeleting", target: "deleting" }, { target: "checkingAccess" }],
+    },
+    // The policy and the credential rules come before anything is read from AWS or Consul.
+    checkingAccess: {
+      invoke: {
+        src: "checkAccess",
+        input: ({ context }) => ({ record: context.record }),
+        onDone: { target: "accessChecked", actions: assign({ access: ({ event }) => event.output }) },
+      },
+    },
+    accessChecked: {
+      always: [
+        { guard: "isAllowed", target: "resolvingNamespace" },
+        { target: "withdrawing", actions: assign({ outcome: "refused" as const }) },
+      ],
     },
     resolvingNamespace: {
       invoke: {
@@ -120,13 +155,13 @@ export const catalogSyncMachine = setup({
     },
     namespaceResolved: {
       always: [
-        { guard: "isNamespaceReady", target: "checkingExclusivity" },
+        { guard: "isNamespaceReady", target: "claimingNamespace" },
         { target: "releasing", actions: assign({ outcome: "namespaceNotReady" as const }) },
       ],
     },
-    checkingExclusivity: {
+    claimingNamespace: {
       invoke: {
-        src: "checkExclusivity",
+        src: "claimNamespace",
         input: ({ context }) => resolvedNamespace(context),
         onDone: {
           target: "exclusivityChecked",
@@ -137,8 +172,55 @@ export const catalogSyncMachine = setup({
     exclusivityChecked: {
       always: [
         { guard: "isExclusive", target: "addingFinalizer" },
-        { target: "releasing", actions: assign({ outcome: "alreadySynced" as const }) },
+        { target: "withdrawing", actions: assign({ outcome: "alreadySynced" as const }) },
       ],
+    },
+    // A record that may not sync leaves nothing running and nothing mirrored, and holds no namespace.
+    withdrawing: {
+      initial: "stoppingEngine",
+      states: {
+        stoppingEngine: {
+          invoke: {
+            src: "stopEngine",
+            input: ({ context }) => ({ record: context.record }),
+            onDone: { target: "deletingChild" },
+          },
+        },
+        deletingChild: {
+          invoke: {
+            src: "deleteChild",
+            input: ({ context }) => ({ record: context.record }),
+            onDone: { target: "childStep", actions: assign({ withdrawal: ({ event }) => event.output }) },
+          },
+        },
+        // A sync task still running would mirror again what cleanup removes: wait until it is gone.
+        childStep: {
+          always: [
+            { guard: "isWithdrawalStepComplete", target: "cleaningUp" },
+            { target: "#catalogSync.done" },
+          ],
+        },
+        cleaningUp: {
+          invoke: {
+            src: "withdrawMirror",
+            input: ({ context }) => ({ record: context.record }),
+            onDone: { target: "cleanupStep", actions: assign({ withdrawal: ({ event }) => event.output }) },
+          },
+        },
+        cleanupStep: {
+          always: [
+            { guard: "isWithdrawalStepComplete", target: "releasingClaims" },
+            { target: "#catalogSync.done" },
+          ],
+        },
+        releasingClaims: {
+          invoke: {
+            src: "releaseClaims",
+            input: ({ context }) => ({ record: context.record }),
+            onDone: { target: "#catalogSync.done" },
+          },
+        },
+      },
     },
     // Nothing may keep syncing a namespace this record cannot sync now.
     releasing: {
@@ -226,13 +308,16 @@ export const catalogSyncMachine = setup({
         },
         cleanupStep: {
           always: [
-            {
-              guard: "isDeletionStepComplete",
-              target: "#catalogSync.done",
-              actions: assign({ outcome: "deleted" as const }),
-            },
+            { guard: "isDeletionStepComplete", target: "releasingClaims" },
             { target: "#catalogSync.done", actions: assign({ outcome: "deleting" as const }) },
           ],
+        },
+        releasingClaims: {
+          invoke: {
+            src: "releaseClaims",
+            input: ({ context }) => ({ record: context.record }),
+            onDone: { target: "#catalogSync.done", actions: assign({ outcome: "deleted" as const }) },
+          },
         },
       },
     },

@@ -18,7 +18,21 @@ export function namespaceNotReadyOutput(context: CatalogSyncContext): PassOutput
   };
 }
 
-/** Another (older) CatalogSync syncs this namespace: this one stays idle (Stalled) and looks again later. */
+/**
+ * The status of a record that withdrew (refused, or not the namespace's owner): no report; once nothing of it is
+ * left running or mirrored, no namespace, placement or child either (so nobody reads it as the syncer).
+ */
+function withdrawnStatus(context: CatalogSyncContext): Record<string, unknown> {
+  if (context.withdrawal?.complete !== true) return { sync: undefined };
+  return { sync: undefined, namespaceId: undefined, placement: undefined, childServiceName: undefined };
+}
+
+function withdrawalNote(context: CatalogSyncContext): string {
+  const progress = context.withdrawal;
+  return progress === undefined || progress.complete ? "" : `; withdrawing: ${progress.message}`;
+}
+
+/** The namespace's owner is another CatalogSync: this one stays idle (Stalled) and looks again later. */
 export function alreadySyncedOutput(context: CatalogSyncContext): PassOutput {
   const generation = context.record.metadata.generation;
   const holder =
@@ -29,9 +43,23 @@ export function alreadySyncedOutput(context: CatalogSyncContext): PassOutput {
     conditions: stalledConditions(
       generation,
       CatalogSyncReason.NamespaceAlreadySynced,
-      `CatalogSync ${holder} already syncs ${dnsName}; one Cloud Map namespace has one CatalogSync`,
+      `CatalogSync ${holder} already syncs ${dnsName}; one Cloud Map namespace has one CatalogSync (the first the controller admitted)${withdrawalNote(context)}`,
     ),
-    status: { sync: undefined },
+    status: withdrawnStatus(context),
+  };
+}
+
+/** The policy or a credential rule refuses the record: nothing of it runs; a spec or policy change retries. */
+export function refusedOutput(context: CatalogSyncContext): PassOutput {
+  const generation = context.record.metadata.generation;
+  const access = context.access;
+  const reason = access?.allowed === false ? access.reason : CatalogSyncReason.PolicyViolation;
+  const message = access?.allowed === false ? access.message : "refused";
+  const complete = context.withdrawal?.complete === true;
+  return {
+    result: complete ? done() : requeueAfter(context.settings.pollIntervalMs),
+    conditions: stalledConditions(generation, reason, `${message}${withdrawalNote(context)}`),
+    status: withdrawnStatus(context),
   };
 }
 

@@ -1,9 +1,9 @@
 /**
- * Which CatalogSync syncs a Cloud Map namespace (DESIGN 10, Sync timing): one per namespace; when several name the
- * same one, the oldest (creationTimestamp, then namespace/name) wins and the others are NamespaceAlreadySynced.
- * Pure; the CatalogSync reconciler and the FargateService's ConsulRegistered both read it.
+ * Which CatalogSync a reader should look at for a Cloud Map namespace (DESIGN 10, Sync timing). The owner is
+ * decided by the controller (namespace-owner.ts); readers without the owner item (the FargateService's
+ * ConsulRegistered) find it through what the controller wrote on the status: the one syncing, never by anything a
+ * spec writer controls (creationTimestamp, a name that sorts first). Pure.
  */
-import type { ObjectMeta } from "../../crds/meta.js";
 import type { StoredResource } from "../../store/types.js";
 
 /** `namespace/name` of the CloudMapNamespace a record's `ref` names (namespace defaults to the referrer's). */
@@ -14,27 +14,37 @@ export function namespaceRefKey(ref: unknown, referrerNamespace: string): string
   return `${typeof namespace === "string" ? namespace : referrerNamespace}/${name}`;
 }
 
-/** Negative when `a` takes precedence over `b`. */
-export function compareSyncPrecedence(
-  a: Pick<ObjectMeta, "creationTimestamp" | "namespace" | "name">,
-  b: Pick<ObjectMeta, "creationTimestamp" | "namespace" | "name">,
-): number {
-  // A record the controller has not stamped yet is the newest: it cannot displace one already syncing.
-  const at = (t: string | undefined): number => (t === undefined ? Number.POSITIVE_INFINITY : Date.parse(t));
-  const byAge = at(a.creationTimestamp) - at(b.creationTimestamp);
-  if (byAge !== 0 && !Number.isNaN(byAge)) return byAge;
-  return `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`);
+/** Ready reasons of a CatalogSync that does not sync (the controller's own words on its status). */
+const IDLE_REASONS: ReadonlySet<string> = new Set([
+  "NamespaceAlreadySynced",
+  "NamespaceNotReady",
+  "PolicyViolation",
+  "InsecureConsulAddress",
+  "TokenSourceNotAllowed",
+  "InvalidSpec",
+]);
+
+/** True when the controller's status says `record` syncs its namespace (it was admitted as the owner). */
+export function reportsSyncing(record: StoredResource): boolean {
+  const status = record.status;
+  if (typeof status?.namespaceId !== "string") return false;
+  const conditions = Array.isArray(status.conditions)
+    ? (status.conditions as Array<Record<string, unknown>>)
+    : [];
+  const ready = conditions.find((c) => c.type === "Ready");
+  return typeof ready?.reason !== "string" || !IDLE_REASONS.has(ready.reason);
 }
 
 /**
  * The live (not deleting) CatalogSyncs among `records` that sync the CloudMapNamespace `refKey` or, by its
- * status, the Cloud Map namespace `namespaceId`; the one that syncs it first.
+ * status, the Cloud Map namespace `namespaceId`; the one the controller reports syncing first, then by name.
  */
 export function catalogSyncsOf(
   records: readonly StoredResource[],
   refKey: string,
   namespaceId?: string,
 ): StoredResource[] {
+  const name = (r: StoredResource) => `${r.metadata.namespace}/${r.metadata.name}`;
   return records
     .filter((r) => r.kind === "CatalogSync" && r.metadata.deletionTimestamp === undefined)
     .filter((r) => {
@@ -42,5 +52,5 @@ export function catalogSyncsOf(
       const id = r.status?.namespaceId;
       return key === refKey || (namespaceId !== undefined && id === namespaceId);
     })
-    .sort((a, b) => compareSyncPrecedence(a.metadata, b.metadata));
+    .sort((a, b) => Number(reportsSyncing(b)) - Number(reportsSyncing(a)) || name(a).localeCompare(name(b)));
 }

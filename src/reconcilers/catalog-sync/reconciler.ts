@@ -15,25 +15,38 @@ import { NotFoundError } from "../../store/errors.js";
 import type { StoredResource } from "../../store/types.js";
 import { toReconcileError } from "../aws-failures.js";
 import { CONTROLLER_FINALIZER } from "../finalizer.js";
+import type { PolicyLookup } from "../policy/lookup.js";
 import { validatedSpec } from "../validated-spec.js";
+import { checkAccess } from "./access.js";
 import { deleteChild, ensureChild } from "./child-steps.js";
 import type { CatalogSyncRecord } from "./context.js";
 import { SyncEngineRegistry } from "./engine-registry.js";
 import { catalogSyncMachine } from "./machine.js";
+import { claimNamespace, MemorySyncOwners, releaseClaims, type SyncOwnerBackend } from "./namespace-owner.js";
 import {
   addFinalizer,
   type CatalogSyncStepDeps,
-  checkExclusivity,
   cleanUp,
   ensureEngine,
   resolveSyncNamespace,
   stopEngine,
 } from "./steps.js";
 
-/** What the reconciler is built from (the registry is its own unless given). */
-export type CatalogSyncReconcilerDeps = Omit<CatalogSyncStepDeps, "registry" | "log"> & {
+/**
+ * What the reconciler is built from: the registry is its own unless given; owner items in memory without a table
+ * (one process); without a policy lookup no NamespacePolicy governs anything.
+ */
+export type CatalogSyncReconcilerDeps = Omit<
+  CatalogSyncStepDeps,
+  "registry" | "log" | "owners" | "policies"
+> & {
   registry?: SyncEngineRegistry;
+  owners?: SyncOwnerBackend | undefined;
+  policies?: PolicyLookup | undefined;
 };
+
+/** No NamespacePolicy anywhere: everything is allowed (the policy kind's lookup replaces it). */
+export const NO_POLICIES: PolicyLookup = { policyFor: () => undefined };
 
 const KIND = "CatalogSync" as const;
 
@@ -50,8 +63,9 @@ function validated(stored: StoredResource): CatalogSyncRecord {
 function machineWith(deps: CatalogSyncStepDeps, holder: { current: StoredResource }) {
   return catalogSyncMachine.provide({
     actors: {
+      checkAccess: fromPromise(async ({ input }) => checkAccess(deps, input.record)),
       resolveNamespace: fromPromise(({ input }) => resolveSyncNamespace(deps, input.record)),
-      checkExclusivity: fromPromise(({ input }) => checkExclusivity(deps, input.record, input.namespaceId)),
+      claimNamespace: fromPromise(({ input }) => claimNamespace(deps, input.record, input.namespaceId)),
       addFinalizer: fromPromise(async ({ signal }) => {
         signal.throwIfAborted();
         await addFinalizer(deps, holder);
@@ -65,6 +79,8 @@ function machineWith(deps: CatalogSyncStepDeps, holder: { current: StoredResourc
       ),
       deleteChild: fromPromise(({ input }) => deleteChild(deps, input.record)),
       cleanUp: fromPromise(({ input, signal }) => cleanUp(deps, input.record, signal)),
+      withdrawMirror: fromPromise(({ input, signal }) => cleanUp(deps, input.record, signal, "withdraw")),
+      releaseClaims: fromPromise(({ input }) => releaseClaims(deps, input.record.metadata.uid)),
     },
   });
 }
@@ -72,6 +88,8 @@ function machineWith(deps: CatalogSyncStepDeps, holder: { current: StoredResourc
 /** Builds the CatalogSync reconciler. */
 export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReconciler {
   const registry = deps.registry ?? new SyncEngineRegistry();
+  const owners = deps.owners ?? new MemorySyncOwners();
+  const policies = deps.policies ?? NO_POLICIES;
   // Which uid each key last had: a record removed behind the finalizer's back must not leave its engine running.
   const uidByKey = new Map<string, string>();
   return {
@@ -84,8 +102,12 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
         const uid = uidByKey.get(key);
+        if (uid !== undefined) {
+          await registry.stop(uid);
+          // Gone without its cleanup: the namespaces it owned are free again.
+          await releaseClaims({ owners }, uid);
+        }
         uidByKey.delete(key);
-        if (uid !== undefined) await registry.stop(uid);
         return done();
       }
       const previousUid = uidByKey.get(key);
@@ -94,7 +116,6 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
       const deleting = stored.metadata.deletionTimestamp !== undefined;
       const hasFinalizer = stored.metadata.finalizers.includes(CONTROLLER_FINALIZER);
       if (deleting && !hasFinalizer) return done();
-      // Stamped before the exclusivity check reads it: the oldest CatalogSync of a namespace keeps it.
       stored = await ensureCreationTimestamp(
         deps.store,
         stored,
@@ -110,7 +131,7 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
         await registry.stop(stored.metadata.uid);
         throw error;
       }
-      const stepDeps: CatalogSyncStepDeps = { ...deps, registry, log: context.log };
+      const stepDeps: CatalogSyncStepDeps = { ...deps, registry, owners, policies, log: context.log };
       const holder = { current: stored };
       let output: Awaited<ReturnType<typeof runMachinePass<typeof catalogSyncMachine>>>;
       try {

@@ -5,38 +5,33 @@
  */
 import { createHash } from "node:crypto";
 import type { SecretReader } from "../../aws/secrets.js";
-import { SecretReadError } from "../../aws/secrets.js";
 import type { CloudMapGateway } from "../../aws/types.js";
 import type { Clock } from "../../clock.js";
 import { ConsulClient, type ConsulClientOptions } from "../../consul/client.js";
 import type { CatalogSyncStatus } from "../../crds/catalog-sync.js";
 import { type CloudMapNamespaceStatus, ConditionStatus } from "../../crds/index.js";
 import type { Logger } from "../../log.js";
-import { PermanentError, TemporaryError } from "../../runtime/errors.js";
+import { PermanentError } from "../../runtime/errors.js";
 import type { LeaseBackend } from "../../runtime/lease-backend.js";
 import { NotFoundError } from "../../store/errors.js";
 import type { ResourceStore, StoredResource } from "../../store/types.js";
 import { SyncConfigError } from "../../sync/errors.js";
 import { ConditionType, findCondition } from "../conditions.js";
 import { CONTROLLER_FINALIZER } from "../finalizer.js";
+import type { PolicyLookup } from "../policy/lookup.js";
+import { governingOf, resolveToken } from "./access.js";
 import { cleanUpSyncedState } from "./cleanup.js";
 import type {
   CatalogSyncRecord,
   CatalogSyncSettings,
   EnsuredEngine,
-  ExclusivityCheck,
   SyncDeletionProgress,
   SyncNamespaceResolution,
 } from "./context.js";
-import {
-  assertTlsSupported,
-  type ConsulConnectionPlan,
-  type ConsulCredentialSettings,
-  planConsulConnection,
-} from "./credentials.js";
+import { assertTlsSupported, type ConsulCredentialSettings, planConsulConnection } from "./credentials.js";
 import { engineConfigOf } from "./engine-config.js";
 import type { SyncEngineRegistry } from "./engine-registry.js";
-import { catalogSyncsOf } from "./precedence.js";
+import type { SyncOwnerBackend } from "./namespace-owner.js";
 import { type SyncEngineRuntime, startSync } from "./run-sync.js";
 
 /** The reconciler's tunables and the controller's Consul settings. */
@@ -73,6 +68,10 @@ export interface CatalogSyncStepDeps {
   /** Reads `tokenFrom.secretArn`; such a spec is refused when omitted. */
   secrets?: Pick<SecretReader, "readSecretString"> | undefined;
   createConsul?: ((options: ConsulClientOptions) => ConsulClient) | undefined;
+  /** Which CatalogSync owns each Cloud Map namespace (the store's owner items). */
+  owners: SyncOwnerBackend;
+  /** The NamespacePolicy that governs a metadata.namespace (none: everything allowed). */
+  policies: PolicyLookup;
 }
 
 const CONSUL_CLEANUP_TIMEOUT_MS = 10_000;
@@ -107,56 +106,6 @@ export async function resolveSyncNamespace(
   return { ready: true, namespaceId: status.namespaceId, dnsName: String(found.spec.dnsName) };
 }
 
-/** Exclusive unless an older live CatalogSync names the same CloudMapNamespace (or namespace id). */
-export async function checkExclusivity(
-  deps: Pick<CatalogSyncStepDeps, "store">,
-  record: CatalogSyncRecord,
-  namespaceId: string,
-): Promise<ExclusivityCheck> {
-  const ref = record.spec.cloudMapNamespaceRef;
-  const refKey = `${ref.namespace ?? record.metadata.namespace}/${ref.name}`;
-  const [first] = catalogSyncsOf(await deps.store.list("CatalogSync"), refKey, namespaceId);
-  if (first === undefined || first.metadata.uid === record.metadata.uid) return { exclusive: true };
-  return { exclusive: false, holder: `${first.metadata.namespace}/${first.metadata.name}` };
-}
-
-/** The token a plan names (never logged). */
-async function resolveToken(
-  deps: Pick<CatalogSyncStepDeps, "settings" | "secrets">,
-  plan: ConsulConnectionPlan,
-  signal: AbortSignal,
-): Promise<string | undefined> {
-  const token = plan.token;
-  switch (token.source) {
-    case "none":
-      return undefined;
-    case "controller":
-      return deps.settings.consul.defaultToken;
-    case "env": {
-      const value = deps.settings.consul.tokenVariables.get(token.name);
-      if (value === undefined) {
-        throw new PermanentError(
-          "TokenSourceMissing",
-          `spec.consul.tokenFrom.env ${token.name} is allowed but not set in the controller's environment`,
-        );
-      }
-      return value;
-    }
-    case "secret": {
-      if (deps.secrets === undefined) {
-        throw new PermanentError("TokenSourceMissing", "this controller has no Secrets Manager reader");
-      }
-      try {
-        return await deps.secrets.readSecretString(token.arn, signal);
-      } catch (error) {
-        if (!(error instanceof SecretReadError)) throw error;
-        if (error.retryable) throw new TemporaryError(error.message, { cause: error });
-        throw new PermanentError("TokenSourceUnreadable", error.message, { cause: error });
-      }
-    }
-  }
-}
-
 /** The hash an engine's configuration is known by (token source, never the token). */
 function configHash(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
@@ -170,7 +119,7 @@ export async function ensureEngine(
   signal: AbortSignal,
 ): Promise<EnsuredEngine> {
   const { metadata, spec } = record;
-  const plan = planConsulConnection(spec, deps.settings.consul);
+  const plan = planConsulConnection(spec, deps.settings.consul, governingOf(deps, record));
   assertTlsSupported(spec);
   const config = engineConfigOf(metadata, spec, namespace);
   const hash = configHash({ config, address: plan.address, datacenter: plan.datacenter, token: plan.token });
@@ -229,13 +178,16 @@ export async function stopEngine(deps: CatalogSyncStepDeps, record: CatalogSyncR
 
 /**
  * Removes what the engine created (its Consul registrations and Cloud Map instances and services, found by the
- * record's uid). consul-aws leaves nothing we can recognise. With placement: task the Consul side is tried once
- * (the controller may not reach that Consul); the Cloud Map side must succeed.
+ * record's uid), on deletion or when the record withdraws (refused, or not the namespace's owner). consul-aws
+ * leaves nothing we can recognise. The Consul side is left alone when the rules refuse the connection now (a
+ * token never goes where the policy does not allow), and tried once with placement: task or on withdrawal (the
+ * controller may not reach that Consul); the Cloud Map side must succeed.
  */
 export async function cleanUp(
   deps: CatalogSyncStepDeps,
   record: CatalogSyncRecord,
   signal: AbortSignal,
+  mode: "delete" | "withdraw" = "delete",
 ): Promise<SyncDeletionProgress> {
   const { metadata, spec } = record;
   const status: CatalogSyncStatus = record.status;
@@ -245,9 +197,10 @@ export async function cleanUp(
   if (spec.placement === "task" && spec.task?.engine === "consul-aws") {
     return { complete: true, message: "consul-aws leaves entries this controller cannot recognise" };
   }
+  const bestEffort = spec.placement === "task" || mode === "withdraw";
   let consul: ConsulClient | undefined;
   try {
-    const plan = planConsulConnection(spec, deps.settings.consul);
+    const plan = planConsulConnection(spec, deps.settings.consul, governingOf(deps, record));
     const token = await resolveToken(deps, plan, signal);
     consul = (deps.createConsul ?? ((o) => new ConsulClient(o)))({
       address: plan.address,
@@ -256,14 +209,14 @@ export async function cleanUp(
       requestTimeoutMs: CONSUL_CLEANUP_TIMEOUT_MS,
     });
   } catch (error) {
-    if (spec.placement === "controller") throw error;
-    deps.log.warn({ err: error }, "cannot reach the sync task's Consul to clean up; its entries stay");
+    if (!bestEffort && !(error instanceof PermanentError)) throw error;
+    deps.log.warn({ err: error }, "not cleaning up the sync's Consul entries; they stay");
   }
   return cleanUpSyncedState(
     {
       cloudMap: deps.cloudMap,
       consul,
-      consulBestEffort: spec.placement === "task",
+      consulBestEffort: bestEffort,
       log: deps.log,
     },
     { namespaceId, uid: metadata.uid },

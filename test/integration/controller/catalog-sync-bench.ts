@@ -16,6 +16,7 @@ import { catalogSyncReconciler } from "../../../src/reconcilers/catalog-sync/rec
 import type { CatalogSyncReconcilerSettings } from "../../../src/reconcilers/catalog-sync/steps.js";
 import { cloudMapNamespaceReconciler } from "../../../src/reconcilers/cloud-map-namespace/reconciler.js";
 import { fargateServiceReconciler } from "../../../src/reconcilers/fargate-service/reconciler.js";
+import type { PolicyLookup } from "../../../src/reconcilers/policy/lookup.js";
 import { CreationTimestamps } from "../../../src/runtime/creation-timestamps.js";
 import { PermanentError } from "../../../src/runtime/errors.js";
 import type { KindReconciler } from "../../../src/runtime/reconciler.js";
@@ -38,6 +39,11 @@ export interface CatalogSyncBench {
   store: DynamoResourceStore;
   aws: AwsGateways;
   reconcilers: Record<BenchKind, KindReconciler>;
+  /**
+   * A controller restart: the CatalogSync reconciler stops its engines, and a new one (with a fresh memory of
+   * creation timestamps) takes over; what the table holds (records, leases, namespace owners) stays.
+   */
+  restartController(): Promise<void>;
   /** One pass; a PermanentError is returned (as the runtime would record it), anything else thrown. */
   pass(kind: BenchKind, namespace: string, name: string): Promise<ReconcileResult | PermanentError>;
   read(kind: Kind, namespace: string, name: string): Promise<StoredResource | undefined>;
@@ -77,8 +83,18 @@ export function benchSyncSettings(consulAddress: string): CatalogSyncReconcilerS
   };
 }
 
+/** What a suite may change on the bench. */
+export interface CatalogSyncBenchOptions {
+  /** The NamespacePolicy lookup (none governs anything by default). */
+  policies?: PolicyLookup;
+  /** Token variables the controller allows and has (name → value). */
+  tokenVariables?: Record<string, string>;
+}
+
 /** Starts the bench. */
-export async function startCatalogSyncBench(): Promise<CatalogSyncBench> {
+export async function startCatalogSyncBench(
+  options: CatalogSyncBenchOptions = {},
+): Promise<CatalogSyncBench> {
   const clock = new ManualClock();
   const awsSim = await startAwsSimulator({ clock, throttling: false });
   const consulSim = await startConsulSimulator({ clock, random: () => 0 });
@@ -92,14 +108,28 @@ export async function startCatalogSyncBench(): Promise<CatalogSyncBench> {
     ecsBuckets: false,
   });
   const settings = { ...TEST_FARGATE_SETTINGS, pollIntervalMs: 1_000 };
-  const catalogSync = catalogSyncReconciler({
-    store,
-    cloudMap: aws.cloudMap,
-    clock,
-    settings: benchSyncSettings(consulSim.address),
-    runtime: { create: createSyncEngine, leaseName: syncLeaseName },
-    leases: store.leases,
-  });
+  const base = benchSyncSettings(consulSim.address);
+  const variables = Object.entries(options.tokenVariables ?? {});
+  const syncSettings: CatalogSyncReconcilerSettings = {
+    ...base,
+    consul: {
+      ...base.consul,
+      tokenEnvAllow: variables.map(([name]) => name),
+      tokenVariables: new Map(variables),
+    },
+  };
+  const newCatalogSync = () =>
+    catalogSyncReconciler({
+      store,
+      cloudMap: aws.cloudMap,
+      clock,
+      settings: syncSettings,
+      runtime: { create: createSyncEngine, leaseName: syncLeaseName },
+      leases: store.leases,
+      owners: store.syncOwners,
+      ...(options.policies === undefined ? {} : { policies: options.policies }),
+    });
+  let catalogSync = newCatalogSync();
   const reconcilers: Record<BenchKind, KindReconciler> = {
     FargateService: fargateServiceReconciler({
       store,
@@ -112,7 +142,7 @@ export async function startCatalogSyncBench(): Promise<CatalogSyncBench> {
     CatalogSync: catalogSync,
   };
   let passes = 0;
-  const creationTimestamps = new CreationTimestamps();
+  let creationTimestamps = new CreationTimestamps();
   const pass = async (kind: BenchKind, namespace: string, name: string) => {
     passes += 1;
     try {
@@ -148,6 +178,12 @@ export async function startCatalogSyncBench(): Promise<CatalogSyncBench> {
     store,
     aws,
     reconcilers,
+    async restartController() {
+      await catalogSync.stop?.();
+      catalogSync = newCatalogSync();
+      reconcilers.CatalogSync = catalogSync;
+      creationTimestamps = new CreationTimestamps();
+    },
     pass,
     read,
     async apply(doc) {

@@ -116,6 +116,7 @@ describe("CatalogSync, placement controller", () => {
     expect(inConsul()).toEqual([]);
     expect((await b.aws.cloudMap.listServices(namespaceId)).map((s) => s.name)).toEqual(["web"]);
     expect(await b.store.leases.readLease(syncLeaseName(namespaceId))).toBeUndefined();
+    expect(await b.store.syncOwners.readOwner(namespaceId)).toBeUndefined();
     // The FargateService now says so, and waits.
     await b.pass(...web);
     expect(conditionOf(await b.read(...web), "ConsulRegistered")).toMatchObject({

@@ -61,6 +61,7 @@ describe.each(STORE_BACKENDS)("fargatectl controller (in process) on %s", (_back
         credentials: TEST_CREDENTIALS,
         store: s,
         leases: s.leases,
+        syncOwners: s.syncOwners,
         signals,
         logDestination,
         onStarted: (m) => {

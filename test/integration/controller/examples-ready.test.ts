@@ -79,6 +79,7 @@ describe("fargatectl controller against the simulators", () => {
         credentials: TEST_CREDENTIALS,
         store: s,
         leases: s.leases,
+        syncOwners: s.syncOwners,
         signals,
         logDestination: new Writable({ write: (_chunk, _enc, cb) => cb() }),
       },

@@ -183,6 +183,7 @@ export async function startVanishBench(options: { consul?: boolean } = {}): Prom
           credentials: TEST_CREDENTIALS,
           store,
           leases: store.leases,
+          syncOwners: store.syncOwners,
           signals,
           logDestination,
           onStarted: (m) => {

@@ -98,6 +98,7 @@ export async function runFaultsScenario(
     {
       store,
       leases: store.leases,
+      syncOwners: store.syncOwners,
       credentials: TEST_CREDENTIALS,
       signals,
       logDestination: new Writable({

@@ -11,6 +11,7 @@ import {
   type ConsulCredentialSettings,
   planConsulConnection,
 } from "../../../../src/reconcilers/catalog-sync/credentials.js";
+import type { Governing } from "../../../../src/reconcilers/catalog-sync/policy-rules.js";
 import { PermanentError } from "../../../../src/runtime/errors.js";
 
 const PREFIX = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:consul/";
@@ -20,6 +21,9 @@ const SETTINGS: ConsulCredentialSettings = {
   tokenEnvAllow: ["CONSUL_TOKEN_DC1", "SYNC_TOKEN_*"],
   tokenSecretPrefixes: [PREFIX],
 };
+
+/** No NamespacePolicy governs the record's namespace. */
+const NONE: Governing = { namespace: "team-a", policy: undefined };
 
 function spec(consul: CatalogSyncSpec["consul"], placement: "controller" | "task" = "controller") {
   return { consul, placement } as Pick<CatalogSyncSpec, "consul" | "placement">;
@@ -37,7 +41,7 @@ function refusal(run: () => unknown): PermanentError {
 
 describe("planConsulConnection", () => {
   it("uses the controller's address and its own token when the spec names neither", () => {
-    expect(planConsulConnection(spec(undefined), SETTINGS)).toEqual({
+    expect(planConsulConnection(spec(undefined), SETTINGS, NONE)).toEqual({
       address: "127.0.0.1:8500",
       addressFromSpec: false,
       token: { source: "controller" },
@@ -45,26 +49,30 @@ describe("planConsulConnection", () => {
   });
 
   it("never sends the controller's own token to an address taken from the spec", () => {
-    const plan = planConsulConnection(spec({ address: "http://127.0.0.1:8500" }), SETTINGS);
+    const plan = planConsulConnection(spec({ address: "http://127.0.0.1:8500" }), SETTINGS, NONE);
     expect(plan.token).toEqual({ source: "none" });
     expect(plan.addressFromSpec).toBe(true);
   });
 
   it("never hands the controller's own token to a sync task", () => {
-    expect(planConsulConnection(spec(undefined, "task"), SETTINGS).token).toEqual({ source: "none" });
+    expect(planConsulConnection(spec(undefined, "task"), SETTINGS, NONE).token).toEqual({ source: "none" });
   });
 
   it("takes tokenFrom.env only when the allow-list names it (exactly or by prefix)", () => {
-    expect(planConsulConnection(spec({ tokenFrom: { env: "CONSUL_TOKEN_DC1" } }), SETTINGS).token).toEqual({
+    expect(
+      planConsulConnection(spec({ tokenFrom: { env: "CONSUL_TOKEN_DC1" } }), SETTINGS, NONE).token,
+    ).toEqual({
       source: "env",
       name: "CONSUL_TOKEN_DC1",
     });
-    expect(planConsulConnection(spec({ tokenFrom: { env: "SYNC_TOKEN_APPS" } }), SETTINGS).token).toEqual({
+    expect(
+      planConsulConnection(spec({ tokenFrom: { env: "SYNC_TOKEN_APPS" } }), SETTINGS, NONE).token,
+    ).toEqual({
       source: "env",
       name: "SYNC_TOKEN_APPS",
     });
     const refused = refusal(() =>
-      planConsulConnection(spec({ tokenFrom: { env: "AWS_SECRET_ACCESS_KEY" } }), SETTINGS),
+      planConsulConnection(spec({ tokenFrom: { env: "AWS_SECRET_ACCESS_KEY" } }), SETTINGS, NONE),
     );
     expect(refused.reason).toBe("TokenSourceNotAllowed");
     expect(refused.message).toMatch(/--consul-token-env-allow/);
@@ -72,7 +80,7 @@ describe("planConsulConnection", () => {
 
   it("refuses tokenFrom.env with placement: task", () => {
     const refused = refusal(() =>
-      planConsulConnection(spec({ tokenFrom: { env: "CONSUL_TOKEN_DC1" } }, "task"), SETTINGS),
+      planConsulConnection(spec({ tokenFrom: { env: "CONSUL_TOKEN_DC1" } }, "task"), SETTINGS, NONE),
     );
     expect(refused.reason).toBe("TokenSourceNotAllowed");
     expect(refused.message).toMatch(/placement: task/);
@@ -80,19 +88,21 @@ describe("planConsulConnection", () => {
 
   it("takes tokenFrom.secretArn only under an allowed prefix", () => {
     const arn = `${PREFIX}sync-AbCdEf`;
-    expect(planConsulConnection(spec({ tokenFrom: { secretArn: arn } }, "task"), SETTINGS).token).toEqual({
+    expect(
+      planConsulConnection(spec({ tokenFrom: { secretArn: arn } }, "task"), SETTINGS, NONE).token,
+    ).toEqual({
       source: "secret",
       arn,
     });
     const other = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:payments/db-AbCdEf";
     expect(
-      refusal(() => planConsulConnection(spec({ tokenFrom: { secretArn: other } }), SETTINGS)).reason,
+      refusal(() => planConsulConnection(spec({ tokenFrom: { secretArn: other } }), SETTINGS, NONE)).reason,
     ).toBe("TokenSourceNotAllowed");
   });
 
   it("needs an address from somewhere", () => {
     const refused = refusal(() =>
-      planConsulConnection(spec(undefined), { ...SETTINGS, defaultAddress: undefined }),
+      planConsulConnection(spec(undefined), { ...SETTINGS, defaultAddress: undefined }, NONE),
     );
     expect(refused.reason).toBe("ConsulAddressMissing");
   });

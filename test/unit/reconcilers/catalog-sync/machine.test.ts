@@ -7,6 +7,7 @@ import { fromPromise } from "xstate";
 import type { CatalogSyncReportStatus, CatalogSyncSpec } from "../../../../src/crds/catalog-sync.js";
 import { applyDefaults } from "../../../../src/crds/defaults.js";
 import type {
+  AccessCheck,
   CatalogSyncRecord,
   EnsuredChild,
   EnsuredEngine,
@@ -75,16 +76,21 @@ function record(
 }
 
 interface FakeOptions {
+  access?: AccessCheck;
   namespace?: SyncNamespaceResolution;
   exclusivity?: ExclusivityCheck;
   engine?: EnsuredEngine["action"];
   child?: EnsuredChild;
   deletion?: boolean[];
+  /** Completion of the withdrawal steps in order (deleteChild, withdrawMirror). */
+  withdrawal?: boolean[];
 }
 
 function fakes(options: FakeOptions = {}) {
   const calls: string[] = [];
   const deletion = [...(options.deletion ?? [true, true])];
+  const withdrawal = [...(options.withdrawal ?? [true, true])];
+  const withdrawing = () => calls.includes("checkAccess") && !calls.includes("addFinalizer");
   const step = <T, I>(name: string, value: () => T) =>
     fromPromise<T, I>(async () => {
       calls.push(name);
@@ -92,12 +98,16 @@ function fakes(options: FakeOptions = {}) {
     });
   const machine = catalogSyncMachine.provide({
     actors: {
+      checkAccess: step<AccessCheck, SyncRecordInput>(
+        "checkAccess",
+        () => options.access ?? { allowed: true },
+      ),
       resolveNamespace: step<SyncNamespaceResolution, SyncRecordInput>(
         "resolveNamespace",
         () => options.namespace ?? { ready: true, namespaceId: "ns-1", dnsName: "apps.internal" },
       ),
-      checkExclusivity: step<ExclusivityCheck, SyncNamespaceInput>(
-        "checkExclusivity",
+      claimNamespace: step<ExclusivityCheck, SyncNamespaceInput>(
+        "claimNamespace",
         () => options.exclusivity ?? { exclusive: true },
       ),
       addFinalizer: step<void, SyncRecordInput>("addFinalizer", () => undefined),
@@ -110,13 +120,18 @@ function fakes(options: FakeOptions = {}) {
         () => options.child ?? { name: "apps-sync", ready: true, message: "RolloutComplete" },
       ),
       deleteChild: step<SyncDeletionProgress, SyncRecordInput>("deleteChild", () => ({
-        complete: deletion.shift() ?? true,
+        complete: (withdrawing() ? withdrawal.shift() : deletion.shift()) ?? true,
         message: "child",
       })),
       cleanUp: step<SyncDeletionProgress, SyncRecordInput>("cleanUp", () => ({
         complete: deletion.shift() ?? true,
         message: "cleanup",
       })),
+      withdrawMirror: step<SyncDeletionProgress, SyncRecordInput>("withdrawMirror", () => ({
+        complete: withdrawal.shift() ?? true,
+        message: "removing 1 Cloud Map service",
+      })),
+      releaseClaims: step<void, SyncRecordInput>("releaseClaims", () => undefined),
     },
   });
   return { machine, calls };
@@ -130,16 +145,19 @@ function run(machine: ReturnType<typeof fakes>["machine"], input: CatalogSyncRec
   );
 }
 
-const condition = (output: { conditions: Array<{ type: string; status: string }> }, type: string) =>
-  output.conditions.find((c) => c.type === type);
+const condition = (
+  output: { conditions: Array<{ type: string; status: string; message?: string }> },
+  type: string,
+) => output.conditions.find((c) => c.type === type);
 
 describe("catalogSyncMachine", () => {
   it("placement controller: finalizer before the engine, Starting until the first report", async () => {
     const { machine, calls } = fakes();
     const output = await run(machine, record());
     expect(calls).toEqual([
+      "checkAccess",
       "resolveNamespace",
-      "checkExclusivity",
+      "claimNamespace",
       "addFinalizer",
       "deleteChild",
       "ensureEngine",
@@ -171,8 +189,9 @@ describe("catalogSyncMachine", () => {
     const pending = fakes({ child: { name: "apps-sync", ready: false, message: "RolloutInProgress: 0/1" } });
     const output = await run(pending.machine, record({ spec: taskSpec }));
     expect(pending.calls).toEqual([
+      "checkAccess",
       "resolveNamespace",
-      "checkExclusivity",
+      "claimNamespace",
       "addFinalizer",
       "stopEngine",
       "ensureChild",
@@ -197,18 +216,63 @@ describe("catalogSyncMachine", () => {
       namespace: { ready: false, message: "CloudMapNamespace x is not Ready" },
     });
     const output = await run(machine, record());
-    expect(calls).toEqual(["resolveNamespace", "stopEngine"]);
+    expect(calls).toEqual(["checkAccess", "resolveNamespace", "stopEngine"]);
     expect(condition(output, "Ready")).toMatchObject({ status: "False", reason: "NamespaceNotReady" });
     expect(output.result).toEqual({ type: "requeueAfter", ms: 5_000 });
   });
 
-  it("a second CatalogSync on the namespace is NamespaceAlreadySynced and starts nothing", async () => {
+  it("a CatalogSync that does not own the namespace withdraws: NamespaceAlreadySynced, nothing runs", async () => {
     const { machine, calls } = fakes({ exclusivity: { exclusive: false, holder: "platform/first" } });
     const output = await run(machine, record());
-    expect(calls).toEqual(["resolveNamespace", "checkExclusivity", "stopEngine"]);
+    expect(calls).toEqual([
+      "checkAccess",
+      "resolveNamespace",
+      "claimNamespace",
+      "stopEngine",
+      "deleteChild",
+      "withdrawMirror",
+      "releaseClaims",
+    ]);
     expect(condition(output, "Ready")).toMatchObject({ status: "False", reason: "NamespaceAlreadySynced" });
+    expect(condition(output, "Ready")).toMatchObject({ message: expect.stringMatching(/platform\/first/) });
     expect(condition(output, "Stalled")?.status).toBe("True");
+    expect(output.status).toMatchObject({ namespaceId: undefined, sync: undefined, placement: undefined });
     expect(output.result.type).toBe("requeueAfter");
+  });
+
+  it("a refused CatalogSync touches nothing before withdrawing, and says which rule refused it", async () => {
+    const refusal = {
+      allowed: false as const,
+      reason: "PolicyViolation",
+      message: "NamespacePolicy default governs team-x: spec.consul.address https://evil:8501 is not allowed",
+    };
+    const { machine, calls } = fakes({ access: refusal });
+    const output = await run(machine, record({ status: { namespaceId: "ns-1", sync: REPORT } }));
+    expect(calls).toEqual(["checkAccess", "stopEngine", "deleteChild", "withdrawMirror", "releaseClaims"]);
+    expect(condition(output, "Ready")).toMatchObject({ status: "False", reason: "PolicyViolation" });
+    expect(condition(output, "Stalled")).toMatchObject({ status: "True", message: refusal.message });
+    expect(output.status).toMatchObject({ namespaceId: undefined, sync: undefined });
+    expect(output.result).toEqual({ type: "done" });
+  });
+
+  it("a withdrawal keeps the namespace id (for cleanup) and its claims until what it mirrored is gone", async () => {
+    const pendingChild = fakes({
+      access: { allowed: false, reason: "PolicyViolation", message: "no" },
+      withdrawal: [false],
+    });
+    const first = await run(pendingChild.machine, record({ status: { namespaceId: "ns-1" } }));
+    expect(pendingChild.calls).toEqual(["checkAccess", "stopEngine", "deleteChild"]);
+    expect(first.status).not.toHaveProperty("namespaceId");
+    expect(first.result).toEqual({ type: "requeueAfter", ms: 5_000 });
+
+    const pendingCleanup = fakes({
+      exclusivity: { exclusive: false, holder: "platform/first" },
+      withdrawal: [true, false],
+    });
+    const second = await run(pendingCleanup.machine, record({ status: { namespaceId: "ns-1" } }));
+    expect(pendingCleanup.calls).not.toContain("releaseClaims");
+    expect(condition(second, "Ready")?.message).toMatch(/withdrawing: removing 1 Cloud Map service/);
+    expect(second.status).not.toHaveProperty("namespaceId");
   });
 
   it("deletes in order and frees the finalizer only when the child is gone and cleanup is done", async () => {
@@ -220,7 +284,7 @@ describe("catalogSyncMachine", () => {
 
     const second = fakes({ deletion: [true, true] });
     const finished = await run(second.machine, record({ deleting: true }));
-    expect(second.calls).toEqual(["stopEngine", "deleteChild", "cleanUp"]);
+    expect(second.calls).toEqual(["stopEngine", "deleteChild", "cleanUp", "releaseClaims"]);
     expect(finished.removeFinalizer).toBe(true);
   });
 

@@ -4,160 +4,8 @@
  * reports written onto the status, the token rules, and the child of placement: task.
  */
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../../../src/clock.js";
-import type { ConsulClientOptions } from "../../../../src/consul/client.js";
-import { ConsulClient } from "../../../../src/consul/client.js";
-import { applyDefaults } from "../../../../src/crds/defaults.js";
-import { API_VERSION, resourceKey } from "../../../../src/crds/meta.js";
-import { silentLogger } from "../../../../src/log.js";
-import { catalogSyncReconciler } from "../../../../src/reconcilers/catalog-sync/reconciler.js";
-import type { SyncEngineDeps, SyncEngineRuntime } from "../../../../src/reconcilers/catalog-sync/run-sync.js";
-import type { CatalogSyncReconcilerSettings } from "../../../../src/reconcilers/catalog-sync/steps.js";
 import { CONTROLLER_FINALIZER } from "../../../../src/reconcilers/finalizer.js";
-import { CreationTimestamps } from "../../../../src/runtime/creation-timestamps.js";
-import { PermanentError } from "../../../../src/runtime/errors.js";
-import type { ResourceDocument, StoredResource } from "../../../../src/store/types.js";
-import type { SyncEngine, SyncEngineConfig, SyncReport } from "../../../../src/sync/types.js";
-import { FakeCloudMap } from "../../../support/fake-cloud-map.js";
-import { FakeLeases, FakeStore } from "../../../support/fake-store.js";
-
-const SETTINGS: CatalogSyncReconcilerSettings = {
-  pollIntervalMs: 5_000,
-  consul: {
-    defaultAddress: "127.0.0.1:8500",
-    hasDefaultToken: true,
-    defaultToken: "controller-token",
-    tokenEnvAllow: ["CONSUL_TOKEN_DC1"],
-    tokenSecretPrefixes: [],
-    tokenVariables: new Map([["CONSUL_TOKEN_DC1", "dc1-token"]]),
-  },
-  syncImage: "ghcr.io/fargate-operator/fargate-operator:0.1.0",
-  table: "fargate-operator",
-  region: "us-east-1",
-  identity: "controller-1",
-  lease: { durationMs: 15_000, heartbeatMs: 5_000 },
-  statusHeartbeatMs: 30_000,
-};
-
-interface FakeEngine {
-  config: SyncEngineConfig;
-  deps: SyncEngineDeps;
-  running: boolean;
-}
-
-function fakeRuntime() {
-  const engines: FakeEngine[] = [];
-  const runtime: SyncEngineRuntime = {
-    leaseName: (id) => `catalog-sync/${id}`,
-    create(config, deps): SyncEngine {
-      const entry: FakeEngine = { config, deps, running: false };
-      engines.push(entry);
-      return {
-        start: async () => {
-          entry.running = true;
-        },
-        stop: async () => {
-          entry.running = false;
-        },
-        report: () => ({
-          writer: true,
-          toCloudMap: [],
-          toConsul: [],
-          errors: {},
-          writes: { toCloudMap: 0, toConsul: 0 },
-        }),
-      };
-    },
-  };
-  return { runtime, engines };
-}
-
-const REPORT: SyncReport = {
-  writer: true,
-  toCloudMap: [
-    { consulName: "vault", cloudMapName: "vault", cloudMapServiceId: "srv-v", instances: 1, healthy: 1 },
-  ],
-  toConsul: [],
-  lastSyncToCloudMap: "2025-01-01T00:00:01.000Z",
-  lastSyncToConsul: "2025-01-01T00:00:01.000Z",
-  errors: {},
-  writes: { toCloudMap: 3, toConsul: 0 },
-};
-
-function catalogSync(name: string, spec: Record<string, unknown> = {}): ResourceDocument {
-  return applyDefaults({
-    apiVersion: API_VERSION,
-    kind: "CatalogSync",
-    metadata: { name, namespace: "platform" },
-    spec: { cloudMapNamespaceRef: { name: "apps-internal" }, ...spec },
-  }) as unknown as ResourceDocument;
-}
-
-async function setup() {
-  const clock = new ManualClock();
-  const store = new FakeStore(() => clock.now());
-  const cloudMap = new FakeCloudMap();
-  const ns = cloudMap.putNamespace({ name: "apps.internal", vpc: "vpc-1" });
-  const namespaceRecord = await store.create({
-    apiVersion: API_VERSION,
-    kind: "CloudMapNamespace",
-    metadata: { name: "apps-internal", namespace: "platform" },
-    spec: { dnsName: "apps.internal", vpcId: "vpc-1" },
-  });
-  await store.updateStatus(
-    "CloudMapNamespace",
-    "platform",
-    "apps-internal",
-    {
-      namespaceId: ns.id,
-      conditions: [
-        {
-          type: "Ready",
-          status: "True",
-          reason: "Created",
-          message: "",
-          lastTransitionTime: "2025-01-01T00:00:00.000Z",
-          observedGeneration: 1,
-        },
-      ],
-    },
-    namespaceRecord.metadata.resourceVersion,
-  );
-  const { runtime, engines } = fakeRuntime();
-  const consulOptions: ConsulClientOptions[] = [];
-  const reconciler = catalogSyncReconciler({
-    store,
-    cloudMap,
-    clock,
-    settings: SETTINGS,
-    runtime,
-    leases: new FakeLeases(),
-    createConsul: (options) => {
-      consulOptions.push(options);
-      return new ConsulClient({ ...options, fetch: async () => new Response("null", { status: 200 }) });
-    },
-  });
-  let passes = 0;
-  const creationTimestamps = new CreationTimestamps();
-  const pass = (name: string) => {
-    passes += 1;
-    return reconciler.reconcile(resourceKey("CatalogSync", "platform", name), new AbortController().signal, {
-      log: silentLogger(),
-      reconcileId: `t-${passes}`,
-      cache: { get: () => undefined, list: () => [] },
-      retries: 0,
-      creationTimestamps,
-    });
-  };
-  const read = (kind: "CatalogSync" | "FargateService", name: string) => store.get(kind, "platform", name);
-  return { clock, store, cloudMap, ns, engines, consulOptions, reconciler, pass, read };
-}
-
-function condition(record: StoredResource, type: string) {
-  return (
-    record.status?.conditions as Array<{ type: string; status: string; reason: string }> | undefined
-  )?.find((c) => c.type === type);
-}
+import { catalogSync, condition, REPORT, setup } from "./reconciler-harness.js";
 
 describe("catalogSyncReconciler", () => {
   it("placement controller: adds the finalizer, starts one engine, and reports it onto the status", async () => {
@@ -227,7 +75,10 @@ describe("catalogSyncReconciler", () => {
   it("refuses a token variable the allow-list does not name, and never sends the own token to a spec address", async () => {
     const t = await setup();
     await t.store.create(catalogSync("apps", { consul: { tokenFrom: { env: "HOME" } } }));
-    await expect(t.pass("apps")).rejects.toThrow(PermanentError);
+    expect(await t.pass("apps")).toEqual({ type: "done" });
+    const refused = await t.read("CatalogSync", "apps");
+    expect(condition(refused, "Ready")).toMatchObject({ status: "False", reason: "TokenSourceNotAllowed" });
+    expect(condition(refused, "Stalled")).toMatchObject({ status: "True" });
     expect(t.engines).toHaveLength(0);
 
     await t.store.apply(catalogSync("apps", { consul: { address: "http://10.0.0.9:8500" } }));
