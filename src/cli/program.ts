@@ -23,7 +23,8 @@ export interface ProgramResult {
   exitCode: number;
 }
 
-const KIND_HELP = "fargateservice|fs, cloudmapnamespace|cmns, catalogsync|cs (singular, plural or short)";
+const KIND_HELP =
+  "fargateservice|fs, cloudmapnamespace|cmns, catalogsync|cs, namespacepolicy|np (singular, plural or short)";
 
 /** Builds the command tree; `makeContext` is replaceable in tests. */
 export function buildProgram(
