@@ -15,6 +15,8 @@ import { NotFoundError } from "../../store/errors.js";
 import type { StoredResource } from "../../store/types.js";
 import { toReconcileError } from "../aws-failures.js";
 import { CONTROLLER_FINALIZER } from "../finalizer.js";
+import { enforcePolicy } from "../policy/gate.js";
+import type { PolicyLookup } from "../policy/lookup.js";
 import { validatedSpec } from "../validated-spec.js";
 import { deleteChild, ensureChild } from "./child-steps.js";
 import type { CatalogSyncRecord } from "./context.js";
@@ -33,6 +35,8 @@ import {
 /** What the reconciler is built from (the registry is its own unless given). */
 export type CatalogSyncReconcilerDeps = Omit<CatalogSyncStepDeps, "registry" | "log"> & {
   registry?: SyncEngineRegistry;
+  /** NamespacePolicy enforcement before anything runs; every record is allowed without it. */
+  policies?: PolicyLookup | undefined;
 };
 
 const KIND = "CatalogSync" as const;
@@ -109,6 +113,20 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
         // An invalid record never started anything here: stop what an older valid spec started, then report.
         await registry.stop(stored.metadata.uid);
         throw error;
+      }
+      if (!deleting) {
+        const refused = await enforcePolicy(
+          { store: deps.store, clock: deps.clock, policies: deps.policies },
+          stored,
+          { kind: KIND, namespace, name, spec: record.spec },
+          context,
+        );
+        if (refused !== undefined) {
+          // The engine would go on sending the token and writing under a spec the policy refuses: it stops
+          // (what it mirrored stays); a task-placed sync's child service is left as it runs.
+          await registry.stop(stored.metadata.uid);
+          return refused;
+        }
       }
       const stepDeps: CatalogSyncStepDeps = { ...deps, registry, log: context.log };
       const holder = { current: stored };
