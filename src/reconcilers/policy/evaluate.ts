@@ -6,13 +6,16 @@
 import type { CatalogSyncSpec } from "../../crds/catalog-sync.js";
 import type { CloudMapNamespaceSpec } from "../../crds/cloud-map-namespace.js";
 import type { FargateServiceSpec } from "../../crds/fargate-service.js";
+import { type DocumentPath, formatPath } from "../../crds/issues.js";
 import type { NamespacePolicyLimits, NamespacePolicySpec } from "../../crds/namespace-policy.js";
 import { allows } from "./lookup.js";
 
 /** One broken rule: where in the record, the value found, the policy field and what it allows. */
 export interface PolicyViolation {
-  /** Path in the record, e.g. `spec.iam.taskRoleArn`, `spec.containers[0].image`. */
+  /** Where in the record, as written in messages: ["spec", "iam", "taskRoleArn"], ["spec", "containers", 0, "image"]. */
   field: string;
+  /** The same place as a document path (for `validate --policy` to point at the line). */
+  path: DocumentPath;
   value: string;
   /** The policy field that refuses it, e.g. `roleArns`, `limits.maxCpu`. */
   rule: string;
@@ -53,22 +56,31 @@ class Checker {
     private readonly namespace: string,
   ) {}
 
-  pattern(rule: PatternRule, field: string, value: string | undefined): void {
+  /** Judges `value` (at `path`; `note` says where a defaulted value came from) against the list `rule`. */
+  pattern(rule: PatternRule, path: DocumentPath, value: string | undefined, note?: string): void {
     if (value === undefined) return;
     const patterns = this.policy[rule];
     if (allows(patterns, value, this.namespace)) return;
-    this.found.push({ field, value, rule, allowed: patterns ?? [] });
+    const field = note === undefined ? formatPath(path) : `${formatPath(path)} (${note})`;
+    this.found.push({ field, path, value, rule, allowed: patterns ?? [] });
   }
 
-  /** `pattern` for each value of a list, with the item's index in the field path. */
-  each(rule: PatternRule, field: string, values: readonly string[]): void {
-    for (const [i, value] of values.entries()) this.pattern(rule, `${field}[${i}]`, value);
+  /** `pattern` for each value of a list, with the item's index in the path. */
+  each(rule: PatternRule, path: DocumentPath, values: readonly string[]): void {
+    for (const [i, value] of values.entries()) this.pattern(rule, [...path, i], value);
   }
 
-  limit(rule: keyof NamespacePolicyLimits, field: string, value: number | undefined): void {
+  limit(rule: keyof NamespacePolicyLimits, path: DocumentPath, value: number | undefined): void {
     const max = this.policy.limits?.[rule];
     if (value === undefined || max === undefined || value <= max) return;
-    this.found.push({ field, value: String(value), rule: `limits.${rule}`, allowed: [`at most ${max}`] });
+    const field = formatPath(path);
+    this.found.push({
+      field,
+      path,
+      value: String(value),
+      rule: `limits.${rule}`,
+      allowed: [`at most ${max}`],
+    });
   }
 }
 
@@ -79,15 +91,15 @@ function fargateService(
   limits: NamespacePolicyLimits | undefined,
 ): void {
   const { spec } = subject;
-  c.pattern("roleArns", "spec.iam.taskRoleArn", spec.iam?.taskRoleArn);
-  c.pattern("roleArns", "spec.iam.executionRoleArn", spec.iam?.executionRoleArn);
-  c.pattern("clusters", "spec.cluster", spec.cluster);
-  c.each("subnets", "spec.network.subnets", spec.network.subnets);
-  c.each("securityGroups", "spec.network.securityGroups", spec.network.securityGroups);
+  c.pattern("roleArns", ["spec", "iam", "taskRoleArn"], spec.iam?.taskRoleArn);
+  c.pattern("roleArns", ["spec", "iam", "executionRoleArn"], spec.iam?.executionRoleArn);
+  c.pattern("clusters", ["spec", "cluster"], spec.cluster);
+  c.each("subnets", ["spec", "network", "subnets"], spec.network.subnets);
+  c.each("securityGroups", ["spec", "network", "securityGroups"], spec.network.securityGroups);
   spec.containers.forEach((container, i) => {
-    c.pattern("imageRepositories", `spec.containers[${i}].image`, imageRepository(container.image));
+    c.pattern("imageRepositories", ["spec", "containers", i, "image"], imageRepository(container.image));
     for (const [name, arn] of Object.entries(container.secrets ?? {})) {
-      c.pattern("secretArns", `spec.containers[${i}].secrets.${name}`, arn);
+      c.pattern("secretArns", ["spec", "containers", i, "secrets", name], arn);
     }
   });
   const cloudMap = spec.discovery?.cloudMap;
@@ -95,17 +107,15 @@ function fargateService(
     const ref = cloudMap.namespaceRef;
     c.pattern(
       "cloudMapNamespaces",
-      "spec.discovery.cloudMap.namespaceRef",
+      ["spec", "discovery", "cloudMap", "namespaceRef"],
       `${ref.namespace ?? subject.namespace}/${ref.name}`,
     );
     const cloudMapName = cloudMap.serviceName ?? subject.name;
-    c.pattern(
-      "serviceNames",
-      cloudMap.serviceName === undefined
-        ? "metadata.name (the Cloud Map service name)"
-        : "spec.discovery.cloudMap.serviceName",
-      cloudMapName,
-    );
+    if (cloudMap.serviceName === undefined) {
+      c.pattern("serviceNames", ["metadata", "name"], cloudMapName, "the Cloud Map service name");
+    } else {
+      c.pattern("serviceNames", ["spec", "discovery", "cloudMap", "serviceName"], cloudMapName);
+    }
     const consul = spec.discovery?.consul;
     // Without its own name the Consul service takes the Cloud Map name, already judged above.
     if (
@@ -113,25 +123,26 @@ function fargateService(
       consul.serviceName !== undefined &&
       consul.serviceName !== cloudMapName
     ) {
-      c.pattern("serviceNames", "spec.discovery.consul.serviceName", consul.serviceName);
+      c.pattern("serviceNames", ["spec", "discovery", "consul", "serviceName"], consul.serviceName);
     }
   }
   const vault = spec.vault;
   if (vault !== undefined) {
-    c.pattern("vaultRoles", "spec.vault.role", vault.role);
+    c.pattern("vaultRoles", ["spec", "vault", "role"], vault.role);
     // vault.secrets[].path is a Vault path (the schema refuses ARNs), so secretArns has nothing to judge there.
     if (vault.image !== undefined)
-      c.pattern("imageRepositories", "spec.vault.image", imageRepository(vault.image));
+      c.pattern("imageRepositories", ["spec", "vault", "image"], imageRepository(vault.image));
   }
-  c.limit("maxCpu", "spec.cpu", spec.cpu);
-  c.limit("maxMemory", "spec.memory", spec.memory);
-  c.limit("maxDesiredCount", "spec.desiredCount", spec.desiredCount);
+  c.limit("maxCpu", ["spec", "cpu"], spec.cpu);
+  c.limit("maxMemory", ["spec", "memory"], spec.memory);
+  c.limit("maxDesiredCount", ["spec", "desiredCount"], spec.desiredCount);
   const maxServices = limits?.maxServices;
   if (maxServices !== undefined) {
     const rank = serviceRank(subject.name, peers);
     if (rank >= maxServices) {
       c.found.push({
         field: "metadata.name",
+        path: ["metadata", "name"],
         value: subject.name,
         rule: "limits.maxServices",
         allowed: [
@@ -156,26 +167,26 @@ function catalogSync(c: Checker, subject: Extract<PolicySubject, { kind: "Catalo
   const ref = spec.cloudMapNamespaceRef;
   c.pattern(
     "cloudMapNamespaces",
-    "spec.cloudMapNamespaceRef",
+    ["spec", "cloudMapNamespaceRef"],
     `${ref.namespace ?? subject.namespace}/${ref.name}`,
   );
   // Without an address the controller's own Consul is used, with the controller's own token: nothing to judge.
-  c.pattern("consulAddresses", "spec.consul.address", spec.consul?.address);
+  c.pattern("consulAddresses", ["spec", "consul", "address"], spec.consul?.address);
   const token = spec.consul?.tokenFrom;
   if (token?.env !== undefined)
-    c.pattern("consulTokenSources", "spec.consul.tokenFrom.env", `env:${token.env}`);
-  c.pattern("consulTokenSources", "spec.consul.tokenFrom.secretArn", token?.secretArn);
+    c.pattern("consulTokenSources", ["spec", "consul", "tokenFrom", "env"], `env:${token.env}`);
+  c.pattern("consulTokenSources", ["spec", "consul", "tokenFrom", "secretArn"], token?.secretArn);
   const task = spec.task;
   if (task !== undefined) {
-    c.pattern("clusters", "spec.task.cluster", task.cluster);
-    c.each("subnets", "spec.task.subnets", task.subnets);
-    c.each("securityGroups", "spec.task.securityGroups", task.securityGroups);
-    c.pattern("roleArns", "spec.task.taskRoleArn", task.taskRoleArn);
-    c.pattern("roleArns", "spec.task.executionRoleArn", task.executionRoleArn);
+    c.pattern("clusters", ["spec", "task", "cluster"], task.cluster);
+    c.each("subnets", ["spec", "task", "subnets"], task.subnets);
+    c.each("securityGroups", ["spec", "task", "securityGroups"], task.securityGroups);
+    c.pattern("roleArns", ["spec", "task", "taskRoleArn"], task.taskRoleArn);
+    c.pattern("roleArns", ["spec", "task", "executionRoleArn"], task.executionRoleArn);
     if (task.image !== undefined)
-      c.pattern("imageRepositories", "spec.task.image", imageRepository(task.image));
-    c.limit("maxCpu", "spec.task.cpu", task.cpu);
-    c.limit("maxMemory", "spec.task.memory", task.memory);
+      c.pattern("imageRepositories", ["spec", "task", "image"], imageRepository(task.image));
+    c.limit("maxCpu", ["spec", "task", "cpu"], task.cpu);
+    c.limit("maxMemory", ["spec", "task", "memory"], task.memory);
   }
 }
 
@@ -194,7 +205,7 @@ export function evaluatePolicy(
   else if (subject.kind === "CatalogSync") catalogSync(c, subject);
   // A CloudMapNamespace is a namespace/name a team's records would reference: the same list decides whether the
   // team may have it at all (a private DNS namespace is a hosted zone in a shared VPC).
-  else c.pattern("cloudMapNamespaces", "metadata.name", `${subject.namespace}/${subject.name}`);
+  else c.pattern("cloudMapNamespaces", ["metadata", "name"], `${subject.namespace}/${subject.name}`);
   return c.found;
 }
 

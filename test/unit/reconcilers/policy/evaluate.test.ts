@@ -75,6 +75,7 @@ describe("evaluatePolicy: FargateService", () => {
     expect(evaluatePolicy(TEAM_POLICY, fs(spec))).toEqual([
       {
         field: "spec.iam.taskRoleArn",
+        path: ["spec", "iam", "taskRoleArn"],
         value: role("team-b-api"),
         rule: "roleArns",
         allowed: ["arn:aws:iam::*:role/{namespace}-*"],
@@ -125,7 +126,9 @@ describe("evaluatePolicy: FargateService", () => {
 
   it("treats [] as allowing nothing and an absent list as allowing anything", () => {
     const found = evaluatePolicy({ clusters: [] }, fs(service()));
-    expect(found).toEqual([{ field: "spec.cluster", value: "apps", rule: "clusters", allowed: [] }]);
+    expect(found).toEqual([
+      { field: "spec.cluster", path: ["spec", "cluster"], value: "apps", rule: "clusters", allowed: [] },
+    ]);
   });
 
   it("puts the record's own namespace in for {namespace}, so the same policy refuses another team", () => {
@@ -147,6 +150,7 @@ describe("evaluatePolicy: FargateService", () => {
       [
         {
           field: "metadata.name (the Cloud Map service name)",
+          path: ["metadata", "name"],
           value: "api",
           rule: "serviceNames",
           allowed: ["web"],
@@ -196,6 +200,7 @@ describe("evaluatePolicy: FargateService", () => {
     expect(evaluatePolicy(policy, fs(service(), "beta"), peers)).toEqual([
       {
         field: "metadata.name",
+        path: ["metadata", "name"],
         value: "beta",
         rule: "limits.maxServices",
         allowed: ["the first 2 FargateServices of the namespace, by creationTimestamp then name"],
@@ -293,6 +298,7 @@ describe("evaluatePolicy: CatalogSync and CloudMapNamespace", () => {
     expect(evaluatePolicy({ cloudMapNamespaces: ["platform/*"] }, subject)).toEqual([
       {
         field: "metadata.name",
+        path: ["metadata", "name"],
         value: "team-a/private",
         rule: "cloudMapNamespaces",
         allowed: ["platform/*"],
@@ -322,12 +328,19 @@ describe("imageRepository and formatViolations", () => {
     const message = formatViolations("fargate-system/default", [
       {
         field: "spec.iam.taskRoleArn",
+        path: ["spec", "iam", "taskRoleArn"],
         value: role("team-b-api"),
         rule: "roleArns",
         allowed: ["arn:aws:iam::*:role/{namespace}-*"],
       },
-      { field: "spec.cluster", value: "prod", rule: "clusters", allowed: [] },
-      { field: "spec.cpu", value: "4096", rule: "limits.maxCpu", allowed: ["at most 1024"] },
+      { field: "spec.cluster", path: ["spec", "cluster"], value: "prod", rule: "clusters", allowed: [] },
+      {
+        field: "spec.cpu",
+        path: ["spec", "cpu"],
+        value: "4096",
+        rule: "limits.maxCpu",
+        allowed: ["at most 1024"],
+      },
     ]);
     expect(message).toBe(
       "NamespacePolicy fargate-system/default refuses this record (3 rules broken): " +
