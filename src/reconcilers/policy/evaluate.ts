@@ -209,6 +209,11 @@ export function evaluatePolicy(
   return c.found;
 }
 
+/** The value as messages show it: quoted, except a number over a limit. */
+export function shownValue(v: PolicyViolation): string {
+  return v.rule.startsWith("limits.") ? v.value : JSON.stringify(v.value);
+}
+
 function describeAllowed(v: PolicyViolation): string {
   if (v.rule.startsWith("limits.")) return `${v.rule} allows ${v.allowed.join(", ")}`;
   if (v.allowed.length === 0) return `${v.rule} is [] (allows nothing)`;
@@ -220,7 +225,7 @@ function describeAllowed(v: PolicyViolation): string {
  * `field "value": rule allows "pattern", ...`, separated by `; `.
  */
 export function formatViolations(policy: string, violations: readonly PolicyViolation[]): string {
-  const rules = violations.map((v) => `${v.field} ${JSON.stringify(v.value)}: ${describeAllowed(v)}`);
+  const rules = violations.map((v) => `${v.field} ${shownValue(v)}: ${describeAllowed(v)}`);
   const count = violations.length === 1 ? "1 rule" : `${violations.length} rules`;
   return `NamespacePolicy ${policy} refuses this record (${count} broken): ${rules.join("; ")}`;
 }

@@ -346,7 +346,7 @@ describe("imageRepository and formatViolations", () => {
       "NamespacePolicy fargate-system/default refuses this record (3 rules broken): " +
         `spec.iam.taskRoleArn "${role("team-b-api")}": roleArns allows "arn:aws:iam::*:role/{namespace}-*"; ` +
         'spec.cluster "prod": clusters is [] (allows nothing); ' +
-        'spec.cpu "4096": limits.maxCpu allows at most 1024',
+        "spec.cpu 4096: limits.maxCpu allows at most 1024",
     );
   });
 });
