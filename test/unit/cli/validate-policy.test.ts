@@ -46,8 +46,8 @@ metadata:
   namespace: team-a
 spec:
   cluster: apps
-  cpu: 1024
-  memory: 4096
+  cpu: 4096
+  memory: 16384
   containers:
     - name: web
       image: public.ecr.aws/nginx/nginx:1.27
@@ -78,7 +78,7 @@ describe("fargatectl validate --policy", () => {
     expect(ran.code).toBe(1);
     expect(ran.err.split("\n")).toEqual([
       `${file}:17:5: spec.iam.taskRoleArn: "arn:aws:iam::123456789012:role/team-b-api" is refused by NamespacePolicy fargate-system/default (roleArns allows "arn:aws:iam::123456789012:role/{namespace}-*")`,
-      `${file}:9:3: spec.memory: 4096 is refused by NamespacePolicy fargate-system/default (limits.maxMemory allows at most 2048)`,
+      `${file}:9:3: spec.memory: 16384 is refused by NamespacePolicy fargate-system/default (limits.maxMemory allows at most 8192)`,
       "0 error(s), 2 policy violation(s); 1 valid document(s)",
       "",
     ]);
@@ -92,7 +92,8 @@ describe("fargatectl validate --policy", () => {
     const ran = await fargatectl("validate", "--policy", POLICIES, "-f", file);
     expect(ran.err).toContain("refused by NamespacePolicy fargate-system/team-payments (roleArns allows");
     expect(ran.err).toContain("(subnets allows");
-    expect(ran.err).not.toContain("maxMemory");
+    expect(ran.err).toContain("fargate-system/team-payments (limits.maxCpu allows at most 2048)");
+    expect(ran.err).not.toContain("fargate-system/default");
   });
 
   it("refuses a policy file whose policies would govern nothing (exit 2)", async () => {
