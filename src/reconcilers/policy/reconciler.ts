@@ -78,6 +78,7 @@ export function namespacePolicyReconciler(deps: NamespacePolicyReconcilerDeps): 
       );
       const generation = stored.metadata.generation;
       const observed = { observedGeneration: generation, observedSpecHash: stored.specHash };
+      validatedSpec<NamespacePolicySpec>(stored); // PermanentError(InvalidSpec): what it governs is refused
       if (namespace !== policyNamespace) {
         const message = `a NamespacePolicy counts only in the policy namespace ${policyNamespace}; this one governs nothing (move it there to apply it)`;
         context.log.warn({ reason: WRONG_NAMESPACE_REASON }, message);
@@ -93,7 +94,6 @@ export function namespacePolicyReconciler(deps: NamespacePolicyReconcilerDeps): 
         );
         return done();
       }
-      validatedSpec<NamespacePolicySpec>(stored); // PermanentError(InvalidSpec): what it governs is refused
       await writeStatus(
         store,
         stored,
