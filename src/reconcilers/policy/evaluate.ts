@@ -70,6 +70,7 @@ class Checker {
     for (const [i, value] of values.entries()) this.pattern(rule, [...path, i], value);
   }
 
+  /** Judges a number against `limits.<rule>` (no limit set: anything goes). */
   limit(rule: keyof NamespacePolicyLimits, path: DocumentPath, value: number | undefined): void {
     const max = this.policy.limits?.[rule];
     if (value === undefined || max === undefined || value <= max) return;
