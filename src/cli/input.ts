@@ -1,7 +1,7 @@
 /** Reads `-f` sources (files, directories, `-` for stdin), parses and validates every document. */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { formatIssue, parseDocuments } from "../crds/index.js";
+import { type DocumentPath, formatIssue, parseDocuments, type SourcePosition } from "../crds/index.js";
 import { validateDocumentForAws } from "../render/index.js";
 import type { ResourceDocument } from "../store/types.js";
 
@@ -10,6 +10,8 @@ export interface LoadedDocument {
   source: string;
   index: number;
   document: ResourceDocument;
+  /** Where a path of the document is in its source (for messages about a valid document). */
+  positionOf?: (path: DocumentPath) => SourcePosition;
 }
 
 /** The outcome of loading: every valid document and every error line (formatted `file:line:col: ...`). */
@@ -88,7 +90,12 @@ export function loadDocuments(
       const value = options.namespace === undefined ? doc.value : withNamespace(doc.value, options.namespace);
       const result = validateDocumentForAws(value);
       if (result.ok) {
-        documents.push({ source, index: doc.index, document: result.document as ResourceDocument });
+        documents.push({
+          source,
+          index: doc.index,
+          document: result.document as ResourceDocument,
+          positionOf: (path) => doc.positionOf(path),
+        });
       } else {
         for (const issue of result.issues)
           errors.push(formatIssue(source, doc.positionOf(issue.path), issue));

@@ -100,6 +100,23 @@ const COLUMNS: Record<Kind, { headers: string[]; row(r: StoredResource): string[
       text(r.spec.placement ?? "controller"),
     ],
   },
+  NamespacePolicy: {
+    headers: ["READY", "REASON", "GOVERNS", "RULES"],
+    row: (r) => [
+      ...readyColumns(r),
+      text(r.status?.governs) ||
+        (r.metadata.name === "default" ? "namespaces without a policy" : `namespace ${r.metadata.name}`),
+      // How many lists and limits restrict something (absent fields allow anything).
+      String(
+        Object.entries(r.spec).reduce(
+          (n, [key, value]) =>
+            n +
+            (key === "limits" && value !== null && typeof value === "object" ? Object.keys(value).length : 1),
+          0,
+        ),
+      ),
+    ],
+  },
 };
 
 /** Renders a kubectl-style table of one kind's records. */

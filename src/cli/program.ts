@@ -23,7 +23,8 @@ export interface ProgramResult {
   exitCode: number;
 }
 
-const KIND_HELP = "fargateservice|fs, cloudmapnamespace|cmns, catalogsync|cs (singular, plural or short)";
+const KIND_HELP =
+  "fargateservice|fs, cloudmapnamespace|cmns, catalogsync|cs, namespacepolicy|np (singular, plural or short)";
 
 /** Builds the command tree; `makeContext` is replaceable in tests. */
 export function buildProgram(
@@ -55,8 +56,22 @@ export function buildProgram(
     .command("validate")
     .description("check documents against the schemas and rules; exit 1 if any is invalid")
     .addOption(files())
-    .action((opts: { filename: string[] }, cmd: Command) =>
-      run(cmd, (ctx) => runValidate(ctx, opts.filename)),
+    .option(
+      "--policy <file>",
+      "also judge the documents by the NamespacePolicy records in this file (offline)",
+    )
+    .option(
+      "--policy-namespace <ns>",
+      "the controller's policy namespace: only policies there count",
+      "fargate-system",
+    )
+    .action((opts: { filename: string[]; policy?: string; policyNamespace: string }, cmd: Command) =>
+      run(cmd, (ctx) =>
+        runValidate(ctx, opts.filename, {
+          policyNamespace: opts.policyNamespace,
+          ...(opts.policy === undefined ? {} : { policy: opts.policy }),
+        }),
+      ),
     );
 
   program

@@ -1,5 +1,6 @@
 /** Settings of `fargatectl controller`: flags > env > defaults, validated once at start. Durations are milliseconds. */
 import { hostname } from "node:os";
+import { DEFAULT_POLICY_NAMESPACE } from "../crds/namespace-policy.js";
 import { LOG_LEVELS, type LogLevel } from "../log.js";
 import { type CommonSettings, commonSettings } from "./common.js";
 import { parseConsulTokenValue, parseEnvAllowList, parseSecretArnPrefixes } from "./consul-token.js";
@@ -51,6 +52,13 @@ function parsePositiveNumber(raw: string): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new Error("must be a positive number");
   return n;
+}
+
+function parseNamespaceName(raw: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) {
+    throw new Error("must be a namespace name: a DNS label of lowercase letters, digits and '-'");
+  }
+  return raw;
 }
 
 function parseLeaseName(raw: string): string {
@@ -270,6 +278,14 @@ export const controllerSettings = {
     default: DEFAULT_SYNC_IMAGE,
     description: "Image of the `fargatectl catalog-sync` task a CatalogSync with placement: task runs.",
     parse: parseToken,
+  }),
+  policyNamespace: setting<string>({
+    flag: "policy-namespace",
+    env: ["FARGATE_OPERATOR_POLICY_NAMESPACE"],
+    default: DEFAULT_POLICY_NAMESPACE,
+    description:
+      "The only namespace whose NamespacePolicy records count: each governs the namespace it is named after, `default` every namespace without its own.",
+    parse: parseNamespaceName,
   }),
   logLevel: setting<LogLevel>({
     flag: "log-level",

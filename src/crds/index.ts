@@ -65,6 +65,15 @@ export {
   MAX_SPEC_BYTES,
 } from "./limits.js";
 export * from "./meta.js";
+export {
+  DEFAULT_POLICY_NAME,
+  DEFAULT_POLICY_NAMESPACE,
+  type NamespacePolicy,
+  type NamespacePolicyDocument,
+  type NamespacePolicyLimits,
+  type NamespacePolicySpec,
+  type NamespacePolicyStatus,
+} from "./namespace-policy.js";
 export { VAULT_AGENT_CONTAINER } from "./rules-containers.js";
 export { type JsonSchema, SCHEMA_FILES, SCHEMAS, SCHEMAS_DIR } from "./schemas.js";
 export { describeMemoryFor, FARGATE_TASK_CPUS, isValidTaskSize } from "./task-size.js";

@@ -14,6 +14,7 @@ export const KIND_NAMES: Readonly<Record<Kind, KindNames>> = {
   FargateService: { singular: "fargateservice", plural: "fargateservices", short: "fs" },
   CloudMapNamespace: { singular: "cloudmapnamespace", plural: "cloudmapnamespaces", short: "cmns" },
   CatalogSync: { singular: "catalogsync", plural: "catalogsyncs", short: "cs" },
+  NamespacePolicy: { singular: "namespacepolicy", plural: "namespacepolicies", short: "np" },
 };
 
 const LOOKUP: ReadonlyMap<string, Kind> = new Map(

@@ -4,7 +4,7 @@
 export const API_VERSION = "fargate-operator/v1alpha1" as const;
 
 /** The kinds this operator knows, in their canonical spelling. */
-export const KINDS = ["FargateService", "CloudMapNamespace", "CatalogSync"] as const;
+export const KINDS = ["FargateService", "CloudMapNamespace", "CatalogSync", "NamespacePolicy"] as const;
 
 /** One of the kinds this operator knows. */
 export type Kind = (typeof KINDS)[number];

@@ -17,6 +17,7 @@ export const SCHEMA_FILES: Readonly<Record<Kind, string>> = {
   FargateService: "fargateservice.schema.json",
   CloudMapNamespace: "cloudmapnamespace.schema.json",
   CatalogSync: "catalogsync.schema.json",
+  NamespacePolicy: "namespacepolicy.schema.json",
 };
 
 /** The directory holding the nearest package.json above `start`. */
@@ -47,4 +48,5 @@ export const SCHEMAS: Readonly<Record<Kind, JsonSchema>> = {
   FargateService: loadSchema(SCHEMA_FILES.FargateService),
   CloudMapNamespace: loadSchema(SCHEMA_FILES.CloudMapNamespace),
   CatalogSync: loadSchema(SCHEMA_FILES.CatalogSync),
+  NamespacePolicy: loadSchema(SCHEMA_FILES.NamespacePolicy),
 };

@@ -10,14 +10,20 @@ import type { FargateServiceDocument } from "./fargate-service.js";
 import { issue, issuesFromAjv, type ValidationIssue } from "./issues.js";
 import { formatKib, jsonBytes, MAX_SPEC_BYTES } from "./limits.js";
 import { API_VERSION, KINDS, type Kind } from "./meta.js";
+import type { NamespacePolicyDocument } from "./namespace-policy.js";
 import { catalogSyncRules } from "./rules-catalog-sync.js";
 import { fargateServiceRules } from "./rules-fargate-service.js";
+import { namespacePolicyRules } from "./rules-namespace-policy.js";
 import { SCHEMAS } from "./schemas.js";
 import { suggest } from "./suggest.js";
 import { isRecord, type JsonRecord } from "./values.js";
 
 /** A valid document of any kind, defaults applied and status removed. */
-export type ValidDocument = FargateServiceDocument | CloudMapNamespaceDocument | CatalogSyncDocument;
+export type ValidDocument =
+  | FargateServiceDocument
+  | CloudMapNamespaceDocument
+  | CatalogSyncDocument
+  | NamespacePolicyDocument;
 
 /** Outcome of validating one document. */
 export type ValidationResult =
@@ -37,12 +43,14 @@ const validators: Readonly<Record<Kind, ValidateFunction>> = {
   FargateService: ajv.compile(SCHEMAS.FargateService),
   CloudMapNamespace: ajv.compile(SCHEMAS.CloudMapNamespace),
   CatalogSync: ajv.compile(SCHEMAS.CatalogSync),
+  NamespacePolicy: ajv.compile(SCHEMAS.NamespacePolicy),
 };
 
 const RULES: Readonly<Record<Kind, (spec: JsonRecord) => ValidationIssue[]>> = {
   FargateService: fargateServiceRules,
   CloudMapNamespace: () => [],
   CatalogSync: catalogSyncRules,
+  NamespacePolicy: namespacePolicyRules,
 };
 
 function isKind(value: unknown): value is Kind {

@@ -33,7 +33,9 @@ import type { SyncEngineRuntime } from "./catalog-sync/run-sync.js";
 import type { CatalogSyncReconcilerSettings } from "./catalog-sync/steps.js";
 import { CONTROLLER_FINALIZER } from "./finalizer.js";
 import { orphanSweepTasks } from "./orphan-sweep/index.js";
+import { CachedPolicyLookup } from "./policy/cache.js";
 import type { PolicyLookup } from "./policy/lookup.js";
+import { policyTrigger } from "./policy/reconciler.js";
 import { buildReconcilers } from "./reconcilers.js";
 
 /** Exit codes of the controller command. */
@@ -230,6 +232,11 @@ export async function runControllerCommand(
   // Records that leave the table before their cleanup finished are cleaned up from their last seen copy.
   const tombstones = new Tombstones({ finalizer: CONTROLLER_FINALIZER, clock, log, metrics });
   const reconcilerStore = tombstoneAwareStore(store, tombstones);
+  // Injected reconcilers (tests) run without policies; the real ones ask the NamespacePolicy cache.
+  const policies =
+    deps.reconcilers === undefined
+      ? new CachedPolicyLookup(settings.policyNamespace, log.child({ kind: "NamespacePolicy" }))
+      : undefined;
   const reconcilers =
     deps.reconcilers?.(reconcilerStore, clock) ??
     buildReconcilers({
@@ -248,8 +255,11 @@ export async function runControllerCommand(
         leases,
         ...(secrets === undefined ? {} : { secrets }),
         ...(syncOwners === undefined ? {} : { owners: syncOwners }),
-        policies: deps.policies ?? NO_POLICIES,
+        policies: deps.policies ?? policies ?? NO_POLICIES,
       },
+      ...(policies === undefined
+        ? {}
+        : { policies: { lookup: policies, policyNamespace: settings.policyNamespace } }),
     });
   const leaderTasks = orphanSweepTasks({
     intervalMs: settings.orphanSweepIntervalMs,
@@ -271,7 +281,9 @@ export async function runControllerCommand(
     clock,
     tombstones,
     leaderTasks,
+    ...(policies === undefined ? {} : { triggers: [policyTrigger(settings.policyNamespace)] }),
   });
+  policies?.attach(manager.informers.informer("NamespacePolicy"));
 
   const signals = deps.signals ?? process;
   let onSignal: () => void = () => undefined;
@@ -329,6 +341,7 @@ function logStart(log: Logger, settings: ControllerCommandSettings, reconcilers:
       leaseHeartbeatMs: settings.leaseHeartbeatMs,
       orphanSweepIntervalMs: settings.orphanSweepIntervalMs,
       orphanSweep: settings.orphanSweep,
+      policyNamespace: settings.policyNamespace,
     },
     "controller starting",
   );

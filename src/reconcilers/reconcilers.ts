@@ -14,6 +14,7 @@ import { cloudMapNamespaceReconciler } from "./cloud-map-namespace/reconciler.js
 import type { FargateServiceSettings } from "./fargate-service/context.js";
 import { fargateServiceReconciler } from "./fargate-service/reconciler.js";
 import type { PolicyLookup } from "./policy/lookup.js";
+import { namespacePolicyReconciler } from "./policy/reconciler.js";
 
 /** What the CatalogSync reconciler needs besides the store, Cloud Map and the clock. */
 export interface CatalogSyncDeps {
@@ -39,6 +40,11 @@ export interface ReconcilerDeps {
   fargateService: FargateServiceSettings;
   /** Without it no CatalogSync reconciler runs (benchmarks that exercise FargateService alone). */
   catalogSync?: CatalogSyncDeps;
+  /**
+   * NamespacePolicy enforcement: the lookup every reconciler asks before any AWS call, and the policy namespace
+   * (whose NamespacePolicy records this adds a reconciler for). Without it every record is allowed.
+   */
+  policies?: { lookup: PolicyLookup; policyNamespace: string };
 }
 
 /** The CatalogSync reconciler, when its dependencies are given. */
@@ -56,22 +62,41 @@ function catalogSyncOf(deps: ReconcilerDeps): KindReconciler[] {
       secrets: sync.secrets,
       createConsul: sync.createConsul,
       owners: sync.owners,
-      policies: sync.policies ?? NO_POLICIES,
+      policies: sync.policies ?? deps.policies?.lookup ?? NO_POLICIES,
     }),
   ];
 }
 
-/** The FargateService and CloudMapNamespace reconcilers, and CatalogSync's when its dependencies are given. */
+/**
+ * The FargateService and CloudMapNamespace reconcilers, CatalogSync's when its dependencies are given, and
+ * NamespacePolicy's (first, so its cache lists before the kinds it governs) when policies are.
+ */
 export function buildReconcilers(deps: ReconcilerDeps): KindReconciler[] {
+  const policies = deps.policies === undefined ? {} : { policies: deps.policies.lookup };
   return [
+    ...(deps.policies === undefined
+      ? []
+      : [
+          namespacePolicyReconciler({
+            store: deps.store,
+            clock: deps.clock,
+            policyNamespace: deps.policies.policyNamespace,
+          }),
+        ]),
     fargateServiceReconciler({
       store: deps.store,
       ecs: deps.aws.ecs,
       cloudMap: deps.aws.cloudMap,
       clock: deps.clock,
       settings: deps.fargateService,
+      ...policies,
     }),
-    cloudMapNamespaceReconciler({ store: deps.store, cloudMap: deps.aws.cloudMap, clock: deps.clock }),
+    cloudMapNamespaceReconciler({
+      store: deps.store,
+      cloudMap: deps.aws.cloudMap,
+      clock: deps.clock,
+      ...policies,
+    }),
     ...catalogSyncOf(deps),
   ];
 }

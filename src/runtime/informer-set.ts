@@ -53,6 +53,11 @@ export class InformerSet {
     return inf;
   }
 
+  /** True when this set caches `kind`. */
+  has(kind: Kind): boolean {
+    return this.informers.has(kind);
+  }
+
   /** True when the watch runs and every kind has completed a list. */
   get hasSynced(): boolean {
     return this.watchStarted && [...this.informers.values()].every((i) => i.hasSynced);

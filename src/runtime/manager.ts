@@ -4,7 +4,7 @@
  */
 
 import { type Clock, systemClock } from "../clock.js";
-import type { Kind } from "../crds/meta.js";
+import { type Kind, parseResourceKey, type ResourceKey } from "../crds/meta.js";
 import type { Logger } from "../log.js";
 import { type ControllerMetrics, createMetrics } from "../metrics.js";
 import type { ResourceStore } from "../store/types.js";
@@ -16,8 +16,9 @@ import { LeaderElector } from "./leader.js";
 import { type LeaderTask, LeaderTaskRunner } from "./leader-tasks.js";
 import type { LeaseBackend } from "./lease-backend.js";
 import type { FailureRateLimiterOptions } from "./rate-limit.js";
-import type { KindReconciler } from "./reconciler.js";
+import type { KeyTrigger, KindReconciler } from "./reconciler.js";
 import type { Tombstones } from "./tombstones.js";
+import { Priority } from "./workqueue.js";
 
 /** Runtime settings of a manager (durations in ms). */
 export interface ManagerSettings {
@@ -59,6 +60,8 @@ export interface ManagerOptions {
   tombstones?: Tombstones;
   /** Periodic tasks that run only while leading (the orphan sweep). */
   leaderTasks?: readonly LeaderTask[];
+  /** Records to queue when a record of another kind changes (see KeyTrigger). */
+  triggers?: readonly KeyTrigger[];
 }
 
 /** Lifecycle of a manager. */
@@ -92,7 +95,13 @@ export class Manager {
     this.clock = options.clock ?? systemClock;
     this.log = options.log;
     this.metrics = options.metrics ?? createMetrics();
-    const kinds = [...new Set([...options.reconcilers.map((r) => r.kind), ...(options.cachedKinds ?? [])])];
+    const kinds = [
+      ...new Set([
+        ...options.reconcilers.map((r) => r.kind),
+        ...(options.cachedKinds ?? []),
+        ...(options.triggers ?? []).map((t) => t.kind),
+      ]),
+    ];
     // One reporter per process, so an invalid item the watch saw is not logged again by the pass that settles it.
     const invalidItems = new InvalidItems({ log: this.log, store, clock: this.clock });
     this.informers = new InformerSet({
@@ -110,6 +119,7 @@ export class Manager {
       ...(options.random === undefined ? {} : { random: options.random }),
       onVanished: (last) => {
         if (!this.controllers.has(last.kind)) return;
+        if (options.reconcilers.some((r) => r.kind === last.kind && r.leavesNothingBehind === true)) return;
         // A standby cannot tell the leader's own finishing of a deletion from a raw DeleteItem in the middle of
         // one; it keeps only records that were not being deleted (the leader, and the orphan sweep, do the rest).
         if (!this.isLeader && last.metadata.deletionTimestamp !== undefined) return;
@@ -136,6 +146,7 @@ export class Manager {
         }),
       );
     }
+    for (const trigger of options.triggers ?? []) this.addTrigger(trigger);
     this.metrics.leader.set(0);
     this.elector = new LeaderElector({
       backend: options.leases,
@@ -223,6 +234,18 @@ export class Manager {
     await this.server?.close();
     this.state = ManagerState.Stopped;
     this.log.info({ abortedPasses: aborted }, "controller stopped");
+  }
+
+  /** Queues the trigger's keys whenever a record of its kind changes (not on resync: every key gets that). */
+  private addTrigger(trigger: KeyTrigger): void {
+    const keysOf = (kind: Kind): readonly ResourceKey[] =>
+      this.informers.has(kind) ? this.informers.informer(kind).keys() : [];
+    this.informers.informer(trigger.kind).addHandler((key, priority) => {
+      if (priority !== Priority.High) return;
+      for (const target of trigger.keysFor(key, keysOf)) {
+        this.controllers.get(parseResourceKey(target).kind)?.enqueue(target, Priority.High);
+      }
+    });
   }
 
   private startedLeading(): void {

@@ -39,4 +39,22 @@ export interface KindReconciler {
    * when this process loses leadership and when it stops; the next leader starts them again from its passes.
    */
   stop?(): Promise<void>;
+  /**
+   * True when the kind makes nothing outside the table (nothing to clean up), so a record that leaves the table
+   * needs no tombstone.
+   */
+  leavesNothingBehind?: boolean;
+}
+
+/**
+ * Keys of other records to queue when a record of `kind` changes: controller-runtime's `Watches` with a map
+ * function, for records whose pass reads another kind (a policy and what it governs).
+ */
+export interface KeyTrigger {
+  kind: Kind;
+  /**
+   * The keys to queue after `key` changed (created, updated, or left the table). `keysOf(kind)` lists the cached
+   * keys of a kind (none for a kind the manager does not cache); the changed record's cache is already current.
+   */
+  keysFor(key: ResourceKey, keysOf: (kind: Kind) => readonly ResourceKey[]): ResourceKey[];
 }

@@ -23,6 +23,8 @@ import { NotFoundError } from "../../store/errors.js";
 import type { ResourceStore, StoredResource } from "../../store/types.js";
 import { toReconcileError } from "../aws-failures.js";
 import { CONTROLLER_FINALIZER } from "../finalizer.js";
+import { enforcePolicy } from "../policy/gate.js";
+import type { PolicyLookup } from "../policy/lookup.js";
 import { validatedSpec } from "../validated-spec.js";
 import {
   type CreateOutcome,
@@ -37,6 +39,8 @@ export interface CloudMapNamespaceReconcilerDeps {
   store: ResourceStore;
   cloudMap: CloudMapGateway;
   clock: Clock;
+  /** NamespacePolicy enforcement before any AWS call; every record is allowed without it. */
+  policies?: PolicyLookup;
 }
 
 const KIND = "CloudMapNamespace" as const;
@@ -192,6 +196,15 @@ export function cloudMapNamespaceReconciler(deps: CloudMapNamespaceReconcilerDep
         new Date(clock.now()),
       );
       const spec = validSpec(record);
+      if (!deleting) {
+        const refused = await enforcePolicy(
+          { store, clock, policies: deps.policies },
+          record,
+          { kind: KIND, namespace, name, spec },
+          context,
+        );
+        if (refused !== undefined) return refused;
+      }
       const holder = { current: record };
       const output = await runMachinePass(
         passMachine(holder),

@@ -24,6 +24,8 @@ import type { ResourceStore, StoredResource } from "../../store/types.js";
 import { toReconcileError } from "../aws-failures.js";
 import { stalledConditions } from "../conditions.js";
 import { CONTROLLER_FINALIZER } from "../finalizer.js";
+import { enforcePolicy, serviceSlots } from "../policy/gate.js";
+import type { PolicyLookup } from "../policy/lookup.js";
 import { writeStatus } from "../status.js";
 import { validatedSpec } from "../validated-spec.js";
 import {
@@ -52,6 +54,8 @@ export interface FargateServiceReconcilerDeps {
   cloudMap: CloudMapGateway;
   clock: Clock;
   settings: FargateServiceSettings;
+  /** NamespacePolicy enforcement before any AWS call; every record is allowed without it. */
+  policies?: PolicyLookup;
 }
 
 /** Defaults of the reconciler's tunables besides the region. */
@@ -207,6 +211,16 @@ export function fargateServiceReconciler(deps: FargateServiceReconcilerDeps): Ki
           return done();
         }
         throw error;
+      }
+      if (!deleting) {
+        const refused = await enforcePolicy(
+          { store: deps.store, clock: deps.clock, policies: deps.policies },
+          stored,
+          { kind: "FargateService", namespace, name, spec: record.spec },
+          context,
+          serviceSlots(context, stored),
+        );
+        if (refused !== undefined) return refused;
       }
       let output: Awaited<ReturnType<typeof runMachinePass<typeof fargateServiceMachine>>>;
       const passKey = resourceKey("FargateService", namespace, name);

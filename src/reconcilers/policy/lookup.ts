@@ -4,25 +4,10 @@
  * a PolicyLookup; every reconciler asks it before any AWS call.
  */
 
+import type { NamespacePolicySpec } from "../../crds/namespace-policy.js";
+
 /** A NamespacePolicy's spec: lists of glob patterns (`{namespace}` = the governed namespace) and limits. */
-export interface NamespacePolicySpec {
-  roleArns?: string[];
-  secretArns?: string[];
-  clusters?: string[];
-  subnets?: string[];
-  securityGroups?: string[];
-  imageRepositories?: string[];
-  /** `ns/name` of CloudMapNamespace records. */
-  cloudMapNamespaces?: string[];
-  /** Cloud Map and Consul service names the namespace's records may claim. */
-  serviceNames?: string[];
-  vaultRoles?: string[];
-  /** Consul addresses (`https://host:port`; an `http://` pattern must be listed to allow plain http). */
-  consulAddresses?: string[];
-  /** Token sources: `env:NAME` or a Secrets Manager ARN pattern. */
-  consulTokenSources?: string[];
-  limits?: { maxCpu?: number; maxMemory?: number; maxDesiredCount?: number; maxServices?: number };
-}
+export type { NamespacePolicySpec };
 
 /** The policy that governs a namespace; `undefined` when no policy governs it (everything is allowed). */
 export interface PolicyLookup {

@@ -1,6 +1,6 @@
 /**
  * `fargatectl controller` (in process, real reconcilers) against the AWS and Consul simulators drives every
- * example in `examples/` to Ready: the namespaces first, the CatalogSyncs (apps-internal runs its engine in the
+ * example in `examples/` to Ready under the example NamespacePolicies: the namespaces first, the CatalogSyncs (apps-internal runs its engine in the
  * controller, data-internal gets its `-sync` task), then each FargateService through its rollout and, with
  * `consul.register`, its mirror into Consul. The AWS simulator runs on the wall clock at 10× speed, as the local
  * stack would, so this also exercises the requeue timings.
@@ -23,6 +23,7 @@ const EXAMPLES = new URL("../../../examples/", import.meta.url);
 
 async function exampleSources(): Promise<Array<{ source: string; text: string }>> {
   const files = [
+    "namespace-policies.yaml",
     "namespaces.yaml",
     "catalog-sync.yaml",
     ...(await readdir(new URL("services/", EXAMPLES))).map((f) => `services/${f}`),
@@ -88,6 +89,8 @@ describe("fargatectl controller against the simulators", () => {
     let pending: string[] = [];
     while (Date.now() < deadline) {
       const records = [
+        // Every example runs under the example policies, which report Ready themselves.
+        ...(await s.list("NamespacePolicy")),
         ...(await s.list("CloudMapNamespace")),
         ...(await s.list("FargateService")),
         // data-internal's engine would run in its Fargate task, which the simulator does not start.

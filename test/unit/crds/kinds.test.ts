@@ -15,6 +15,9 @@ describe("resolveKind", () => {
     ["catalogsyncs", "CatalogSync"],
     ["cs", "CatalogSync"],
     [" CS ", "CatalogSync"],
+    ["namespacepolicy", "NamespacePolicy"],
+    ["namespacepolicies", "NamespacePolicy"],
+    ["np", "NamespacePolicy"],
   ])("%s → %s", (input, kind) => {
     expect(resolveKind(input)).toBe(kind);
   });
@@ -22,7 +25,7 @@ describe("resolveKind", () => {
   it("rejects anything else with the valid forms listed", () => {
     expect(() => resolveKind("deployment")).toThrow(UnknownKindError);
     expect(() => resolveKind("svc")).toThrow(
-      'unknown kind "svc"; use one of: fargateservice (fargateservices, fs), cloudmapnamespace (cloudmapnamespaces, cmns), catalogsync (catalogsyncs, cs)',
+      'unknown kind "svc"; use one of: fargateservice (fargateservices, fs), cloudmapnamespace (cloudmapnamespaces, cmns), catalogsync (catalogsyncs, cs), namespacepolicy (namespacepolicies, np)',
     );
     try {
       resolveKind("");

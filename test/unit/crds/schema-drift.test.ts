@@ -14,6 +14,7 @@ const DOCUMENT_TYPES: Record<Kind, string> = {
   FargateService: "FargateServiceDocument",
   CloudMapNamespace: "CloudMapNamespaceDocument",
   CatalogSync: "CatalogSyncDocument",
+  NamespacePolicy: "NamespacePolicyDocument",
 };
 
 type Json = Record<string, unknown>;

@@ -112,7 +112,7 @@ describe("validateDocument", () => {
       'missing required field "kind"',
     );
     expect(find(issuesOf({ kind: "Deployment" }), "kind")?.hint).toBe(
-      "use one of FargateService, CloudMapNamespace, CatalogSync",
+      "use one of FargateService, CloudMapNamespace, CatalogSync, NamespacePolicy",
     );
   });
 
