@@ -248,6 +248,7 @@ export async function runControllerCommand(
         keepRevisions: settings.keepRevisions,
         pollIntervalMs: settings.rolloutPollIntervalMs,
         steadyStateMaxAgeMs: settings.serviceCacheMaxAgeMs,
+        ownRoleArns: settings.ownRoleArns,
       },
       catalogSync: {
         settings: catalogSyncSettingsFrom(settings, env),

@@ -31,6 +31,8 @@ export interface FargateServiceSettings {
   pollIntervalMs: number;
   /** How old a cached DescribeServices observation a steady-state pass may use. */
   steadyStateMaxAgeMs: number;
+  /** The controller's own roles (`--own-role-arns`): never passed to a task, whatever the policy says. */
+  ownRoleArns?: readonly string[];
 }
 
 /** Where the referenced CloudMapNamespace stands. */

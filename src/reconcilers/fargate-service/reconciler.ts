@@ -214,7 +214,12 @@ export function fargateServiceReconciler(deps: FargateServiceReconcilerDeps): Ki
       }
       if (!deleting) {
         const refused = await enforcePolicy(
-          { store: deps.store, clock: deps.clock, policies: deps.policies },
+          {
+            store: deps.store,
+            clock: deps.clock,
+            policies: deps.policies,
+            ...(deps.settings.ownRoleArns === undefined ? {} : { ownRoleArns: deps.settings.ownRoleArns }),
+          },
           stored,
           { kind: "FargateService", namespace, name, spec: record.spec },
           context,

@@ -2,13 +2,15 @@
  * The policy gate every reconciler runs right after validation and before any AWS call (DESIGN 11,
  * "NamespacePolicy"): a live record its policy refuses gets `Ready=False, Stalled=True, reason=PolicyViolation`
  * naming every broken rule, and its pass ends there, so nothing of it reaches AWS and what already runs is left
- * as it runs. Deleting records never come here: their cleanup of what they own goes on.
+ * as it runs. Deleting records never come here: their cleanup of what they own goes on. A spec naming one of the
+ * controller's own roles (`--own-role-arns`) is refused here too, with or without a policy (reason OwnRoleNotAllowed).
  */
 import type { Clock } from "../../clock.js";
 import type { ReconcileContext } from "../../runtime/reconciler.js";
 import { done, type ReconcileResult, requeueAfter } from "../../runtime/result.js";
 import type { ResourceStore, StoredResource } from "../../store/types.js";
 import { stalledConditions } from "../conditions.js";
+import { ownRoleViolations } from "../own-role.js";
 import { writeStatus } from "../status.js";
 import { InvalidPolicyError } from "./cache.js";
 import { evaluatePolicy, formatViolations, type PolicySubject, type ServiceSlot } from "./evaluate.js";
@@ -28,7 +30,12 @@ export interface PolicyGateDeps {
   store: ResourceStore;
   clock: Clock;
   policies?: PolicyLookup | undefined;
+  /** The controller's own roles: a spec naming one is refused with or without a policy. */
+  ownRoleArns?: readonly string[];
 }
+
+/** Condition reason of a record that names one of the controller's own roles. */
+export const OWN_ROLE_REASON = "OwnRoleNotAllowed";
 
 /** The FargateServices of `namespace` in the pass's cache, for `limits.maxServices` (the fresh record wins). */
 export function serviceSlots(context: ReconcileContext, stored: StoredResource): ServiceSlot[] {
@@ -60,6 +67,18 @@ export async function enforcePolicy(
   context: ReconcileContext,
   peers: readonly ServiceSlot[] = [],
 ): Promise<ReconcileResult | undefined> {
+  const own = ownRoleViolations(subject.spec, deps.ownRoleArns ?? []);
+  if (own.length > 0) {
+    const message = own
+      .map(
+        (v) =>
+          `${v.path} ${JSON.stringify(v.value)} is one of the controller's own roles, which it never passes to a ` +
+          "task (name a role your team owns)",
+      )
+      .join("; ");
+    context.log.warn({ reason: OWN_ROLE_REASON, fields: own.map((v) => v.path) }, message);
+    return await refuse(deps, stored, OWN_ROLE_REASON, message, false);
+  }
   if (deps.policies === undefined) return undefined;
   let message: string;
   let recheck = false;
@@ -79,12 +98,23 @@ export async function enforcePolicy(
     message = error.message;
     context.log.warn({ reason: POLICY_VIOLATION_REASON, policy: error.policy }, message);
   }
+  return await refuse(deps, stored, POLICY_VIOLATION_REASON, message, recheck);
+}
+
+/** Writes the refusal (skipped when unchanged) and ends the pass. */
+async function refuse(
+  deps: PolicyGateDeps,
+  stored: StoredResource,
+  reason: string,
+  message: string,
+  recheck: boolean,
+): Promise<ReconcileResult> {
   const generation = stored.metadata.generation;
   await writeStatus(
     deps.store,
     stored,
     {
-      conditions: stalledConditions(generation, POLICY_VIOLATION_REASON, message),
+      conditions: stalledConditions(generation, reason, message),
       observedGeneration: generation,
       observedSpecHash: stored.specHash,
     },

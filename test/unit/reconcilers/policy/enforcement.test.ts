@@ -211,6 +211,36 @@ describe("enforcePolicy", () => {
     expect(await enforcePolicy({ store, clock }, stored, subject, context())).toBeUndefined();
   });
 
+  it("refuses the controller's own role with or without a policy, even when a policy allows every role", async () => {
+    const store = new FakeStore();
+    const stored = await fargateService(store, "api");
+    const clock = new ManualClock();
+    const own = "arn:aws:iam::123456789012:role/fargate-operator-controller";
+    const withRole = {
+      ...subject,
+      spec: {
+        ...subject.spec,
+        iam: { taskRoleArn: "arn:aws:iam::123456789012:role/Fargate-Operator-Controller" },
+      },
+    };
+    for (const policies of [undefined, lookupWith({ roleArns: ["*"] })]) {
+      const result = await enforcePolicy(
+        { store, clock, policies, ownRoleArns: [own] },
+        await store.get("FargateService", "team-a", "api"),
+        withRole,
+        context(),
+      );
+      expect(result).toEqual({ type: "done" });
+      const record = await store.get("FargateService", "team-a", "api");
+      const ready = findCondition(record.status?.conditions as Condition[], "Ready");
+      expect(ready).toMatchObject({ status: "False", reason: "OwnRoleNotAllowed" });
+      expect(ready?.message).toContain("spec.iam.taskRoleArn");
+    }
+    expect(
+      await enforcePolicy({ store, clock, ownRoleArns: [own] }, stored, subject, context()),
+    ).toBeUndefined();
+  });
+
   it("writes PolicyViolation (Stalled, observed hash) and ends the pass; a maxServices breach looks again later", async () => {
     const store = new FakeStore();
     const stored = await fargateService(store, "api");
