@@ -3,6 +3,7 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { canonicalJson, specHash } from "../crds/hash.js";
 import { DEFAULT_NAMESPACE, type Kind } from "../crds/meta.js";
+import { ClaimIo } from "./claims.js";
 import { createStoreClients, type StoreClientConfig, type StoreClients } from "./clients.js";
 import { ConflictError, InvalidError, NotFoundError } from "./errors.js";
 import {
@@ -20,8 +21,10 @@ import { DynamoLeases } from "./lease.js";
 import { RecordIo } from "./record-io.js";
 import type {
   ApplyResult,
+  ClaimOwner,
   DeleteResult,
   ListOptions,
+  NameClaim,
   ResourceDocument,
   ResourceStore,
   StoredResource,
@@ -56,6 +59,7 @@ export class DynamoResourceStore implements ResourceStore {
   /** Lease primitives for leader election, in the same table. */
   readonly leases: DynamoLeases;
   private readonly io: RecordIo;
+  private readonly claims: ClaimIo;
   private readonly now: () => Date;
   private readonly shardDiscoveryIntervalMs: number;
 
@@ -66,6 +70,7 @@ export class DynamoResourceStore implements ResourceStore {
     this.shardDiscoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 10_000;
     this.leases = new DynamoLeases(this.clients.documents, this.tableName, this.now);
     this.io = new RecordIo(this.clients.documents, this.tableName);
+    this.claims = new ClaimIo(this.clients.documents, this.tableName, this.now);
   }
 
   /** Releases the SDK clients' sockets. */
@@ -309,6 +314,22 @@ export class DynamoResourceStore implements ResourceStore {
       return null;
     }
     return await this.io.update(key, updatePlan({ finalizers }, resourceVersion), what, "notFound");
+  }
+
+  async getClaim(scope: string, name: string): Promise<NameClaim | undefined> {
+    return await this.claims.get(scope, name);
+  }
+
+  async claimName(scope: string, name: string, owner: ClaimOwner): Promise<NameClaim> {
+    return await this.claims.claim(scope, name, owner);
+  }
+
+  async takeOverClaim(stale: NameClaim, owner: ClaimOwner): Promise<NameClaim> {
+    return await this.claims.takeOver(stale, owner);
+  }
+
+  async releaseClaim(scope: string, name: string, ownerUid: string): Promise<void> {
+    await this.claims.release(scope, name, ownerUid);
   }
 
   async watch(handlers: WatchHandlers, options: WatchOptions = {}): Promise<WatchHandle> {

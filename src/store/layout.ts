@@ -12,6 +12,11 @@
  *   (`dynamodb:Attributes`, deploy/iam.cfn.yaml). There is no `uid` attribute: the uid is derived from the key.
  * - Lease items: `pk` = `_lease`, `sk` = the lease name; `holder`, `leaseDurationMs` N, `recordVersionNumber` S,
  *   `renewedAt` S. No `kind`, so they stay out of the index.
+ * - Claim items (DESIGN 11, name claims): `pk` = `_claim`, `sk` = `<scope>#<name>`, where the scope is
+ *   `CloudMap/<ns>/<CloudMapNamespace name>` for a Cloud Map service name and `Consul` for a Consul service name;
+ *   `ownerKind`, `ownerNamespace`, `ownerName`, `ownerUid`, `claimedAt` S. Written only by the controller
+ *   (claims.ts): a conditional put `attribute_not_exists(pk)` makes the first claimant the holder. No `kind`, and
+ *   `_claim` is never among a spec writer's `dynamodb:LeadingKeys`, so no team can write, fake or release a claim.
  * - Event/history items: `pk` = `_event#<namespace>`, `sk` = `<Kind>#<name>#<ISO time>`, TTL attribute
  *   `expiresAt` (epoch seconds). No `kind`. Namespaces are DNS labels, so a `_` prefix never clashes.
  * GSI `byKind`: partition key `kind`, sort key `pk`, projection ALL. All namespaces = Query `kind = K` on it.
@@ -53,6 +58,8 @@ export const KIND_INDEX = "byKind";
 export const TTL_ATTRIBUTE = "expiresAt";
 /** Partition key of lease items. */
 export const LEASE_PK = "_lease";
+/** Partition key of name-claim items. */
+export const CLAIM_PK = "_claim";
 /** Refuse writes whose estimated item size exceeds this (DynamoDB's hard limit is 400 KB). */
 export const MAX_ITEM_BYTES = 350 * 1024;
 

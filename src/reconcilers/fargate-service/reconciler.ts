@@ -26,6 +26,7 @@ import { stalledConditions } from "../conditions.js";
 import { CONTROLLER_FINALIZER } from "../finalizer.js";
 import { writeStatus } from "../status.js";
 import { validatedSpec } from "../validated-spec.js";
+import { releaseNames } from "./claims.js";
 import {
   deleteCloudMapService,
   deleteEcsService,
@@ -238,6 +239,9 @@ export function fargateServiceReconciler(deps: FargateServiceReconcilerDeps): Ki
         logs.delete(passKey);
       }
       if (output.removeFinalizer) {
+        // Its names are free once nothing of it is left (a Retain deletion leaves its services tagged as its own,
+        // and the name check keeps refusing those).
+        await releaseNames(deps.store, record);
         await deps.store.removeFinalizer(
           "FargateService",
           namespace,
