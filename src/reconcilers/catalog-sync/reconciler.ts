@@ -20,6 +20,7 @@ import { deleteChild, ensureChild } from "./child-steps.js";
 import type { CatalogSyncRecord } from "./context.js";
 import { SyncEngineRegistry } from "./engine-registry.js";
 import { catalogSyncMachine } from "./machine.js";
+import { SyncNameClaims } from "./name-claims.js";
 import {
   addFinalizer,
   type CatalogSyncStepDeps,
@@ -74,6 +75,7 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
   const registry = deps.registry ?? new SyncEngineRegistry();
   // Which uid each key last had: a record removed behind the finalizer's back must not leave its engine running.
   const uidByKey = new Map<string, string>();
+  const nameClaims = new SyncNameClaims();
   return {
     kind: KIND,
     reconcile: async (key, signal, context: ReconcileContext): Promise<ReconcileResult> => {
@@ -124,6 +126,7 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
         throw toReconcileError(error, `CatalogSync ${namespace}/${name}`);
       }
       if (output.removeFinalizer) {
+        await nameClaims.release(deps.store, record);
         await deps.store.removeFinalizer(
           KIND,
           namespace,
@@ -134,6 +137,8 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
         context.log.info("cleanup complete: finalizer removed");
         return done();
       }
+      // The Cloud Map names its engine mirrors Consul services into are reserved for it (name-claims.ts).
+      if (!deleting) await nameClaims.claimMirrored(deps.store, record, context.log);
       return applyPassOutput(deps.store, holder.current, output, new Date(deps.clock.now()));
     },
     stop: () => registry.stopAll(),

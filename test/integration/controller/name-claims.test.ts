@@ -149,6 +149,42 @@ describe("the name vault, synced in from Consul", () => {
     expect(consulInstances(b, "vault")).toEqual(["vault-1/vault"]);
   });
 
+  it("stays the CatalogSync's while vault is away from Consul and its Cloud Map service is gone", async () => {
+    const b = await startCatalogSyncBench();
+    bench = b;
+    const namespaceId = await platformWithVault(b);
+    await b.pass(...SYNC); // the pass that reads the engine's report claims the names it mirrors
+    b.consulSim.control.deregister({ Node: "vault-1", ServiceID: "vault" });
+    // After deleteGraceSeconds the engine takes the instance back, and removes the emptied service in a later
+    // round (the next change anywhere in Consul's catalog starts one).
+    await b.converge(
+      [SYNC],
+      async () => (await cloudMapService(b, namespaceId, "vault"))?.instances.length === 0,
+    );
+    b.consulSim.control.registerService({ name: "unrelated", port: 80, address: "10.0.10.9", node: "web-1" });
+    await b.converge([SYNC], async () => (await cloudMapService(b, namespaceId, "vault")) === undefined);
+
+    const evil = ["FargateService", "team-a", "evil"] as const;
+    await b.apply(service("team-a", "evil", { cloudMapName: "vault" }, true) as never);
+    await runFor(b, [evil], 5_000);
+    const refused = conditionOf(await b.read(...evil), "Ready");
+    expect(refused).toMatchObject({ status: "False", reason: "NameConflict" });
+    expect(refused?.message).toMatch(/claimed by CatalogSync platform\/apps-internal/);
+    expect(await cloudMapService(b, namespaceId, "vault")).toBeUndefined();
+
+    // Vault comes back: the engine mirrors it again, into a service of its own.
+    b.consulSim.control.registerService({ name: "vault", port: 8200, address: "10.0.10.5", node: "vault-1" });
+    await b.converge(
+      [evil, SYNC],
+      async () => (await cloudMapService(b, namespaceId, "vault")) !== undefined,
+    );
+    await runFor(b, [evil], 5_000);
+    const back = await cloudMapService(b, namespaceId, "vault");
+    expect(back?.tags).toEqual({ [TagKey.SyncOwner]: expect.any(String) });
+    expect(back?.instances).toHaveLength(1);
+    expect(conditionOf(await b.read(...evil), "Ready")?.reason).toBe("NameConflict");
+  });
+
   it("a tenant's consul.serviceName vault adds no instance to Consul's vault: ConsulRegistered=False, ConsulNameTaken", async () => {
     const b = await startCatalogSyncBench();
     bench = b;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { applyDefaults } from "../../../../src/crds/defaults.js";
 import type { FargateServiceSpec, FargateServiceStatus } from "../../../../src/crds/index.js";
-import { claimNames, releaseNames, wantedNames } from "../../../../src/reconcilers/fargate-service/claims.js";
+import { claimNames, releaseNames } from "../../../../src/reconcilers/fargate-service/claims.js";
 import type { FargateServiceRecord } from "../../../../src/reconcilers/fargate-service/context.js";
+import { fargateServiceNames as wantedNames } from "../../../../src/reconcilers/name-claims.js";
 import { validatedSpec } from "../../../../src/reconcilers/validated-spec.js";
 import type { StoredResource } from "../../../../src/store/types.js";
 import { FakeStore } from "../../../support/fake-store.js";
