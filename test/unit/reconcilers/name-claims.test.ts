@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { applyDefaults } from "../../../../src/crds/defaults.js";
-import type { FargateServiceSpec, FargateServiceStatus } from "../../../../src/crds/index.js";
-import { claimNames, releaseNames } from "../../../../src/reconcilers/fargate-service/claims.js";
-import type { FargateServiceRecord } from "../../../../src/reconcilers/fargate-service/context.js";
-import { fargateServiceNames as wantedNames } from "../../../../src/reconcilers/name-claims.js";
-import { validatedSpec } from "../../../../src/reconcilers/validated-spec.js";
-import type { StoredResource } from "../../../../src/store/types.js";
-import { FakeStore } from "../../../support/fake-store.js";
+import type { CatalogSyncSpec } from "../../../src/crds/catalog-sync.js";
+import { applyDefaults } from "../../../src/crds/defaults.js";
+import type { FargateServiceSpec, FargateServiceStatus } from "../../../src/crds/index.js";
+import { silentLogger } from "../../../src/log.js";
+import type { CatalogSyncRecord } from "../../../src/reconcilers/catalog-sync/context.js";
+import { SyncNameClaims } from "../../../src/reconcilers/catalog-sync/name-claims.js";
+import { claimNames, releaseNames } from "../../../src/reconcilers/fargate-service/claims.js";
+import type { FargateServiceRecord } from "../../../src/reconcilers/fargate-service/context.js";
+import { fargateServiceNames as wantedNames } from "../../../src/reconcilers/name-claims.js";
+import { validatedSpec } from "../../../src/reconcilers/validated-spec.js";
+import type { StoredResource } from "../../../src/store/types.js";
+import { FakeStore } from "../../support/fake-store.js";
 
 function document(namespace: string, name: string, discovery: Record<string, unknown>) {
   return applyDefaults({
@@ -152,6 +156,66 @@ describe("claimNames", () => {
     await releaseNames(store, second);
     expect(store.claims.size).toBe(1);
     await releaseNames(store, first);
+    expect(store.claims.size).toBe(0);
+  });
+});
+
+describe("a CatalogSync's claims", () => {
+  function syncRecord(stored: StoredResource, toCloudMap: string[], writer = true): CatalogSyncRecord {
+    return {
+      metadata: stored.metadata,
+      spec: validatedSpec<CatalogSyncSpec>(stored),
+      status: {
+        sync: {
+          writer,
+          toCloudMap: toCloudMap.map((n) => ({
+            consulName: n,
+            cloudMapName: n,
+            cloudMapServiceId: `srv-${n}`,
+            instances: 1,
+            healthy: 1,
+          })),
+          toConsul: [],
+          errors: {},
+          writes: { toCloudMap: 0, toConsul: 0 },
+          reportedAt: "2025-03-01T00:00:00.000Z",
+        },
+      },
+    };
+  }
+  const syncDocument = (include: string[]) =>
+    applyDefaults({
+      apiVersion: "fargate-operator/v1alpha1",
+      kind: "CatalogSync" as const,
+      metadata: { namespace: "platform", name: "apps-internal" },
+      spec: { cloudMapNamespaceRef: { name: "apps-internal" }, toCloudMap: { include } },
+    });
+
+  it("reserves what its writing engine mirrors, while its filters still export it", async () => {
+    const store = new FakeStore();
+    const claims = new SyncNameClaims();
+    const stored = await store.create(syncDocument(["vault"]));
+    await claims.claimMirrored(store, syncRecord(stored, ["vault"], false), silentLogger());
+    expect(store.claims.size).toBe(0);
+    await claims.claimMirrored(store, syncRecord(stored, ["vault"]), silentLogger());
+    expect(store.claims.get("CloudMap/platform/apps-internal#vault")?.owner.kind).toBe("CatalogSync");
+
+    const tenant = await create(store, "team-a", "evil", onNamespace("vault"));
+    expect(await claimNames(store, tenant)).toEqual([
+      expect.stringMatching(/vault in CloudMapNamespace platform\/apps-internal is claimed by CatalogSync/),
+    ]);
+    // The platform stops exporting vault: the name is free again.
+    store.putItem("CatalogSync", "platform", "apps-internal", syncDocument(["postgres"]).spec);
+    expect(await claimNames(store, tenant)).toEqual([]);
+  });
+
+  it("releases what it holds when its cleanup finishes", async () => {
+    const store = new FakeStore();
+    const claims = new SyncNameClaims();
+    const stored = await store.create(syncDocument([]));
+    await claims.claimMirrored(store, syncRecord(stored, ["vault", "postgres"]), silentLogger());
+    expect(store.claims.size).toBe(2);
+    await claims.release(store, syncRecord(stored, [], false));
     expect(store.claims.size).toBe(0);
   });
 });
