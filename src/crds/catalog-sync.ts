@@ -84,6 +84,8 @@ export type MirroredServiceToConsul = {
   consulName: string;
   instances: number;
   passing: number;
+  /** Why the engine does not mirror it: its Consul name has instances the engine did not register. */
+  refused?: string;
 };
 
 /** What the engine last reported (builtin engine only; absent with `engine: consul-aws`). */

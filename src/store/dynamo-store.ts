@@ -3,6 +3,7 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { canonicalJson, specHash } from "../crds/hash.js";
 import { DEFAULT_NAMESPACE, type Kind } from "../crds/meta.js";
+import { ClaimIo } from "./claims.js";
 import { createStoreClients, type StoreClientConfig, type StoreClients } from "./clients.js";
 import { ConflictError, InvalidError, InvalidItemError, NotFoundError } from "./errors.js";
 import { checkItem } from "./item-check.js";
@@ -23,9 +24,11 @@ import { RecordIo } from "./record-io.js";
 import { DynamoSyncOwners } from "./sync-owners.js";
 import type {
   ApplyResult,
+  ClaimOwner,
   DeleteResult,
   InvalidItem,
   ListOptions,
+  NameClaim,
   ResourceDocument,
   ResourceStore,
   StoredResource,
@@ -62,6 +65,7 @@ export class DynamoResourceStore implements ResourceStore {
   /** Which CatalogSync owns each Cloud Map namespace, in the same table. */
   readonly syncOwners: DynamoSyncOwners;
   private readonly io: RecordIo;
+  private readonly claims: ClaimIo;
   private readonly now: () => Date;
   private readonly shardDiscoveryIntervalMs: number;
 
@@ -73,6 +77,7 @@ export class DynamoResourceStore implements ResourceStore {
     this.leases = new DynamoLeases(this.clients.documents, this.tableName, this.now);
     this.syncOwners = new DynamoSyncOwners(this.clients.documents, this.tableName);
     this.io = new RecordIo(this.clients.documents, this.tableName);
+    this.claims = new ClaimIo(this.clients.documents, this.tableName, this.now);
   }
 
   /** Releases the SDK clients' sockets. */
@@ -327,6 +332,22 @@ export class DynamoResourceStore implements ResourceStore {
     const what = `update status of invalid item ${describe(item.kind, item.pk, item.name)}`;
     await this.io.updateRaw(key, updatePlan({ status }, item.resourceVersion), what);
     return true;
+  }
+
+  async getClaim(scope: string, name: string): Promise<NameClaim | undefined> {
+    return await this.claims.get(scope, name);
+  }
+
+  async claimName(scope: string, name: string, owner: ClaimOwner): Promise<NameClaim> {
+    return await this.claims.claim(scope, name, owner);
+  }
+
+  async takeOverClaim(stale: NameClaim, owner: ClaimOwner): Promise<NameClaim> {
+    return await this.claims.takeOver(stale, owner);
+  }
+
+  async releaseClaim(scope: string, name: string, ownerUid: string): Promise<void> {
+    await this.claims.release(scope, name, ownerUid);
   }
 
   async watch(handlers: WatchHandlers, options: WatchOptions = {}): Promise<WatchHandle> {

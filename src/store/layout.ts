@@ -16,6 +16,11 @@
  *   `ownerName`, `cloudMapNamespaceRef`, `claimedAt` S. Which CatalogSync owns that namespace: written only by the
  *   controller with a conditional put (the first CatalogSync it admits wins), deleted when that CatalogSync goes
  *   (src/store/sync-owners.ts). No `kind`.
+ * - Claim items (DESIGN 11, name claims): `pk` = `_claim`, `sk` = `<scope>#<name>`, where the scope is
+ *   `CloudMap/<ns>/<CloudMapNamespace name>` for a Cloud Map service name and `Consul` for a Consul service name;
+ *   `ownerKind`, `ownerNamespace`, `ownerName`, `ownerUid`, `claimedAt` S. Written only by the controller
+ *   (claims.ts): a conditional put `attribute_not_exists(pk)` makes the first claimant the holder. No `kind`, and
+ *   `_claim` is never among a spec writer's `dynamodb:LeadingKeys`, so no team can write, fake or release a claim.
  * - Event/history items: `pk` = `_event#<namespace>`, `sk` = `<Kind>#<name>#<ISO time>`, TTL attribute
  *   `expiresAt` (epoch seconds). No `kind`. Namespaces are DNS labels, so a `_` prefix never clashes.
  * GSI `byKind`: partition key `kind`, sort key `pk`, projection ALL. All namespaces = Query `kind = K` on it.
@@ -59,6 +64,8 @@ export const TTL_ATTRIBUTE = "expiresAt";
 export const LEASE_PK = "_lease";
 /** Partition key of the items that say which CatalogSync owns a Cloud Map namespace. */
 export const SYNC_OWNER_PK = "_syncowner";
+/** Partition key of name-claim items. */
+export const CLAIM_PK = "_claim";
 /** Refuse writes whose estimated item size exceeds this (DynamoDB's hard limit is 400 KB). */
 export const MAX_ITEM_BYTES = 350 * 1024;
 

@@ -144,6 +144,26 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
+/** The record that holds a name claim. */
+export interface ClaimOwner {
+  kind: Kind;
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+/**
+ * A name claim (DESIGN 11, NamespacePolicy): a Cloud Map or Consul service name belongs to the first record that
+ * claims it. `scope` says where the name is unique (e.g. `CloudMap/<namespace>/<CloudMapNamespace>`, `Consul`).
+ */
+export interface NameClaim {
+  scope: string;
+  name: string;
+  owner: ClaimOwner;
+  /** When the store wrote the claim (ISO time). */
+  claimedAt: string;
+}
+
 /** The resource store. Every write is a compare-and-set on `resourceVersion`. */
 export interface ResourceStore {
   /** Creates a record; throws ConflictError (with the current item) if it exists. */
@@ -200,6 +220,20 @@ export interface ResourceStore {
    * resourceVersion (ConflictError otherwise). Returns false, writing nothing, when the item has no room for it.
    */
   updateInvalidItemStatus?(item: InvalidItem, status: Record<string, unknown>): Promise<boolean>;
+  /** Reads a name claim (strongly consistent); undefined when nobody holds the name. */
+  getClaim(scope: string, name: string): Promise<NameClaim | undefined>;
+  /**
+   * Claims a name for `owner` unless somebody holds it (first wins, a conditional put). Returns the claim that
+   * holds afterwards: the new one, `owner`'s earlier one, or somebody else's.
+   */
+  claimName(scope: string, name: string, owner: ClaimOwner): Promise<NameClaim>;
+  /**
+   * Hands the claim `stale` to `owner`, only if it is still exactly `stale` (same owner uid and claimedAt), so of
+   * two takers one wins. Returns the claim that holds afterwards.
+   */
+  takeOverClaim(stale: NameClaim, owner: ClaimOwner): Promise<NameClaim>;
+  /** Deletes the claim if the record with `ownerUid` holds it; absent or somebody else's is left alone. */
+  releaseClaim(scope: string, name: string, ownerUid: string): Promise<void>;
   /** Follows changes through DynamoDB Streams, or polls when the table has no stream. */
   watch(handlers: WatchHandlers, options?: WatchOptions): Promise<WatchHandle>;
 }

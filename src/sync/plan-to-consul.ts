@@ -9,6 +9,7 @@
 import type { CatalogRegistration, HealthStatus } from "../consul/types.js";
 import { classifyService } from "./candidates.js";
 import { brief } from "./cloud-map-rules.js";
+import type { ConsulNameVerdicts } from "./consul-names.js";
 import { advanceGrace, type GraceState } from "./grace.js";
 import type { CloudMapSnapshot, OwnedRegistration } from "./model.js";
 import { consulServiceIdOf, EXTERNAL_SOURCE, SyncKey, syncCheckIdOf } from "./names.js";
@@ -35,6 +36,8 @@ export interface ToConsulInput {
   tamperedIds?: ReadonlySet<string>;
   /** Node-level checks on the synthetic node that are not ours (they mark every instance on it); reported. */
   foreignNodeChecks?: readonly string[];
+  /** Consul names a FargateService is not mirrored into (consul-names.ts); none refused when absent. */
+  consulNames?: ConsulNameVerdicts;
   grace: GraceState;
   now: number;
   graceMs: number;
@@ -128,7 +131,10 @@ export function planToConsul(input: ToConsulInput): ToConsulPlan {
     const c = classified.get(service.id);
     if (c?.kind === "unknown") frozen.add(service.id);
     if (c?.kind !== "candidate") continue;
-    if (!service.fresh || service.instances === undefined) {
+    // A refused Consul name gets nothing (and what is there goes, below); one not read yet keeps what it has.
+    if (c.fargateService && input.consulNames?.refused.has(c.consulName)) continue;
+    if (c.fargateService && input.consulNames?.unchecked.has(c.consulName)) frozen.add(service.id);
+    if (!service.fresh || service.instances === undefined || frozen.has(service.id)) {
       frozen.add(service.id);
       continue;
     }

@@ -35,24 +35,30 @@ export function mirroredToCloudMap(
   return out;
 }
 
-/** The Cloud Map services mirrored into Consul: every candidate, with the registrations it has there. */
+/**
+ * The Cloud Map services mirrored into Consul: every candidate, with the registrations it has there, and why not
+ * for a FargateService whose Consul name is refused (`refused`: Consul name → why).
+ */
 export function mirroredToConsul(
   uid: string,
   settings: SyncDirectionSettings,
   cloudMap: CloudMapSnapshot,
   registrations: ReadonlyMap<string, OwnedRegistration>,
+  refused: ReadonlyMap<string, string> = new Map(),
 ): MirroredToConsul[] {
   const out: MirroredToConsul[] = [];
   for (const service of [...cloudMap.services].sort((a, b) => a.name.localeCompare(b.name))) {
     const c = classifyService(service.name, service.tags, uid, settings);
     if (c.kind !== "candidate") continue;
     const mine = [...registrations.values()].filter((r) => r.meta[SyncKey.CloudMapServiceId] === service.id);
+    const why = c.fargateService ? refused.get(c.consulName) : undefined;
     out.push({
       cloudMapServiceId: service.id,
       cloudMapName: service.name,
       consulName: c.consulName,
       instances: mine.length,
       passing: mine.filter((r) => r.checkStatus === "passing").length,
+      ...(why === undefined ? {} : { refused: why }),
     });
   }
   return out;

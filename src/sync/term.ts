@@ -6,6 +6,7 @@
 import type { Logger } from "../log.js";
 import { applyToCloudMap } from "./apply-cloud-map.js";
 import { CloudMapView } from "./cloud-map-view.js";
+import { ConsulNameGuard } from "./consul-names.js";
 import { ConsulSide } from "./consul-side.js";
 import { ConsulWatch } from "./consul-watch.js";
 import { DEFAULT_DNS_TTL_SECONDS, type SyncEngineDeps, type SyncTuning } from "./deps.js";
@@ -55,6 +56,7 @@ export class SyncTerm {
   readonly #watch: ConsulWatch;
   readonly #view: CloudMapView;
   readonly #consulSide: ConsulSide;
+  readonly #consulNames: ConsulNameGuard;
   readonly #cloudMapLimiter: WriteLimiter;
   readonly #node: string;
   readonly #toCloudMap = direction();
@@ -99,6 +101,13 @@ export class SyncTerm {
       uid: config.owner.uid,
       resyncMs: tuning.resyncMs,
       limiter: new WriteLimiter(clock, tuning.consulWrites),
+    });
+    this.#consulNames = new ConsulNameGuard({
+      consul,
+      clock,
+      node: this.#node,
+      uid: config.owner.uid,
+      resyncMs: tuning.resyncMs,
     });
     this.#cloudMapLimiter = new WriteLimiter(clock, tuning.cloudMapWrites);
   }
@@ -258,29 +267,45 @@ export class SyncTerm {
     await this.#view.confirmReferenced(referencedCloudMapIds(this.#consulSide.registrations()), signal);
     const since = this.#view.takeChangeSince();
     const cloudMap = this.#view.snapshot();
+    // Before anything is registered under a FargateService's Consul name: who else has instances there.
+    const registered = this.#consulSide.registrations();
+    const names = await this.#consulNames.check(cloudMap, config.toConsul, registered, signal);
     const plan = planToConsul({
       owner: config.owner,
       dnsName: config.cloudMapNamespace.dnsName,
       settings: config.toConsul,
       node: this.#node,
       cloudMap,
-      registrations: this.#consulSide.registrations(),
+      registrations: registered,
       ...this.#consulSide.othersOnNode(),
+      consulNames: names.verdicts,
       grace: this.#toConsul.grace,
       now: deps.clock.now(),
       graceMs: config.deleteGraceMs,
     });
     this.#toConsul.grace = plan.grace;
     this.#toConsul.graceAt = plan.nextGraceAt;
-    const applied = await this.#consulSide.apply(plan.writes, signal);
+    const written = await this.#consulSide.apply(plan.writes, signal);
+    // A name that could not be read is retried like a failed write (it holds back that service's mirror).
+    const applied =
+      written.error === undefined && names.error !== undefined ? { ...written, error: names.error } : written;
     if (applied.error !== undefined) this.#view.restoreChangeSince(since);
     const registrations = this.#consulSide.registrations();
     const problems = [...plan.problems, ...applied.problems];
+    const refused = names.verdicts.refused;
     return this.#outcome("toConsul", applied, this.#view.error(), problems, since, {
       complete: cloudMap.known,
       ...(registrations === undefined
         ? {}
-        : { mirroredToConsul: mirroredToConsul(config.owner.uid, config.toConsul, cloudMap, registrations) }),
+        : {
+            mirroredToConsul: mirroredToConsul(
+              config.owner.uid,
+              config.toConsul,
+              cloudMap,
+              registrations,
+              refused,
+            ),
+          }),
     });
   }
 

@@ -43,6 +43,8 @@ export interface MirroredToConsul {
   /** Instances registered in Consul, and how many of them are passing. */
   instances: number;
   passing: number;
+  /** Why it is not mirrored, when its Consul name is refused (instances the engine did not register are there). */
+  refused?: string;
 }
 
 /** What the engine mirrored for one Consul service into Cloud Map. */

@@ -15,9 +15,11 @@ import {
 import { derivedUid } from "../../src/store/layout.js";
 import type {
   ApplyResult,
+  ClaimOwner,
   DeleteResult,
   InvalidItem,
   ListOptions,
+  NameClaim,
   ResourceDocument,
   ResourceStore,
   StoredResource,
@@ -41,6 +43,8 @@ function clone<T>(value: T): T {
 /** The in-memory store. */
 export class FakeStore implements ResourceStore {
   private readonly items = new Map<string, StoredResource>();
+  /** Name claims by `<scope>#<name>` (the table's `_claim` items). */
+  readonly claims = new Map<string, NameClaim>();
   private readonly watchers = new Set<Watcher>();
   private readonly failures = new Map<Operation, Error[]>();
   /** While true, changes are stored but not delivered (a stream gap in the making). */
@@ -357,6 +361,34 @@ export class FakeStore implements ResourceStore {
     this.items.set(key, next);
     this.emit("modified", next, existing, false);
     return clone(next);
+  }
+
+  async getClaim(scope: string, name: string): Promise<NameClaim | undefined> {
+    return clone(this.claims.get(`${scope}#${name}`));
+  }
+
+  async claimName(scope: string, name: string, owner: ClaimOwner): Promise<NameClaim> {
+    const key = `${scope}#${name}`;
+    const held = this.claims.get(key);
+    if (held !== undefined) return clone(held);
+    const claim = { scope, name, owner: clone(owner), claimedAt: new Date(this.now()).toISOString() };
+    this.claims.set(key, claim);
+    return clone(claim);
+  }
+
+  async takeOverClaim(stale: NameClaim, owner: ClaimOwner): Promise<NameClaim> {
+    const key = `${stale.scope}#${stale.name}`;
+    const held = this.claims.get(key);
+    if (held === undefined) return await this.claimName(stale.scope, stale.name, owner);
+    if (held.owner.uid !== stale.owner.uid || held.claimedAt !== stale.claimedAt) return clone(held);
+    const claim = { ...stale, owner: clone(owner), claimedAt: new Date(this.now()).toISOString() };
+    this.claims.set(key, claim);
+    return clone(claim);
+  }
+
+  async releaseClaim(scope: string, name: string, ownerUid: string): Promise<void> {
+    const key = `${scope}#${name}`;
+    if (this.claims.get(key)?.owner.uid === ownerUid) this.claims.delete(key);
   }
 
   async watch(handlers: WatchHandlers, options: WatchOptions = {}): Promise<WatchHandle> {

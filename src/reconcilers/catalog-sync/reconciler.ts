@@ -22,6 +22,7 @@ import { deleteChild, ensureChild } from "./child-steps.js";
 import type { CatalogSyncRecord } from "./context.js";
 import { SyncEngineRegistry } from "./engine-registry.js";
 import { catalogSyncMachine } from "./machine.js";
+import { SyncNameClaims } from "./name-claims.js";
 import { claimNamespace, MemorySyncOwners, releaseClaims, type SyncOwnerBackend } from "./namespace-owner.js";
 import {
   addFinalizer,
@@ -92,6 +93,7 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
   const policies = deps.policies ?? NO_POLICIES;
   // Which uid each key last had: a record removed behind the finalizer's back must not leave its engine running.
   const uidByKey = new Map<string, string>();
+  const nameClaims = new SyncNameClaims();
   return {
     kind: KIND,
     reconcile: async (key, signal, context: ReconcileContext): Promise<ReconcileResult> => {
@@ -145,6 +147,7 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
         throw toReconcileError(error, `CatalogSync ${namespace}/${name}`);
       }
       if (output.removeFinalizer) {
+        await nameClaims.release(deps.store, record);
         await deps.store.removeFinalizer(
           KIND,
           namespace,
@@ -155,6 +158,8 @@ export function catalogSyncReconciler(deps: CatalogSyncReconcilerDeps): KindReco
         context.log.info("cleanup complete: finalizer removed");
         return done();
       }
+      // The Cloud Map names its engine mirrors Consul services into are reserved for it (name-claims.ts).
+      if (!deleting) await nameClaims.claimMirrored(deps.store, record, context.log);
       return applyPassOutput(deps.store, holder.current, output, new Date(deps.clock.now()));
     },
     stop: () => registry.stopAll(),

@@ -28,6 +28,7 @@ export function reportStatus(report: SyncReport, reportedAt: string): CatalogSyn
         consulName: m.consulName,
         instances: m.instances,
         passing: m.passing,
+        ...(m.refused === undefined ? {} : { refused: m.refused }),
       })),
     errors: {
       ...(report.errors.toCloudMap === undefined ? {} : { toCloudMap: report.errors.toCloudMap }),

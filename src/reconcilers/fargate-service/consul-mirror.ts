@@ -60,6 +60,8 @@ export async function observeConsulMirror(
             consulName: text(entry.consulName, ""),
             instances: count(entry.instances),
             passing: count(entry.passing),
+            // The engine will not mirror into a Consul name that has instances it did not register.
+            ...(typeof entry.refused === "string" ? { refused: entry.refused } : {}),
           },
         }),
   };

@@ -82,7 +82,7 @@ export type ConsulMirrorObservation =
       catalogSync: string;
       consulPrefix: string;
       /** This service's entry in the CatalogSync's `status.sync.toConsul`, when it lists one. */
-      mirrored?: { consulName: string; instances: number; passing: number };
+      mirrored?: { consulName: string; instances: number; passing: number; refused?: string };
     };
 
 /** The machine's context. */

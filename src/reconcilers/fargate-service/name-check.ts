@@ -2,14 +2,17 @@
  * Names before writes (DESIGN 11): a FargateService's ECS service `<namespace>-<name>` and its Cloud Map service
  * name can be held by another record (`a-b/c` and `a/b-c` both make `a-b-c`) or by something made outside the
  * operator. The pass checks both before its first AWS write, so a loser registers no revision in the winner's
- * family and creates no Cloud Map service. A name held by another record is `NameConflict`, by an unowned
- * resource without `adopt: true` `AlreadyExists`; either is re-checked every NAME_CONFLICT_RECHECK_MS (the holder
- * may go away) instead of waiting for a spec change as other permanent failures do.
+ * family and creates no Cloud Map service. First of all, the Cloud Map and Consul names are claimed in the table
+ * (claims.ts): a name another record claimed first is `NameConflict` without a single AWS call. A name held by
+ * another record's resource is `NameConflict`, by an unowned resource without `adopt: true` `AlreadyExists`;
+ * either is re-checked every NAME_CONFLICT_RECHECK_MS (the holder may go away) instead of waiting for a spec
+ * change as other permanent failures do.
  */
 import type { EcsService } from "../../aws/types.js";
 import { cloudMapServiceName, ecsName, TagKey } from "../../render/index.js";
 import { PermanentError } from "../../runtime/errors.js";
 import { describeOwner, mayManage, type OwnerIdentity, Ownership, ownershipOf } from "../ownership.js";
+import { claimNames } from "./claims.js";
 import type { FargateServiceRecord, NamespaceResolution } from "./context.js";
 import type { FargateServiceStepDeps } from "./steps.js";
 
@@ -97,6 +100,8 @@ export async function checkNames(
   maxAgeMs: number,
   signal: AbortSignal,
 ): Promise<EcsService | undefined> {
+  const conflicts = await claimNames(deps.store, record);
+  if (conflicts.length > 0) throw new NameConflictError(NameReason.NameConflict, conflicts.join("; "));
   const { cluster } = record.spec;
   const name = ecsName(record.metadata);
   const observed = await deps.ecs.describeService(cluster, name, { maxAgeMs, signal });

@@ -28,6 +28,8 @@ export const FargateReason = {
   ServiceDraining: "ServiceDraining",
   NoCatalogSync: "NoCatalogSync",
   ConsulSyncPending: "ConsulSyncPending",
+  /** The Consul name has instances the CatalogSync did not register (e.g. the real `vault`): never mirrored into. */
+  ConsulNameTaken: "ConsulNameTaken",
   NotReported: "NotReported",
   Deleting: "Deleting",
 } as const;
@@ -267,6 +269,18 @@ function consulRegistration(
   const running = rollout?.replicas.running ?? 0;
   const desired = rollout?.replicas.desired ?? 0;
   const entry = mirror.mirrored;
+  if (entry?.refused !== undefined) {
+    return {
+      condition: condition(
+        generation,
+        type,
+        ConditionStatus.False,
+        FargateReason.ConsulNameTaken,
+        `CatalogSync ${mirror.catalogSync} does not mirror this service into Consul: ${entry.refused}; set spec.discovery.consul.serviceName to another name`,
+      ),
+      gatesReady: true,
+    };
+  }
   const instances = entry?.instances ?? 0;
   if (entry !== undefined && instances >= running && (instances > 0 || desired === 0)) {
     return {

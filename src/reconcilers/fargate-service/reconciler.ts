@@ -28,6 +28,7 @@ import { enforcePolicy, serviceSlots } from "../policy/gate.js";
 import type { PolicyLookup } from "../policy/lookup.js";
 import { writeStatus } from "../status.js";
 import { validatedSpec } from "../validated-spec.js";
+import { releaseNames } from "./claims.js";
 import {
   deleteCloudMapService,
   deleteEcsService,
@@ -257,6 +258,9 @@ export function fargateServiceReconciler(deps: FargateServiceReconcilerDeps): Ki
         logs.delete(passKey);
       }
       if (output.removeFinalizer) {
+        // Its names are free once nothing of it is left (a Retain deletion leaves its services tagged as its own,
+        // and the name check keeps refusing those).
+        await releaseNames(deps.store, record);
         await deps.store.removeFinalizer(
           "FargateService",
           namespace,

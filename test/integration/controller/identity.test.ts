@@ -248,9 +248,9 @@ describe("Cloud Map service names", () => {
     };
     await bench.store.apply(intruder);
     const stuck = await bench.converge("FargateService", "team-x", "api", stalledWith("NameConflict"));
-    expect(conditionOf(stuck, "Ready")?.message).toBe(
-      "Cloud Map service payments-api in namespace apps.internal belongs to FargateService " +
-        "team-payments/payments-api; set spec.discovery.cloudMap.serviceName to another name",
+    // The name claim (DESIGN 11) refuses it first, without even an AWS read.
+    expect(conditionOf(stuck, "Ready")?.message).toMatch(
+      /^Cloud Map service name payments-api in CloudMapNamespace platform\/apps-internal is claimed by FargateService team-payments\/payments-api \(since [^)]+\); set spec\.discovery\.cloudMap\.serviceName to another name$/,
     );
     expect(writes()).toEqual({});
   });

@@ -286,6 +286,16 @@ describe("SpecWriterPolicy, evaluated", () => {
     expect(decide("DeleteCommand", { Key: other })).toBe("ImplicitDeny");
     expect(decide("GetCommand", { Key: other })).toBe("ImplicitDeny");
   });
+
+  it("keeps spec writers off the name claims (DESIGN 11): no claim can be written, faked or released", () => {
+    const claim = { pk: "_claim", sk: "CloudMap/platform/apps-internal#vault" };
+    const forged = { ...claim, ownerKind: "FargateService", ownerNamespace: "team-payments", ownerUid: "x" };
+    expect(decide("PutCommand", { Item: forged })).toBe("ImplicitDeny");
+    expect(decide("DeleteCommand", { Key: claim })).toBe("ImplicitDeny");
+    // The sync task's role has the table too, but only its lease and its own namespace.
+    const sync = policyStatements("SyncTaskPolicy") as Array<Statement & { Condition?: unknown }>;
+    expect(JSON.stringify(sync)).not.toContain("_claim");
+  });
 });
 
 /** The SpecWriterPolicy's statements. */

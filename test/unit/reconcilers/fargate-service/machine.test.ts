@@ -296,6 +296,31 @@ describe("fargateServiceMachine", () => {
       expect(output.result).toEqual({ type: "requeueAfter", ms: 5_000 });
     });
 
+    it("says ConsulNameTaken, and holds Ready back, when the CatalogSync refuses the Consul name", async () => {
+      const { machine } = fakes({
+        consulMirror: {
+          state: "reported",
+          catalogSync: "platform/apps-internal",
+          consulPrefix: "",
+          mirrored: {
+            consulName: "vault",
+            instances: 0,
+            passing: 0,
+            refused: "Consul service vault has 3 instance(s) that this CatalogSync did not register",
+          },
+        },
+      });
+      const output = await run(machine, record({ spec: consulSpec() }));
+      expect(condition(output, "ConsulRegistered")).toMatchObject({
+        status: "False",
+        reason: "ConsulNameTaken",
+        message: expect.stringMatching(
+          /vault has 3 instance.*set spec\.discovery\.consul\.serviceName to another name/,
+        ),
+      });
+      expect(condition(output, "Ready")).toMatchObject({ status: "False", reason: "ConsulNameTaken" });
+    });
+
     it("is Unknown with consul-aws and does not hold Ready back", async () => {
       const { machine } = fakes({
         consulMirror: { state: "unreported", catalogSync: "platform/data-internal", consulPrefix: "" },
