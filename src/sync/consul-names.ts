@@ -16,7 +16,7 @@ import type { HealthServiceEntry } from "../consul/types.js";
 import { classifyService } from "./candidates.js";
 import type { SyncConsulClient } from "./deps.js";
 import type { CloudMapSnapshot, OwnedRegistration } from "./model.js";
-import { EXTERNAL_SOURCE, isOwnEntry, SyncKey } from "./names.js";
+import { EXTERNAL_SOURCE, SyncKey } from "./names.js";
 import { describeFailure } from "./pacing.js";
 import type { SyncDirectionSettings } from "./types.js";
 
@@ -92,7 +92,7 @@ export class ConsulNameGuard {
 
   /** Reads every name of `names` not read within `resyncMs`; returns the first failure, if any. */
   async refresh(names: ReadonlySet<string>, signal: AbortSignal): Promise<string | undefined> {
-    const { consul, clock, node, uid, resyncMs } = this.options;
+    const { consul, clock, node, resyncMs } = this.options;
     for (const name of this.#readings.keys()) if (!names.has(name)) this.#readings.delete(name);
     let failure: string | undefined;
     for (const name of names) {
@@ -100,7 +100,9 @@ export class ConsulNameGuard {
       if (known !== undefined && clock.now() - known.at < resyncMs) continue;
       try {
         const { value } = await consul.healthService(name, { signal });
-        const others = value.filter((e) => !(e.node.name === node && isOwnEntry(e.service.meta, uid)));
+        // Entries on the engine's own synthetic node are its own or squatters it takes back (consul-side.ts):
+        // neither makes a name someone else's.
+        const others = value.filter((e) => e.node.name !== node);
         this.#readings.set(name, {
           at: clock.now(),
           foreign: others.filter((e) => !isEngineEntry(e)),
