@@ -69,7 +69,9 @@ const ENTITIES: Record<string, string> = {
 
 /** botocore's HTML documentation as plain text, cut to its first sentence (two when the first is short). */
 export function summarize(html: string): string {
+  // Inline tags (code, links, emphasis) vanish; block tags (paragraphs, list items) become spaces.
   const text = html
+    .replace(/<\/?(?:code|a|b|i|em|strong|important)(?:\s[^>]*)?>/g, "")
     .replace(/<[^>]*>/g, " ")
     .replace(/&(?:lt|gt|amp|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity)
     .replace(/\s+/g, " ")
