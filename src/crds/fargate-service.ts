@@ -1,4 +1,5 @@
 /** FargateService: one ECS service on Fargate. Types of its spec (defaults applied) and status. Pure. */
+import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import type { DocumentMeta, LoggingSpec, ObjectRef } from "./common.js";
 import type { API_VERSION, CommonStatus, Resource } from "./meta.js";
 
@@ -28,8 +29,44 @@ export type HealthCheck = {
   startPeriodSeconds: number;
 };
 
-/** One application container. */
-export type ContainerSpec = {
+/**
+ * ContainerDefinition members accepted on a container under ECS's own names and passed to ECS unchanged
+ * (validated offline by ECS's shapes, schemas/ecs-shapes.schema.json). Type-only import: crds stays pure.
+ */
+export const ECS_CONTAINER_FIELDS = [
+  "repositoryCredentials",
+  "memoryReservation",
+  "restartPolicy",
+  "environmentFiles",
+  "mountPoints",
+  "volumesFrom",
+  "linuxParameters",
+  "dependsOn",
+  "startTimeout",
+  "stopTimeout",
+  "versionConsistency",
+  "user",
+  "workingDirectory",
+  "readonlyRootFilesystem",
+  "interactive",
+  "pseudoTerminal",
+  "dockerLabels",
+  "ulimits",
+  "logConfiguration",
+  "systemControls",
+  "resourceRequirements",
+  "firelensConfiguration",
+  "credentialSpecs",
+] as const;
+
+/** One of the ECS container fields passed through. */
+export type EcsContainerField = (typeof ECS_CONTAINER_FIELDS)[number];
+
+/** The ECS container fields, typed as the SDK types them (without its `| undefined`). */
+export type EcsContainerFields = { [K in EcsContainerField]?: NonNullable<ContainerDefinition[K]> };
+
+/** One application container: the friendly fields plus ECS's own (EcsContainerFields). */
+export type ContainerSpec = EcsContainerFields & {
   name: string;
   image: string;
   command?: string[];

@@ -40,6 +40,9 @@ export {
   type DeploymentSpec,
   type DiscoverySpec,
   type DnsRecordType,
+  ECS_CONTAINER_FIELDS,
+  type EcsContainerField,
+  type EcsContainerFields,
   type FargateService,
   type FargateServiceDocument,
   type FargateServiceSpec,
@@ -75,6 +78,13 @@ export {
   type NamespacePolicyStatus,
 } from "./namespace-policy.js";
 export { VAULT_AGENT_CONTAINER } from "./rules-containers.js";
-export { type JsonSchema, SCHEMA_FILES, SCHEMAS, SCHEMAS_DIR } from "./schemas.js";
+export {
+  ECS_SHAPES,
+  ECS_SHAPES_FILE,
+  type JsonSchema,
+  SCHEMA_FILES,
+  SCHEMAS,
+  SCHEMAS_DIR,
+} from "./schemas.js";
 export { describeMemoryFor, FARGATE_TASK_CPUS, isValidTaskSize } from "./task-size.js";
 export { type ValidationResult, type ValidDocument, validateDocument } from "./validate.js";

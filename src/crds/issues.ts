@@ -147,6 +147,10 @@ function translate(error: ErrorObject, document: unknown): ValidationIssue | und
   switch (error.keyword) {
     case "additionalProperties": {
       const field = String(error.params.additionalProperty);
+      const refused = isRecord(schema["x-refused"]) ? schema["x-refused"][field] : undefined;
+      if (typeof refused === "string") {
+        return issue([...path, field], `${JSON.stringify(field)} is not accepted here`, refused);
+      }
       const known = propertyNames(schema);
       const close = suggest(field, known);
       const hint = close

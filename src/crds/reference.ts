@@ -18,6 +18,7 @@ interface SchemaNode {
   minimum?: number;
   maximum?: number;
   title?: string;
+  $ref?: string;
   "x-max-bytes"?: number;
 }
 
@@ -33,6 +34,8 @@ interface Row {
 function typeOf(node: SchemaNode): string {
   if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
   if (node.enum !== undefined) return node.enum.map((v) => `\`${String(v)}\``).join(" \\| ");
+  // An ECS field passed through: named by its ECS shape (schemas/ecs-shapes.schema.json).
+  if (node.$ref !== undefined) return `ECS \`${node.$ref.split("/").pop() ?? node.$ref}\``;
   const type = Array.isArray(node.type) ? node.type.join(" \\| ") : (node.type ?? "any");
   if (type === "array" && node.items !== undefined) return `${typeOf(node.items)}[]`;
   if (type === "object" && node.properties === undefined && typeof node.additionalProperties === "object") {

@@ -4,6 +4,7 @@
  */
 import { type DocumentPath, issue, type ValidationIssue } from "./issues.js";
 import { containerRules } from "./rules-containers.js";
+import { ecsContainerRules } from "./rules-ecs-containers.js";
 import { describeMemoryFor, isValidTaskSize } from "./task-size.js";
 import { asNumber, asRecord, asString, isRecord, type JsonRecord, recordsOf } from "./values.js";
 
@@ -193,7 +194,12 @@ export function fargateServiceRules(spec: JsonRecord): ValidationIssue[] {
       ),
     );
   }
-  out.push(...containerRules(spec, vault), ...resourceRules(spec, vault), ...discoveryRules(spec));
+  out.push(
+    ...containerRules(spec, vault),
+    ...ecsContainerRules(spec, vault),
+    ...resourceRules(spec, vault),
+    ...discoveryRules(spec),
+  );
   if (vault) out.push(...vaultRules(spec, vault));
   out.push(...executionRoleRules(spec));
   return out;

@@ -14,7 +14,7 @@ import type { NamespacePolicyDocument } from "./namespace-policy.js";
 import { catalogSyncRules } from "./rules-catalog-sync.js";
 import { fargateServiceRules } from "./rules-fargate-service.js";
 import { namespacePolicyRules } from "./rules-namespace-policy.js";
-import { SCHEMAS } from "./schemas.js";
+import { ECS_SHAPES, SCHEMAS } from "./schemas.js";
 import { suggest } from "./suggest.js";
 import { isRecord, type JsonRecord } from "./values.js";
 
@@ -31,13 +31,25 @@ export type ValidationResult =
   | { ok: false; issues: ValidationIssue[] };
 
 // Annotation-only keywords in our schemas: hints for error messages and the spec's size cap (`x-max-bytes`,
-// which JSON Schema cannot express; specSizeIssues enforces it), ignored by editors.
+// which JSON Schema cannot express; specSizeIssues enforces it), ignored by editors. `x-refused` maps fields
+// the operator refuses to the fix issues.ts reports; the `x-botocore-*`/`x-roots`/... ones annotate ECS_SHAPES.
 const ajv = new Ajv2020({
   allErrors: true,
   strict: true,
   verbose: true,
-  keywords: ["x-hint", "x-max-hint", "x-max-bytes"],
+  keywords: [
+    "x-hint",
+    "x-max-hint",
+    "x-max-bytes",
+    "x-refused",
+    "x-botocore-version",
+    "x-ecs-api-version",
+    "x-roots",
+    "x-dropped-patterns",
+  ],
 });
+// ECS fields passed through unchanged are validated by ECS's own shapes (`$ref` into its `$defs`).
+ajv.addSchema(ECS_SHAPES);
 
 const validators: Readonly<Record<Kind, ValidateFunction>> = {
   FargateService: ajv.compile(SCHEMAS.FargateService),

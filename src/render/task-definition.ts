@@ -9,7 +9,13 @@ import type {
   RegisterTaskDefinitionCommandInput,
   Secret,
 } from "@aws-sdk/client-ecs";
-import { type ContainerSpec, DEFAULTS, type FargateServiceSpec, specHash } from "../crds/index.js";
+import {
+  type ContainerSpec,
+  DEFAULTS,
+  ECS_CONTAINER_FIELDS,
+  type FargateServiceSpec,
+  specHash,
+} from "../crds/index.js";
 import { ecsName, ownershipTags, type RenderContext, TagKey } from "./names.js";
 import { renderVaultAgent } from "./vault-agent.js";
 
@@ -86,6 +92,12 @@ function appContainer(container: ContainerSpec, logConfiguration: ContainerDefin
   if (logConfiguration !== undefined) out.logConfiguration = structuredClone(logConfiguration);
   out.mountPoints = [];
   out.dependsOn = [];
+  // ECS's own fields reach ECS unchanged (a container's logConfiguration replaces spec.logging's awslogs);
+  // they are part of the input, so the content hash covers them and a change registers a new revision.
+  for (const field of ECS_CONTAINER_FIELDS) {
+    const value = container[field];
+    if (value !== undefined) Object.assign(out, { [field]: structuredClone(value) });
+  }
   return out;
 }
 
@@ -107,8 +119,8 @@ export function renderTaskDefinition(
   if (vault !== undefined) {
     const agent = renderVaultAgent({ ...spec, vault }, context, logConfiguration);
     for (const container of containers) {
-      container.mountPoints = [agent.appMountPoint];
-      container.dependsOn = [agent.appDependsOn];
+      container.mountPoints = [...(container.mountPoints ?? []), agent.appMountPoint];
+      container.dependsOn = [...(container.dependsOn ?? []), agent.appDependsOn];
     }
     containers.push(agent.container);
     volumes.push(agent.volume);

@@ -1,0 +1,97 @@
+/**
+ * ECS's own fields on a FargateService (issue 14) end to end on the AWS simulator: they reach ECS unchanged,
+ * DescribeTaskDefinition returns them, and changing one registers a new revision.
+ */
+import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadDocuments } from "../../../src/cli/input.js";
+import type { ResourceDocument } from "../../../src/store/types.js";
+import { clientsFor } from "../aws-sim/support.js";
+import { isReady, type ReconcileBench, startReconcileBench } from "./reconcile-harness.js";
+
+const CONTAINER_FIELDS = {
+  memoryReservation: 128,
+  user: "1000:1000",
+  workingDirectory: "/srv",
+  readonlyRootFilesystem: true,
+  stopTimeout: 60,
+  ulimits: [{ name: "nofile", softLimit: 4096, hardLimit: 8192 }],
+  linuxParameters: { initProcessEnabled: true, capabilities: { add: ["SYS_PTRACE"] } },
+  dockerLabels: { team: "search" },
+  dependsOn: [{ containerName: "log-router", condition: "START" }],
+  logConfiguration: {
+    logDriver: "awsfirelens",
+    options: {
+      Name: "cloudwatch",
+      region: "eu-west-1",
+      log_group_name: "/ecs/search",
+      auto_create_group: "true",
+    },
+  },
+};
+
+const LOG_ROUTER = {
+  name: "log-router",
+  image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable",
+  firelensConfiguration: { type: "fluentbit", options: { "enable-ecs-log-metadata": "true" } },
+  memoryReservation: 50,
+};
+
+/** A validated FargateService whose app container carries `fields`. */
+function searchService(fields: Record<string, unknown>): ResourceDocument {
+  const document = {
+    apiVersion: "fargate-operator/v1alpha1",
+    kind: "FargateService",
+    metadata: { name: "search", namespace: "team-search" },
+    spec: {
+      cluster: "apps",
+      cpu: 512,
+      memory: 1024,
+      desiredCount: 1,
+      containers: [{ name: "app", image: "registry.example/search:1.0.0", ...fields }, LOG_ROUTER],
+      network: { subnets: ["subnet-1"], securityGroups: ["sg-1"] },
+      iam: { executionRoleArn: "arn:aws:iam::000000000000:role/ecs-task-execution" },
+    },
+  };
+  const loaded = loadDocuments([{ source: "search.json", text: JSON.stringify(document) }]);
+  if (loaded.errors.length > 0) throw new Error(loaded.errors.join("\n"));
+  const [first] = loaded.documents;
+  if (first === undefined) throw new Error("no document");
+  return first.document;
+}
+
+let bench: ReconcileBench;
+
+beforeEach(async () => {
+  bench = await startReconcileBench();
+});
+
+afterEach(async () => {
+  await bench.close();
+});
+
+describe("ECS container fields on the simulator", () => {
+  it("reach Ready, DescribeTaskDefinition returns them, and a change registers a new revision", async () => {
+    await bench.store.apply(searchService(CONTAINER_FIELDS));
+    const record = await bench.converge("FargateService", "team-search", "search", isReady);
+    const arn = String(record?.status?.taskDefinitionArn);
+    expect(arn).toMatch(/:task-definition\/team-search-search:1$/);
+    const { ecs } = clientsFor(bench.sim.endpoint);
+    const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    const containers = described.taskDefinition?.containerDefinitions ?? [];
+    expect(containers.find((c) => c.name === "app")).toMatchObject(CONTAINER_FIELDS);
+    expect(containers.find((c) => c.name === "log-router")).toMatchObject(LOG_ROUTER);
+
+    await bench.store.apply(searchService({ ...CONTAINER_FIELDS, stopTimeout: 90 }));
+    const changed = await bench.converge(
+      "FargateService",
+      "team-search",
+      "search",
+      (r) => isReady(r) && String(r?.status?.taskDefinitionArn).endsWith(":2"),
+    );
+    const second = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: String(changed?.status?.taskDefinitionArn) }),
+    );
+    expect(second.taskDefinition?.containerDefinitions?.find((c) => c.name === "app")?.stopTimeout).toBe(90);
+  });
+});

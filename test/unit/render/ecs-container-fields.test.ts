@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { renderTaskDefinition } from "../../../src/render/index.js";
+import { contextFor, validSpec } from "./fixtures.js";
+
+const base = {
+  cluster: "apps",
+  cpu: 256,
+  memory: 512,
+  network: { subnets: ["subnet-1"], securityGroups: ["sg-1"] },
+  iam: {
+    taskRoleArn: "arn:aws:iam::123456789012:role/web",
+    executionRoleArn: "arn:aws:iam::123456789012:role/ecs-task-execution",
+  },
+};
+
+/** Renders a service whose one container has `fields` beside name and image. */
+function render(fields: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const spec = validSpec({
+    ...base,
+    ...extra,
+    containers: [{ name: "web", image: "nginx:1.27", ...fields }],
+  });
+  return renderTaskDefinition(spec, contextFor("web", "default"));
+}
+
+describe("ECS container fields in the task definition", () => {
+  const fields = {
+    memoryReservation: 128,
+    user: "1000:1000",
+    readonlyRootFilesystem: true,
+    stopTimeout: 60,
+    ulimits: [{ name: "nofile", softLimit: 4096, hardLimit: 8192 }],
+    linuxParameters: { initProcessEnabled: true },
+    dockerLabels: { team: "payments" },
+    firelensConfiguration: { type: "fluentbit", options: { "enable-ecs-log-metadata": "true" } },
+  };
+
+  it("reach containerDefinitions unchanged", () => {
+    const container = render(fields).input.containerDefinitions?.[0];
+    expect(container).toMatchObject(fields);
+  });
+
+  it("are covered by the content hash: a change registers a new revision", () => {
+    const before = render(fields).hash;
+    expect(render(fields).hash).toBe(before);
+    expect(render({ ...fields, stopTimeout: 90 }).hash).not.toBe(before);
+    expect(render({ ...fields, dockerLabels: { team: "search" } }).hash).not.toBe(before);
+  });
+
+  it("a container's logConfiguration replaces the awslogs settings of spec.logging", () => {
+    const logConfiguration = {
+      logDriver: "awsfirelens",
+      options: { Name: "cloudwatch", region: "eu-west-1", auto_create_group: "true" },
+    };
+    const { input } = render({ logConfiguration }, { logging: { logGroup: "/ecs/web" } });
+    expect(input.containerDefinitions?.[0]?.logConfiguration).toEqual(logConfiguration);
+  });
+
+  it("keeps the user's mountPoints and dependsOn beside the Vault agent's", () => {
+    const { input } = render(
+      {
+        mountPoints: [{ sourceVolume: "vault-secrets", containerPath: "/extra", readOnly: true }],
+        dependsOn: [{ containerName: "vault-agent", condition: "START" }],
+      },
+      {
+        cpu: 512,
+        memory: 1024,
+        vault: { role: "web", address: "https://vault:8200", secrets: [{ name: "a.env", path: "kv/a" }] },
+      },
+    );
+    const web = input.containerDefinitions?.find((c) => c.name === "web");
+    expect(web?.mountPoints).toHaveLength(2);
+    expect(web?.mountPoints?.[0]).toEqual({
+      sourceVolume: "vault-secrets",
+      containerPath: "/extra",
+      readOnly: true,
+    });
+    expect(web?.dependsOn).toHaveLength(2);
+    expect(web?.dependsOn?.[0]).toEqual({ containerName: "vault-agent", condition: "START" });
+  });
+});
