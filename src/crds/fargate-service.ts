@@ -1,5 +1,5 @@
 /** FargateService: one ECS service on Fargate. Types of its spec (defaults applied) and status. Pure. */
-import type { ContainerDefinition } from "@aws-sdk/client-ecs";
+import type { ContainerDefinition, ProxyConfiguration, Volume } from "@aws-sdk/client-ecs";
 import type { DocumentMeta, LoggingSpec, ObjectRef } from "./common.js";
 import type { API_VERSION, CommonStatus, Resource } from "./meta.js";
 
@@ -174,6 +174,12 @@ export type FargateServiceSpec = {
   cpu: number;
   memory: number;
   runtimePlatform?: RuntimePlatform;
+  /** ECS volumes (bind mounts, EFS), passed through. */
+  volumes?: Volume[];
+  ephemeralStorage?: { sizeInGiB: number };
+  proxyConfiguration?: ProxyConfiguration;
+  pidMode?: "task";
+  enableFaultInjection?: boolean;
   desiredCount: number;
   containers: ContainerSpec[];
   network: NetworkSpec;

@@ -4,10 +4,8 @@
  */
 import { type DocumentPath, issue, type ValidationIssue } from "./issues.js";
 import { VAULT_AGENT_CONTAINER } from "./rules-containers.js";
+import { VAULT_VOLUME } from "./rules-ecs-task.js";
 import { asNumber, asRecord, asString, type JsonRecord, recordsOf } from "./values.js";
-
-/** Name of the task volume the operator adds for the Vault agent (render/vault-agent.ts). */
-const VAULT_VOLUME = "vault-secrets";
 
 /** Log drivers a Fargate task may use. */
 const FARGATE_LOG_DRIVERS = ["awslogs", "splunk", "awsfirelens"];

@@ -114,7 +114,9 @@ export function renderTaskDefinition(
 ): RenderedTaskDefinition {
   const logConfiguration = logConfigurationOf(spec, context.region);
   const containers = spec.containers.map((c) => appContainer(c, logConfiguration));
-  const volumes: NonNullable<RegisterTaskDefinitionCommandInput["volumes"]> = [];
+  const volumes: NonNullable<RegisterTaskDefinitionCommandInput["volumes"]> = structuredClone(
+    spec.volumes ?? [],
+  );
   const vault = spec.vault;
   if (vault !== undefined) {
     const agent = renderVaultAgent({ ...spec, vault }, context, logConfiguration);
@@ -140,6 +142,12 @@ export function renderTaskDefinition(
     containerDefinitions: containers,
     volumes,
   };
+  // Task-level ECS fields pass through unchanged (so the content hash covers them).
+  if (spec.ephemeralStorage !== undefined) input.ephemeralStorage = { ...spec.ephemeralStorage };
+  if (spec.proxyConfiguration !== undefined)
+    input.proxyConfiguration = structuredClone(spec.proxyConfiguration);
+  if (spec.pidMode !== undefined) input.pidMode = spec.pidMode;
+  if (spec.enableFaultInjection !== undefined) input.enableFaultInjection = spec.enableFaultInjection;
   if (spec.iam?.taskRoleArn !== undefined) input.taskRoleArn = spec.iam.taskRoleArn;
   if (spec.iam?.executionRoleArn !== undefined) input.executionRoleArn = spec.iam.executionRoleArn;
   const hash = taskDefinitionHash(input);

@@ -1,5 +1,6 @@
 /**
- * ECS's own fields on a FargateService (issue 14) end to end on the AWS simulator: they reach ECS unchanged,
+ * ECS's own fields on a FargateService (issue 14), on containers and on the task, end to end on the AWS
+ * simulator: they reach ECS unchanged,
  * DescribeTaskDefinition returns them, and changing one registers a new revision.
  */
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
@@ -18,6 +19,7 @@ const CONTAINER_FIELDS = {
   ulimits: [{ name: "nofile", softLimit: 4096, hardLimit: 8192 }],
   linuxParameters: { initProcessEnabled: true, capabilities: { add: ["SYS_PTRACE"] } },
   dockerLabels: { team: "search" },
+  mountPoints: [{ sourceVolume: "shared", containerPath: "/mnt/shared", readOnly: true }],
   dependsOn: [{ containerName: "log-router", condition: "START" }],
   logConfiguration: {
     logDriver: "awsfirelens",
@@ -28,6 +30,18 @@ const CONTAINER_FIELDS = {
       auto_create_group: "true",
     },
   },
+};
+
+const TASK_FIELDS = {
+  volumes: [
+    { name: "scratch" },
+    {
+      name: "shared",
+      efsVolumeConfiguration: { fileSystemId: "fs-0123456789abcdef0", transitEncryption: "ENABLED" },
+    },
+  ],
+  ephemeralStorage: { sizeInGiB: 50 },
+  pidMode: "task",
 };
 
 const LOG_ROUTER = {
@@ -51,6 +65,7 @@ function searchService(fields: Record<string, unknown>): ResourceDocument {
       containers: [{ name: "app", image: "registry.example/search:1.0.0", ...fields }, LOG_ROUTER],
       network: { subnets: ["subnet-1"], securityGroups: ["sg-1"] },
       iam: { executionRoleArn: "arn:aws:iam::000000000000:role/ecs-task-execution" },
+      ...TASK_FIELDS,
     },
   };
   const loaded = loadDocuments([{ source: "search.json", text: JSON.stringify(document) }]);
@@ -70,7 +85,7 @@ afterEach(async () => {
   await bench.close();
 });
 
-describe("ECS container fields on the simulator", () => {
+describe("ECS container and task fields on the simulator", () => {
   it("reach Ready, DescribeTaskDefinition returns them, and a change registers a new revision", async () => {
     await bench.store.apply(searchService(CONTAINER_FIELDS));
     const record = await bench.converge("FargateService", "team-search", "search", isReady);
@@ -78,6 +93,7 @@ describe("ECS container fields on the simulator", () => {
     expect(arn).toMatch(/:task-definition\/team-search-search:1$/);
     const { ecs } = clientsFor(bench.sim.endpoint);
     const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    expect(described.taskDefinition).toMatchObject(TASK_FIELDS);
     const containers = described.taskDefinition?.containerDefinitions ?? [];
     expect(containers.find((c) => c.name === "app")).toMatchObject(CONTAINER_FIELDS);
     expect(containers.find((c) => c.name === "log-router")).toMatchObject(LOG_ROUTER);

@@ -79,3 +79,31 @@ describe("ECS container fields in the task definition", () => {
     expect(web?.dependsOn?.[0]).toEqual({ containerName: "vault-agent", condition: "START" });
   });
 });
+
+describe("ECS task-level fields in the task definition", () => {
+  const task = {
+    volumes: [
+      { name: "shared", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED" } },
+    ],
+    ephemeralStorage: { sizeInGiB: 50 },
+    pidMode: "task",
+    enableFaultInjection: true,
+  };
+  const mount = { mountPoints: [{ sourceVolume: "shared", containerPath: "/mnt" }] };
+
+  it("reach RegisterTaskDefinition unchanged and are covered by the hash", () => {
+    const { input, hash } = render(mount, task);
+    expect(input).toMatchObject(task);
+    expect(render(mount, { ...task, ephemeralStorage: { sizeInGiB: 60 } }).hash).not.toBe(hash);
+  });
+
+  it("keep the user's volumes beside the Vault agent's", () => {
+    const { input } = render(mount, {
+      ...task,
+      cpu: 512,
+      memory: 1024,
+      vault: { role: "web", address: "https://vault:8200", secrets: [{ name: "a.env", path: "kv/a" }] },
+    });
+    expect(input.volumes?.map((v) => v.name)).toEqual(["shared", "vault-secrets"]);
+  });
+});

@@ -1,0 +1,79 @@
+/** Cross-field rules of the task-level ECS fields of a FargateService (volumes, proxyConfiguration). Defensive. */
+import { issue, type ValidationIssue } from "./issues.js";
+import { VAULT_AGENT_CONTAINER } from "./rules-containers.js";
+import { asRecord, asString, type JsonRecord, recordsOf } from "./values.js";
+
+/** Name of the task volume the operator adds for the Vault agent (render/vault-agent.ts). */
+export const VAULT_VOLUME = "vault-secrets";
+
+/** Volume members ECS's shapes allow but a Linux Fargate task (or this operator) does not, with the fix. */
+const REFUSED_VOLUME_MEMBERS: Readonly<Record<string, string>> = {
+  host: "Fargate has no host paths: remove host (a volume with only a name is task storage shared by containers)",
+  dockerVolumeConfiguration: "Fargate does not support Docker volumes: use a bind mount (name only) or EFS",
+  fsxWindowsFileServerVolumeConfiguration:
+    "FSx for Windows needs Windows tasks; this operator runs Linux tasks",
+  configuredAtLaunch: "EBS volumes configured at launch are not offered: use EFS (efsVolumeConfiguration)",
+};
+
+/** Issues of `spec.volumes`: names present and unique, Fargate-only members, EFS IAM needs transit encryption. */
+function volumeRules(spec: JsonRecord, vault: JsonRecord | undefined): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  for (const [i, volume] of recordsOf(spec.volumes)) {
+    const at = ["spec", "volumes", i];
+    const name = asString(volume.name);
+    if (name === undefined) {
+      out.push(
+        issue(
+          [...at, "name"],
+          'missing required field "name"',
+          "add name: what mountPoints' sourceVolume uses",
+        ),
+      );
+    } else if (seen.has(name)) {
+      out.push(issue([...at, "name"], `duplicate volume name "${name}"`, "give each volume a unique name"));
+    } else if (vault && name === VAULT_VOLUME) {
+      out.push(
+        issue(
+          [...at, "name"],
+          `volume name "${VAULT_VOLUME}" is reserved when vault is set`,
+          "rename the volume",
+        ),
+      );
+    }
+    if (name !== undefined) seen.add(name);
+    for (const [member, fix] of Object.entries(REFUSED_VOLUME_MEMBERS)) {
+      if (volume[member] !== undefined)
+        out.push(issue([...at, member], `${member} is not accepted here`, fix));
+    }
+    const efs = asRecord(volume.efsVolumeConfiguration);
+    if (asRecord(efs?.authorizationConfig)?.iam === "ENABLED" && efs?.transitEncryption !== "ENABLED") {
+      out.push(
+        issue(
+          [...at, "efsVolumeConfiguration", "transitEncryption"],
+          "EFS IAM authorization needs transit encryption",
+          "set transitEncryption: ENABLED",
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** Every cross-field issue of the task-level ECS fields of a (defaulted) FargateService spec. */
+export function ecsTaskRules(spec: JsonRecord, vault: JsonRecord | undefined): ValidationIssue[] {
+  const out = volumeRules(spec, vault);
+  const proxy = asString(asRecord(spec.proxyConfiguration)?.containerName);
+  const names = new Set(recordsOf(spec.containers).flatMap(([, c]) => asString(c.name) ?? []));
+  if (vault) names.add(VAULT_AGENT_CONTAINER);
+  if (proxy !== undefined && !names.has(proxy)) {
+    out.push(
+      issue(
+        ["spec", "proxyConfiguration", "containerName"],
+        `no container named "${proxy}" in this service`,
+        `use one of ${[...names].join(", ")}`,
+      ),
+    );
+  }
+  return out;
+}
