@@ -1,5 +1,11 @@
 /** FargateService: one ECS service on Fargate. Types of its spec (defaults applied) and status. Pure. */
-import type { ContainerDefinition, ProxyConfiguration, Volume } from "@aws-sdk/client-ecs";
+import type {
+  CapacityProviderStrategyItem,
+  ContainerDefinition,
+  LoadBalancer,
+  ProxyConfiguration,
+  Volume,
+} from "@aws-sdk/client-ecs";
 import type { DocumentMeta, LoggingSpec, ObjectRef } from "./common.js";
 import type { API_VERSION, CommonStatus, Resource } from "./meta.js";
 
@@ -186,6 +192,16 @@ export type FargateServiceSpec = {
   iam?: IamSpec;
   logging?: LoggingSpec;
   deployment: DeploymentSpec;
+  /** ECS service fields, passed through (the diff normalises what ECS fills in). */
+  loadBalancers?: LoadBalancer[];
+  healthCheckGracePeriodSeconds?: number;
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  enableExecuteCommand?: boolean;
+  platformVersion?: string;
+  /** Default: SERVICE (applied when rendering, so the schema has no default). */
+  propagateTags?: "SERVICE" | "TASK_DEFINITION" | "NONE";
+  /** Default: true (applied when rendering). */
+  enableECSManagedTags?: boolean;
   discovery?: DiscoverySpec;
   vault?: VaultSpec;
   deletionPolicy: DeletionPolicy;

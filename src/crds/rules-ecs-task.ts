@@ -1,7 +1,10 @@
-/** Cross-field rules of the task-level ECS fields of a FargateService (volumes, proxyConfiguration). Defensive. */
+/**
+ * Cross-field rules of the task- and service-level ECS fields of a FargateService (volumes, proxyConfiguration,
+ * loadBalancers, capacityProviderStrategy). Defensive.
+ */
 import { issue, type ValidationIssue } from "./issues.js";
 import { VAULT_AGENT_CONTAINER } from "./rules-containers.js";
-import { asRecord, asString, type JsonRecord, recordsOf } from "./values.js";
+import { asNumber, asRecord, asString, type JsonRecord, recordsOf } from "./values.js";
 
 /** Name of the task volume the operator adds for the Vault agent (render/vault-agent.ts). */
 export const VAULT_VOLUME = "vault-secrets";
@@ -60,9 +63,72 @@ function volumeRules(spec: JsonRecord, vault: JsonRecord | undefined): Validatio
   return out;
 }
 
+/** Capacity providers of Fargate. */
+const FARGATE_PROVIDERS = ["FARGATE", "FARGATE_SPOT"];
+
+/** Issues of the service-level fields: load balancers target a container port, providers are Fargate's. */
+function serviceRules(spec: JsonRecord): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  const ports = new Map<string, number[]>();
+  for (const [, c] of recordsOf(spec.containers)) {
+    const name = asString(c.name);
+    if (name !== undefined)
+      ports.set(
+        name,
+        recordsOf(c.ports).flatMap(([, p]) => asNumber(p.containerPort) ?? []),
+      );
+  }
+  for (const [i, balancer] of recordsOf(spec.loadBalancers)) {
+    const at = ["spec", "loadBalancers", i];
+    const name = asString(balancer.containerName);
+    const port = asNumber(balancer.containerPort);
+    if (name === undefined || port === undefined) {
+      out.push(
+        issue(
+          at,
+          "a load balancer needs containerName and containerPort",
+          "name the container and one of its ports",
+        ),
+      );
+      continue;
+    }
+    const own = ports.get(name);
+    if (own === undefined) {
+      out.push(
+        issue(
+          [...at, "containerName"],
+          `no container named "${name}" in this service`,
+          `use one of ${[...ports.keys()].join(", ")}`,
+        ),
+      );
+    } else if (!own.includes(port)) {
+      out.push(
+        issue(
+          [...at, "containerPort"],
+          `container "${name}" has no port ${port}`,
+          own.length > 0 ? `use one of ${own.join(", ")}` : `add containerPort ${port} to its ports`,
+        ),
+      );
+    }
+  }
+  const providers = new Set<string>();
+  for (const [i, item] of recordsOf(spec.capacityProviderStrategy)) {
+    const provider = asString(item.capacityProvider);
+    if (provider === undefined) continue;
+    const at = ["spec", "capacityProviderStrategy", i, "capacityProvider"];
+    if (!FARGATE_PROVIDERS.includes(provider)) {
+      out.push(issue(at, `capacity provider "${provider}" is not Fargate's`, "use FARGATE or FARGATE_SPOT"));
+    } else if (providers.has(provider)) {
+      out.push(issue(at, `duplicate capacity provider "${provider}"`, "list each provider once"));
+    }
+    providers.add(provider);
+  }
+  return out;
+}
+
 /** Every cross-field issue of the task-level ECS fields of a (defaulted) FargateService spec. */
 export function ecsTaskRules(spec: JsonRecord, vault: JsonRecord | undefined): ValidationIssue[] {
-  const out = volumeRules(spec, vault);
+  const out = [...volumeRules(spec, vault), ...serviceRules(spec)];
   const proxy = asString(asRecord(spec.proxyConfiguration)?.containerName);
   const names = new Set(recordsOf(spec.containers).flatMap(([, c]) => asString(c.name) ?? []));
   if (vault) names.add(VAULT_AGENT_CONTAINER);

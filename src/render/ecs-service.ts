@@ -71,6 +71,30 @@ function deploymentOf(spec: FargateServiceSpec): DeploymentConfiguration {
   };
 }
 
+/** The ECS service fields a spec may set, shared by create and update (defaults written out for the diff). */
+function serviceFieldsOf(spec: FargateServiceSpec) {
+  const out: Pick<
+    UpdateServiceCommandInput,
+    | "loadBalancers"
+    | "healthCheckGracePeriodSeconds"
+    | "capacityProviderStrategy"
+    | "enableExecuteCommand"
+    | "platformVersion"
+  > = {
+    // Always sent (empty = none), so removing the last load balancer detaches it.
+    loadBalancers: structuredClone(spec.loadBalancers ?? []),
+    enableExecuteCommand: spec.enableExecuteCommand ?? false,
+  };
+  if (spec.healthCheckGracePeriodSeconds !== undefined) {
+    out.healthCheckGracePeriodSeconds = spec.healthCheckGracePeriodSeconds;
+  }
+  if (spec.capacityProviderStrategy !== undefined) {
+    out.capacityProviderStrategy = structuredClone(spec.capacityProviderStrategy);
+  }
+  if (spec.platformVersion !== undefined) out.platformVersion = spec.platformVersion;
+  return out;
+}
+
 /** Renders the ECS service inputs of a FargateService. */
 export function renderEcsService(
   spec: FargateServiceSpec,
@@ -79,21 +103,26 @@ export function renderEcsService(
 ): RenderedEcsService {
   const name = ecsName(context.metadata);
   const serviceRegistries = serviceRegistriesOf(spec, refs);
+  const serviceFields = serviceFieldsOf(spec);
+  const propagateTags = spec.propagateTags ?? "SERVICE";
+  const enableECSManagedTags = spec.enableECSManagedTags ?? true;
   const create: CreateServiceCommandInput = {
     cluster: spec.cluster,
     serviceName: name,
     taskDefinition: refs.taskDefinitionArn,
     desiredCount: spec.desiredCount,
-    launchType: "FARGATE",
+    // A capacity provider strategy (FARGATE/FARGATE_SPOT) replaces the launch type; ECS refuses both.
+    ...(spec.capacityProviderStrategy === undefined ? { launchType: "FARGATE" as const } : {}),
     networkConfiguration: networkOf(spec),
     deploymentConfiguration: deploymentOf(spec),
     serviceRegistries,
+    ...serviceFields,
     tags: [...ownershipTags(context.metadata), deletionPolicyTag(spec)].map(([key, value]) => ({
       key,
       value,
     })),
-    propagateTags: "SERVICE",
-    enableECSManagedTags: true,
+    propagateTags,
+    enableECSManagedTags,
     clientToken: clientTokenOf(context.metadata),
   };
   const update: UpdateServiceCommandInput = {
@@ -104,8 +133,9 @@ export function renderEcsService(
     networkConfiguration: networkOf(spec),
     deploymentConfiguration: deploymentOf(spec),
     serviceRegistries,
-    propagateTags: "SERVICE",
-    enableECSManagedTags: true,
+    ...serviceFields,
+    propagateTags,
+    enableECSManagedTags,
   };
   return { create, update };
 }

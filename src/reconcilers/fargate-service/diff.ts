@@ -13,6 +13,11 @@ export const SERVICE_FIELDS = [
   "serviceRegistries",
   "propagateTags",
   "enableECSManagedTags",
+  "loadBalancers",
+  "healthCheckGracePeriodSeconds",
+  "capacityProviderStrategy",
+  "enableExecuteCommand",
+  "platformVersion",
 ] as const;
 
 /** One UpdateService member the reconciler manages. */
@@ -28,6 +33,8 @@ export interface ServiceDifference {
 type NetworkConfiguration = NonNullable<EcsUpdateServiceInput["networkConfiguration"]>;
 type ServiceRegistry = NonNullable<EcsUpdateServiceInput["serviceRegistries"]>[number];
 type DeploymentConfiguration = NonNullable<EcsUpdateServiceInput["deploymentConfiguration"]>;
+type LoadBalancer = NonNullable<EcsUpdateServiceInput["loadBalancers"]>[number];
+type StrategyItem = NonNullable<EcsUpdateServiceInput["capacityProviderStrategy"]>[number];
 
 /** Sorted, without duplicates: lists ECS treats as sets. */
 const asSet = (values: readonly string[] | undefined): string[] => [...new Set(values ?? [])].sort();
@@ -48,6 +55,18 @@ function registriesKey(registries: readonly ServiceRegistry[] | undefined): stri
   const keys = (registries ?? []).map((r) =>
     JSON.stringify([r.registryArn, r.containerName, r.containerPort, r.port]),
   );
+  return JSON.stringify(asSet(keys));
+}
+
+/** Load balancers as a sorted set of comparable strings; ECS may reorder them. */
+function loadBalancersKey(balancers: readonly LoadBalancer[] | undefined): string {
+  const keys = (balancers ?? []).map(canonical);
+  return JSON.stringify(asSet(keys));
+}
+
+/** A capacity provider strategy as a sorted set; ECS fills in weight and base 0. */
+function strategyKey(strategy: readonly StrategyItem[] | undefined): string {
+  const keys = (strategy ?? []).map((i) => JSON.stringify([i.capacityProvider, i.weight ?? 0, i.base ?? 0]));
   return JSON.stringify(asSet(keys));
 }
 
@@ -121,6 +140,16 @@ function differs(field: ServiceField, desired: EcsUpdateServiceInput, observed: 
       return desired.propagateTags !== (observed.propagateTags ?? "NONE");
     case "enableECSManagedTags":
       return desired.enableECSManagedTags !== (observed.enableECSManagedTags ?? false);
+    case "loadBalancers":
+      return loadBalancersKey(desired.loadBalancers) !== loadBalancersKey(observed.loadBalancers);
+    case "healthCheckGracePeriodSeconds":
+      return desired.healthCheckGracePeriodSeconds !== (observed.healthCheckGracePeriodSeconds ?? 0);
+    case "capacityProviderStrategy":
+      return strategyKey(desired.capacityProviderStrategy) !== strategyKey(observed.capacityProviderStrategy);
+    case "enableExecuteCommand":
+      return desired.enableExecuteCommand !== (observed.enableExecuteCommand ?? false);
+    case "platformVersion":
+      return desired.platformVersion !== (observed.platformVersion ?? "LATEST");
   }
 }
 
@@ -142,7 +171,8 @@ export function diffService(desired: EcsUpdateServiceInput, observed: EcsService
 /**
  * The UpdateService input that repairs `differences`: `cluster`, `service` and only the differing members, so a
  * desiredCount-only change does not also resend the task definition. (ECS starts a new deployment for a changed
- * task definition, network configuration or service registries whatever else is sent; desiredCount,
+ * task definition, network configuration, service registries, load balancers, capacity provider strategy or
+ * platform version whatever else is sent; desiredCount,
  * deploymentConfiguration, propagateTags and enableECSManagedTags alone do not.)
  */
 export function desiredUpdateFor(
@@ -160,30 +190,5 @@ export function desiredUpdateFor(
 }
 
 function copyField(update: EcsUpdateServiceInput, desired: EcsUpdateServiceInput, field: ServiceField): void {
-  switch (field) {
-    case "taskDefinition":
-      if (desired.taskDefinition !== undefined) update.taskDefinition = desired.taskDefinition;
-      return;
-    case "desiredCount":
-      if (desired.desiredCount !== undefined) update.desiredCount = desired.desiredCount;
-      return;
-    case "networkConfiguration":
-      if (desired.networkConfiguration !== undefined)
-        update.networkConfiguration = desired.networkConfiguration;
-      return;
-    case "deploymentConfiguration":
-      if (desired.deploymentConfiguration !== undefined)
-        update.deploymentConfiguration = desired.deploymentConfiguration;
-      return;
-    case "serviceRegistries":
-      if (desired.serviceRegistries !== undefined) update.serviceRegistries = desired.serviceRegistries;
-      return;
-    case "propagateTags":
-      if (desired.propagateTags !== undefined) update.propagateTags = desired.propagateTags;
-      return;
-    case "enableECSManagedTags":
-      if (desired.enableECSManagedTags !== undefined)
-        update.enableECSManagedTags = desired.enableECSManagedTags;
-      return;
-  }
+  if (desired[field] !== undefined) Object.assign(update, { [field]: desired[field] });
 }

@@ -3,7 +3,7 @@
  * simulator: they reach ECS unchanged,
  * DescribeTaskDefinition returns them, and changing one registers a new revision.
  */
-import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadDocuments } from "../../../src/cli/input.js";
 import type { ResourceDocument } from "../../../src/store/types.js";
@@ -51,8 +51,28 @@ const LOG_ROUTER = {
   memoryReservation: 50,
 };
 
-/** A validated FargateService whose app container carries `fields`. */
-function searchService(fields: Record<string, unknown>): ResourceDocument {
+const SERVICE_FIELDS = {
+  loadBalancers: [
+    {
+      targetGroupArn:
+        "arn:aws:elasticloadbalancing:eu-west-1:000000000000:targetgroup/search/0123456789abcdef",
+      containerName: "app",
+      containerPort: 8080,
+    },
+  ],
+  healthCheckGracePeriodSeconds: 30,
+  capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+  enableExecuteCommand: true,
+  platformVersion: "1.4.0",
+  propagateTags: "NONE",
+  enableECSManagedTags: false,
+};
+
+/** A validated FargateService whose app container carries `fields` (and the spec `service` fields). */
+function searchService(
+  fields: Record<string, unknown>,
+  service: Record<string, unknown> = {},
+): ResourceDocument {
   const document = {
     apiVersion: "fargate-operator/v1alpha1",
     kind: "FargateService",
@@ -62,10 +82,14 @@ function searchService(fields: Record<string, unknown>): ResourceDocument {
       cpu: 512,
       memory: 1024,
       desiredCount: 1,
-      containers: [{ name: "app", image: "registry.example/search:1.0.0", ...fields }, LOG_ROUTER],
+      containers: [
+        { name: "app", image: "registry.example/search:1.0.0", ports: [{ containerPort: 8080 }], ...fields },
+        LOG_ROUTER,
+      ],
       network: { subnets: ["subnet-1"], securityGroups: ["sg-1"] },
       iam: { executionRoleArn: "arn:aws:iam::000000000000:role/ecs-task-execution" },
       ...TASK_FIELDS,
+      ...service,
     },
   };
   const loaded = loadDocuments([{ source: "search.json", text: JSON.stringify(document) }]);
@@ -109,5 +133,22 @@ describe("ECS container and task fields on the simulator", () => {
       new DescribeTaskDefinitionCommand({ taskDefinition: String(changed?.status?.taskDefinitionArn) }),
     );
     expect(second.taskDefinition?.containerDefinitions?.find((c) => c.name === "app")?.stopTimeout).toBe(90);
+  });
+
+  it("service fields reach ECS and steady state makes no UpdateService call", async () => {
+    await bench.store.apply(searchService(CONTAINER_FIELDS, SERVICE_FIELDS));
+    const record = await bench.converge("FargateService", "team-search", "search", isReady);
+    const { ecs } = clientsFor(bench.sim.endpoint);
+    const described = await ecs.send(
+      new DescribeServicesCommand({ cluster: "apps", services: [String(record?.status?.serviceArn)] }),
+    );
+    const service = described.services?.[0];
+    expect(service).toMatchObject(SERVICE_FIELDS);
+    expect(service?.launchType).toBeUndefined();
+    bench.sim.control.resetCounters();
+    for (let i = 0; i < 3; i++) await bench.pass("FargateService", "team-search", "search");
+    const counters = bench.sim.control.counters();
+    expect(counters["ecs:UpdateService"]?.calls ?? 0).toBe(0);
+    expect(counters["ecs:RegisterTaskDefinition"]?.calls ?? 0).toBe(0);
   });
 });

@@ -51,6 +51,9 @@ describe("renderEcsService", () => {
         maximumPercent: 200,
       },
       serviceRegistries: [],
+      // Always written out (none, off) so a removed load balancer or ECS Exec is undone by the diff.
+      loadBalancers: [],
+      enableExecuteCommand: false,
       propagateTags: "SERVICE",
       enableECSManagedTags: true,
     };

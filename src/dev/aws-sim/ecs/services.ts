@@ -141,6 +141,7 @@ export function serviceHandlers(
         clientToken,
         launchType: launchType ?? (capacityProviderStrategy === undefined ? "FARGATE" : undefined),
         capacityProviderStrategy,
+        loadBalancers: input.optObjList("loadBalancers") ?? [],
         status: "ACTIVE",
         desiredCount: desiredCount(input) ?? 0,
         taskDefinitionArn: td.arn,
@@ -189,6 +190,21 @@ export function serviceHandlers(
       }
       if (registries !== undefined && JSON.stringify(registries) !== JSON.stringify(svc.serviceRegistries)) {
         svc.serviceRegistries = registries;
+        redeploy = true;
+      }
+      const balancers = input.optObjList("loadBalancers");
+      if (balancers !== undefined && JSON.stringify(balancers) !== JSON.stringify(svc.loadBalancers)) {
+        svc.loadBalancers = balancers;
+        redeploy = true;
+      }
+      // ECS lets a service move from its launch type to a capacity provider strategy (a new deployment).
+      const strategy = input.optObjList("capacityProviderStrategy");
+      if (
+        strategy !== undefined &&
+        JSON.stringify(strategy) !== JSON.stringify(svc.capacityProviderStrategy)
+      ) {
+        svc.capacityProviderStrategy = strategy;
+        svc.launchType = undefined;
         redeploy = true;
       }
       if (platformVersion !== undefined && platformVersion !== svc.platformVersion) {

@@ -71,7 +71,7 @@ export function serviceShape(
     serviceArn: svc.arn,
     serviceName: svc.name,
     clusterArn: state.arn(`cluster/${svc.clusterName}`),
-    loadBalancers: [],
+    loadBalancers: svc.loadBalancers,
     serviceRegistries: svc.serviceRegistries,
     status: svc.status,
     desiredCount: svc.desiredCount,

@@ -106,8 +106,9 @@ export interface EcsService {
   readonly clusterName: string;
   readonly createdAt: number;
   readonly clientToken: string | undefined;
-  readonly launchType: string | undefined;
-  readonly capacityProviderStrategy: JsonObject[] | undefined;
+  launchType: string | undefined;
+  capacityProviderStrategy: JsonObject[] | undefined;
+  loadBalancers: JsonObject[];
   status: "ACTIVE" | "DRAINING" | "INACTIVE";
   desiredCount: number;
   taskDefinitionArn: string;
