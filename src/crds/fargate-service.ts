@@ -202,6 +202,8 @@ export type FargateServiceSpec = {
   propagateTags?: "SERVICE" | "TASK_DEFINITION" | "NONE";
   /** Default: true (applied when rendering). */
   enableECSManagedTags?: boolean;
+  /** User tags on every AWS resource the record creates (never `fargate-operator:*` or `aws:*`). */
+  tags?: Record<string, string>;
   discovery?: DiscoverySpec;
   vault?: VaultSpec;
   deletionPolicy: DeletionPolicy;

@@ -126,9 +126,29 @@ function serviceRules(spec: JsonRecord): ValidationIssue[] {
   return out;
 }
 
+/** Key prefixes of tags users may not set: the operator's own and AWS's reserved ones. */
+const RESERVED_TAG_PREFIXES = ["fargate-operator:", "aws:"];
+
+/** Issues of `spec.tags`: keys the operator or AWS reserve. */
+function tagRules(spec: JsonRecord): ValidationIssue[] {
+  return Object.keys(asRecord(spec.tags) ?? {}).flatMap((key) => {
+    const prefix = RESERVED_TAG_PREFIXES.find((p) => key.toLowerCase().startsWith(p));
+    if (prefix === undefined) return [];
+    return [
+      issue(
+        ["spec", "tags", key],
+        `tag keys starting with "${prefix}" are reserved`,
+        prefix === "aws:"
+          ? "AWS reserves aws:*; rename the key"
+          : "the operator sets its own fargate-operator:* tags; rename the key",
+      ),
+    ];
+  });
+}
+
 /** Every cross-field issue of the task-level ECS fields of a (defaulted) FargateService spec. */
 export function ecsTaskRules(spec: JsonRecord, vault: JsonRecord | undefined): ValidationIssue[] {
-  const out = [...volumeRules(spec, vault), ...serviceRules(spec)];
+  const out = [...volumeRules(spec, vault), ...serviceRules(spec), ...tagRules(spec)];
   const proxy = asString(asRecord(spec.proxyConfiguration)?.containerName);
   const names = new Set(recordsOf(spec.containers).flatMap(([, c]) => asString(c.name) ?? []));
   if (vault) names.add(VAULT_AGENT_CONTAINER);

@@ -8,6 +8,7 @@ import {
   ownershipTags,
   type RenderContext,
   TagKey,
+  userTags,
 } from "./names.js";
 
 /** Cloud Map's tag limits: 50 per resource, keys 1–128 and values 0–256 characters of this set. */
@@ -65,14 +66,15 @@ function servicePortOf(spec: FargateServiceSpec): number | undefined {
 }
 
 /**
- * Every tag the Cloud Map service of `spec` carries: ownership, the deletion policy, then the Consul mirror's
- * instructions.
+ * Every tag the Cloud Map service of `spec` carries: the user's, ownership, the deletion policy, then the Consul
+ * mirror's instructions.
  */
 export function renderCloudMapServiceTags(
   spec: FargateServiceSpec,
   context: RenderContext,
 ): Record<string, string> {
   const pairs = [
+    ...userTags(spec),
     ...ownershipTags(context.metadata),
     deletionPolicyTag(spec),
     ...consulTagsOf(spec, context.metadata),

@@ -8,7 +8,14 @@ import type {
 } from "@aws-sdk/client-ecs";
 import type { FargateServiceSpec } from "../crds/index.js";
 import { RenderError } from "./errors.js";
-import { clientTokenOf, deletionPolicyTag, ecsName, ownershipTags, type RenderContext } from "./names.js";
+import {
+  clientTokenOf,
+  deletionPolicyTag,
+  ecsName,
+  ownershipTags,
+  type RenderContext,
+  userTags,
+} from "./names.js";
 
 /** What the ECS service points at: set by the controller once the parts exist. */
 export interface EcsServiceRefs {
@@ -117,10 +124,12 @@ export function renderEcsService(
     deploymentConfiguration: deploymentOf(spec),
     serviceRegistries,
     ...serviceFields,
-    tags: [...ownershipTags(context.metadata), deletionPolicyTag(spec)].map(([key, value]) => ({
-      key,
-      value,
-    })),
+    tags: [...userTags(spec), ...ownershipTags(context.metadata), deletionPolicyTag(spec)].map(
+      ([key, value]) => ({
+        key,
+        value,
+      }),
+    ),
     propagateTags,
     enableECSManagedTags,
     clientToken: clientTokenOf(context.metadata),

@@ -71,6 +71,11 @@ export function ownershipTags(metadata: RenderMetadata): Array<[string, string]>
   ];
 }
 
+/** The user's tags of a spec (`spec.tags`), sorted by key; they come before ours in every tag list. */
+export function userTags(spec: Pick<FargateServiceSpec, "tags">): Array<[string, string]> {
+  return Object.entries(spec.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** The deletion-policy tag of a spec: `[TagKey.DeletionPolicy, "Delete" | "Retain"]`. */
 export function deletionPolicyTag(spec: Pick<FargateServiceSpec, "deletionPolicy">): [string, string] {
   return [TagKey.DeletionPolicy, spec.deletionPolicy === "Retain" ? "Retain" : "Delete"];

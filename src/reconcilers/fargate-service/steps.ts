@@ -22,6 +22,7 @@ import {
   renderEcsService,
   renderTaskDefinition,
   TagKey,
+  userTags,
 } from "../../render/index.js";
 import { PermanentError } from "../../runtime/errors.js";
 import { NotFoundError } from "../../store/errors.js";
@@ -323,6 +324,8 @@ async function alignEcsServiceTags(
   if (observed.serviceArn === undefined) return;
   const [policyKey, policy] = deletionPolicyTag(record.spec);
   const add: Record<string, string> = {
+    // The user's spec.tags, added or changed (a tag dropped from the spec stays: we cannot tell it was ours).
+    ...Object.fromEntries(userTags(record.spec).filter(([k, v]) => tags[k] !== v)),
     ...(needsOwnershipTags(ownership) ? ownershipTagMap(record.metadata) : {}),
     ...(tags[policyKey] === policy ? {} : { [policyKey]: policy }),
   };

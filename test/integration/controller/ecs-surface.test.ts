@@ -135,20 +135,47 @@ describe("ECS container and task fields on the simulator", () => {
     expect(second.taskDefinition?.containerDefinitions?.find((c) => c.name === "app")?.stopTimeout).toBe(90);
   });
 
-  it("service fields reach ECS and steady state makes no UpdateService call", async () => {
-    await bench.store.apply(searchService(CONTAINER_FIELDS, SERVICE_FIELDS));
+  it("service fields and tags reach ECS; steady state makes no UpdateService call; a tag change only tags", async () => {
+    await bench.store.apply(searchService(CONTAINER_FIELDS, { ...SERVICE_FIELDS, tags: { team: "search" } }));
     const record = await bench.converge("FargateService", "team-search", "search", isReady);
     const { ecs } = clientsFor(bench.sim.endpoint);
     const described = await ecs.send(
-      new DescribeServicesCommand({ cluster: "apps", services: [String(record?.status?.serviceArn)] }),
+      new DescribeServicesCommand({
+        cluster: "apps",
+        services: [String(record?.status?.serviceArn)],
+        include: ["TAGS"],
+      }),
     );
     const service = described.services?.[0];
     expect(service).toMatchObject(SERVICE_FIELDS);
     expect(service?.launchType).toBeUndefined();
+    expect(service?.tags).toEqual(expect.arrayContaining([{ key: "team", value: "search" }]));
+    const td = await ecs.send(
+      new DescribeTaskDefinitionCommand({
+        taskDefinition: String(record?.status?.taskDefinitionArn),
+        include: ["TAGS"],
+      }),
+    );
+    expect(td.tags).toEqual(expect.arrayContaining([{ key: "team", value: "search" }]));
     bench.sim.control.resetCounters();
     for (let i = 0; i < 3; i++) await bench.pass("FargateService", "team-search", "search");
     const counters = bench.sim.control.counters();
     expect(counters["ecs:UpdateService"]?.calls ?? 0).toBe(0);
     expect(counters["ecs:RegisterTaskDefinition"]?.calls ?? 0).toBe(0);
+
+    await bench.store.apply(
+      searchService(CONTAINER_FIELDS, { ...SERVICE_FIELDS, tags: { team: "discovery" } }),
+    );
+    bench.sim.control.resetCounters();
+    for (let i = 0; i < 3; i++) await bench.pass("FargateService", "team-search", "search");
+    const after = bench.sim.control.counters();
+    expect(after["ecs:TagResource"]?.calls).toBe(1);
+    expect(after["ecs:UpdateService"]?.calls ?? 0).toBe(0);
+    const retagged = await ecs.send(
+      new DescribeServicesCommand({ cluster: "apps", services: ["team-search-search"], include: ["TAGS"] }),
+    );
+    expect(retagged.services?.[0]?.tags).toEqual(
+      expect.arrayContaining([{ key: "team", value: "discovery" }]),
+    );
   });
 });

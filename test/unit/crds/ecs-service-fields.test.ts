@@ -72,3 +72,17 @@ describe("ECS service fields on spec", () => {
     ]);
   });
 });
+
+describe("spec.tags", () => {
+  it("accepts the user's tags and refuses keys the operator or AWS reserve, and characters AWS refuses", () => {
+    expect(issuesWith({ tags: { team: "payments", "cost-center": "1234" } })).toEqual([]);
+    expect(issuesWith({ tags: { "fargate-operator:uid": "x", "aws:x": "y", "a#b": "z", ok: "v!" } })).toEqual(
+      [
+        `spec.tags["a#b"]: invalid name "a#b": "#" is not allowed (use letters, digits, spaces and _ . : / = + - @ (AWS's tag characters))`,
+        `spec.tags.ok: invalid ok "v!": "!" is not allowed (use letters, digits, spaces and _ . : / = + - @ (AWS's tag characters))`,
+        'spec.tags["fargate-operator:uid"]: tag keys starting with "fargate-operator:" are reserved (the operator sets its own fargate-operator:* tags; rename the key)',
+        'spec.tags["aws:x"]: tag keys starting with "aws:" are reserved (AWS reserves aws:*; rename the key)',
+      ],
+    );
+  });
+});

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { renderTaskDefinition } from "../../../src/render/index.js";
+import {
+  renderCloudMapServiceTags,
+  renderEcsService,
+  renderTaskDefinition,
+} from "../../../src/render/index.js";
 import { contextFor, validSpec } from "./fixtures.js";
 
 const base = {
@@ -105,5 +109,23 @@ describe("ECS task-level fields in the task definition", () => {
       vault: { role: "web", address: "https://vault:8200", secrets: [{ name: "a.env", path: "kv/a" }] },
     });
     expect(input.volumes?.map((v) => v.name)).toEqual(["shared", "vault-secrets"]);
+  });
+});
+
+describe("spec.tags", () => {
+  it("are on the task definition, the ECS service and the Cloud Map service, beside ours, outside the hash", () => {
+    const tags = { team: "search", "cost-center": "42" };
+    const { input, hash } = render({}, { tags });
+    expect(input.tags?.slice(0, 2)).toEqual([
+      { key: "cost-center", value: "42" },
+      { key: "team", value: "search" },
+    ]);
+    expect(input.tags?.map((t) => t.key)).toContain("fargate-operator:uid");
+    expect(render({}).hash).toBe(hash);
+    const spec = validSpec({ ...base, tags, containers: [{ name: "web", image: "nginx:1.27" }] });
+    const context = contextFor("web", "default");
+    const service = renderEcsService(spec, context, { taskDefinitionArn: "arn:td" }).create;
+    expect(service.tags).toEqual(expect.arrayContaining([{ key: "team", value: "search" }]));
+    expect(renderCloudMapServiceTags(spec, context)).toMatchObject(tags);
   });
 });
