@@ -2,6 +2,7 @@
 import type {
   CapacityProviderStrategyItem,
   ContainerDefinition,
+  DeploymentAlarms,
   LoadBalancer,
   ProxyConfiguration,
   Volume,
@@ -112,6 +113,10 @@ export type DeploymentSpec = {
   maximumPercent: number;
   circuitBreaker: CircuitBreaker;
   timeoutSeconds: number;
+  /** ECS deployment alarms, passed through. */
+  alarms?: DeploymentAlarms;
+  /** ECS bake time, passed through. */
+  bakeTimeInMinutes?: number;
 };
 
 /** DNS record types a Cloud Map service may create. */

@@ -71,11 +71,15 @@ function networkOf(spec: FargateServiceSpec): NetworkConfiguration {
 
 function deploymentOf(spec: FargateServiceSpec): DeploymentConfiguration {
   const d = spec.deployment;
-  return {
+  const out: DeploymentConfiguration = {
     deploymentCircuitBreaker: { enable: d.circuitBreaker.enable, rollback: d.circuitBreaker.rollback },
     minimumHealthyPercent: d.minimumHealthyPercent,
     maximumPercent: d.maximumPercent,
   };
+  // ECS's own deployment members, only when set (the diff compares only the members we send).
+  if (d.alarms !== undefined) out.alarms = structuredClone(d.alarms);
+  if (d.bakeTimeInMinutes !== undefined) out.bakeTimeInMinutes = d.bakeTimeInMinutes;
+  return out;
 }
 
 /** The ECS service fields a spec may set, shared by create and update (defaults written out for the diff). */

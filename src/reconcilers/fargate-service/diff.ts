@@ -118,6 +118,14 @@ function withEcsDeploymentDefaults(config: DeploymentConfiguration | undefined):
       enable: breaker?.enable ?? false,
       rollback: breaker?.rollback ?? false,
     },
+    // Compared only when the spec sets them; ECS may omit them when off or zero.
+    alarms: {
+      ...config?.alarms,
+      alarmNames: config?.alarms?.alarmNames ?? [],
+      enable: config?.alarms?.enable ?? false,
+      rollback: config?.alarms?.rollback ?? false,
+    },
+    bakeTimeInMinutes: config?.bakeTimeInMinutes ?? 0,
   };
 }
 

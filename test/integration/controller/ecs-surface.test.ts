@@ -66,6 +66,7 @@ const SERVICE_FIELDS = {
   platformVersion: "1.4.0",
   propagateTags: "NONE",
   enableECSManagedTags: false,
+  deployment: { alarms: { alarmNames: ["search-5xx"], enable: true, rollback: true }, bakeTimeInMinutes: 5 },
 };
 
 /** A validated FargateService whose app container carries `fields` (and the spec `service` fields). */
@@ -147,7 +148,9 @@ describe("ECS container and task fields on the simulator", () => {
       }),
     );
     const service = described.services?.[0];
-    expect(service).toMatchObject(SERVICE_FIELDS);
+    const { deployment, ...serviceFields } = SERVICE_FIELDS;
+    expect(service).toMatchObject(serviceFields);
+    expect(service?.deploymentConfiguration).toMatchObject(deployment);
     expect(service?.launchType).toBeUndefined();
     expect(service?.tags).toEqual(expect.arrayContaining([{ key: "team", value: "search" }]));
     const td = await ecs.send(

@@ -93,7 +93,9 @@ export function serviceHandlers(
             enable: boolField(breaker, "enable") ?? false,
             rollback: boolField(breaker, "rollback") ?? false,
           };
-    return { minimumHealthyPercent, maximumPercent, circuitBreaker };
+    const alarms = isJsonObject(config?.alarms) ? config.alarms : svc?.alarms;
+    const bakeTimeInMinutes = numField(config, "bakeTimeInMinutes") ?? svc?.bakeTimeInMinutes;
+    return { minimumHealthyPercent, maximumPercent, circuitBreaker, alarms, bakeTimeInMinutes };
   };
 
   const desiredCount = (input: Input): number | undefined => {

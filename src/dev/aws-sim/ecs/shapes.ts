@@ -85,6 +85,8 @@ export function serviceShape(
       deploymentCircuitBreaker: { ...svc.circuitBreaker },
       maximumPercent: svc.maximumPercent,
       minimumHealthyPercent: svc.minimumHealthyPercent,
+      alarms: svc.alarms,
+      bakeTimeInMinutes: svc.bakeTimeInMinutes,
     },
     taskSets: [],
     deployments: svc.deployments.map((d) => deploymentShape(svc, d, tasks)),

@@ -118,6 +118,9 @@ export interface EcsService {
   minimumHealthyPercent: number;
   maximumPercent: number;
   circuitBreaker: { enable: boolean; rollback: boolean };
+  /** Deployment alarms and bake time, echoed only (the simulator raises no alarms). */
+  alarms: JsonObject | undefined;
+  bakeTimeInMinutes: number | undefined;
   healthCheckGracePeriodSeconds: number | undefined;
   enableECSManagedTags: boolean;
   enableExecuteCommand: boolean;

@@ -126,3 +126,43 @@ describe("ECS service fields", () => {
     ]);
   });
 });
+
+describe("deployment alarms and bake time", () => {
+  const withAlarms = validSpec({
+    cluster: "apps",
+    cpu: 256,
+    memory: 512,
+    containers: [{ name: "web", image: "nginx:1.27" }],
+    network: { subnets: ["subnet-1"], securityGroups: ["sg-1"] },
+    deployment: { alarms: { alarmNames: ["web-5xx"], enable: true, rollback: true }, bakeTimeInMinutes: 0 },
+  });
+  const desired = renderEcsService(withAlarms, contextFor("web", "default"), {
+    taskDefinitionArn: TD,
+  }).update;
+  const bare = (deploymentConfiguration: EcsService["deploymentConfiguration"]): EcsService => ({
+    ...observed({ propagateTags: "SERVICE", enableECSManagedTags: true, enableExecuteCommand: false }),
+    loadBalancers: [],
+    capacityProviderStrategy: [],
+    deploymentConfiguration,
+  });
+
+  it("are sent in deploymentConfiguration and match once ECS has them (a bake time of 0 may be omitted)", () => {
+    expect(desired.deploymentConfiguration).toMatchObject({
+      alarms: { alarmNames: ["web-5xx"], enable: true, rollback: true },
+      bakeTimeInMinutes: 0,
+    });
+    const steady = bare({
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+      alarms: { alarmNames: ["web-5xx"], enable: true, rollback: true },
+    });
+    expect(diffService(desired, steady).map((d) => d.field)).toEqual([]);
+    const without = bare({
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+    });
+    expect(diffService(desired, without).map((d) => d.field)).toEqual(["deploymentConfiguration"]);
+  });
+});
