@@ -115,10 +115,13 @@ describe("hostile Consul entries", () => {
       SkipNodeUpdate: true,
       Check: { CheckID: "sabotage", Name: "x", ServiceID: "legacy:i-1", Status: "critical" },
     });
+    // Taking back is a deregistration (their check goes with it) then our registration again: wait for both.
     await within(
       bed.clock,
       15_000,
-      () => !bed.consulSim.control.snapshot().checks.some((c) => c.CheckID === "sabotage"),
+      () =>
+        !bed.consulSim.control.snapshot().checks.some((c) => c.CheckID === "sabotage") &&
+        ours()?.Meta["fargate-operator-sync"] === UID,
       { stepMs: 500 },
     );
     expect(ours()?.Meta["fargate-operator-sync"]).toBe(UID);
