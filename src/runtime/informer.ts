@@ -183,6 +183,13 @@ export class Informer implements CacheReader {
       });
       const listed = new Map<ResourceKey, StoredResource>(items.map((item) => [keyOf(item), item]));
       const read = await this.readDisputed(recent, listed, touched, onInvalidItem);
+      // Cached keys the list did not show: the kind index may not list them yet, or no longer (their `kind`
+      // changed), so only an absent item is a deletion. Read them all before changing the cache, so a relist's
+      // outcome appears at once. Keys holding invalid items are there, not vanished.
+      const missing = [...this.cache.keys()].filter(
+        (key) => !listed.has(key) && !touched.has(key) && !this.invalid.has(key),
+      );
+      for (const key of missing) if (!read.has(key)) read.set(key, await this.readKey(key, onInvalidItem));
       const first = !this.synced;
       for (const [key, item] of listed) {
         if (touched.has(key)) {
@@ -192,11 +199,8 @@ export class Informer implements CacheReader {
         const truth = read.has(key) ? read.get(key) : item;
         if (truth !== INVALID) this.merge(key, truth, first);
       }
-      for (const key of [...this.cache.keys()]) {
-        // Keys holding invalid items are there, not vanished: never dropped as deleted.
-        if (listed.has(key) || touched.has(key) || this.invalid.has(key)) continue;
-        // The kind index may not list it yet, or no longer (its `kind` changed): only an absent item is a deletion.
-        const found = read.has(key) ? read.get(key) : await this.readKey(key, onInvalidItem);
+      for (const key of missing) {
+        const found = read.get(key);
         if (found === INVALID || touched.has(key)) continue;
         this.merge(key, found, first);
       }
