@@ -1,7 +1,6 @@
 /** Per-invocation context: settings resolved once (flag > env > default) and the store built from them. */
 import { type CommonSettings, commonSettings, resolveEndpoints } from "../config/common.js";
 import { readEnvironment, resolveSettings } from "../config/settings.js";
-import { createDynamoResourceStore } from "../store/index.js";
 import type { ResourceStore } from "../store/types.js";
 
 /** What every command receives. */
@@ -22,8 +21,19 @@ export interface GlobalFlags {
   endpointUrl?: string;
 }
 
+/** Builds the DynamoDB store; handed in so commands that work offline never load the AWS SDK. */
+export type StoreFactory = (options: {
+  tableName: string;
+  region: string;
+  endpoints: ReturnType<typeof resolveEndpoints>;
+}) => ResourceStore;
+
+const offlineOnly: StoreFactory = () => {
+  throw new Error("internal: this command works offline and has no store");
+};
+
 /** Resolves settings from global flags and the environment and returns the command context. */
-export function createCliContext(flags: GlobalFlags): CliContext {
+export function createCliContext(flags: GlobalFlags, createStore: StoreFactory = offlineOnly): CliContext {
   const settings = resolveSettings(
     commonSettings,
     { region: flags.region, table: flags.table, "endpoint-url": flags.endpointUrl },
@@ -33,7 +43,7 @@ export function createCliContext(flags: GlobalFlags): CliContext {
   return {
     settings,
     store: () => {
-      store ??= createDynamoResourceStore({
+      store ??= createStore({
         tableName: settings.table,
         region: settings.region,
         endpoints: resolveEndpoints(settings),

@@ -1,20 +1,9 @@
 /** The `fargatectl` command tree. Thin: each action resolves its options and calls one run function. */
 import { Command, Option } from "commander";
 import { parseDuration, readEnvironment } from "../config/settings.js";
-import { controllerOptionSpecs, flagsFromOptions, runControllerCommand } from "../reconcilers/command.js";
-import { runApply } from "./commands/apply.js";
-import {
-  catalogSyncFlagsFromOptions,
-  catalogSyncOptionSpecs,
-  runCatalogSyncCommand,
-} from "./commands/catalog-sync.js";
-import { runDelete } from "./commands/delete.js";
-import { runDev } from "./commands/dev.js";
-import { runDescribe, runGet } from "./commands/get.js";
-import { runRender } from "./commands/render.js";
-import { runTableCreate } from "./commands/table.js";
-import { runValidate } from "./commands/validate.js";
-import { type CliContext, createCliContext, type GlobalFlags } from "./context.js";
+import { controllerOptionSpecs, flagsFromOptions } from "../reconcilers/command-options.js";
+import { catalogSyncFlagsFromOptions, catalogSyncOptionSpecs } from "./commands/catalog-sync-options.js";
+import { type CliContext, createCliContext, type GlobalFlags, type StoreFactory } from "./context.js";
 import { parseOutputFormat } from "./output.js";
 import { addUserCommands, watchUntilInterrupted } from "./user-commands.js";
 
@@ -29,7 +18,7 @@ const KIND_HELP =
 /** Builds the command tree; `makeContext` is replaceable in tests. */
 export function buildProgram(
   result: ProgramResult,
-  makeContext: (flags: GlobalFlags) => CliContext = createCliContext,
+  makeContext: (flags: GlobalFlags, createStore?: StoreFactory) => CliContext = createCliContext,
 ): Command {
   const program = new Command("fargatectl")
     .description(
@@ -44,10 +33,17 @@ export function buildProgram(
     .showHelpAfterError("(run with --help for usage)")
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
 
-  const run = (cmd: Command, action: (ctx: CliContext) => Promise<number>) =>
-    action(makeContext(cmd.optsWithGlobals<GlobalFlags>())).then((code) => {
-      result.exitCode = code;
-    });
+  // Each action loads its command module when it runs (and the store only when it needs one), so a command
+  // starts without loading every other command's dependencies: `fargatectl import` is measured by its start.
+  const run = async (
+    cmd: Command,
+    action: (ctx: CliContext) => Promise<number>,
+    needs: "store" | "offline" = "store",
+  ): Promise<void> => {
+    const createStore =
+      needs === "store" ? (await import("../store/index.js")).createDynamoResourceStore : undefined;
+    result.exitCode = await action(makeContext(cmd.optsWithGlobals<GlobalFlags>(), createStore));
+  };
   const files = () =>
     new Option("-f, --filename <paths...>", "files, directories, or - for stdin").makeOptionMandatory();
   const namespace = () => new Option("-n, --namespace <ns>", "namespace (tenancy partition)");
@@ -66,11 +62,14 @@ export function buildProgram(
       "fargate-system",
     )
     .action((opts: { filename: string[]; policy?: string; policyNamespace: string }, cmd: Command) =>
-      run(cmd, (ctx) =>
-        runValidate(ctx, opts.filename, {
-          policyNamespace: opts.policyNamespace,
-          ...(opts.policy === undefined ? {} : { policy: opts.policy }),
-        }),
+      run(
+        cmd,
+        async (ctx) =>
+          (await import("./commands/validate.js")).runValidate(ctx, opts.filename, {
+            policyNamespace: opts.policyNamespace,
+            ...(opts.policy === undefined ? {} : { policy: opts.policy }),
+          }),
+        "offline",
       ),
     );
 
@@ -80,7 +79,15 @@ export function buildProgram(
     .addOption(files())
     .addOption(new Option("-o, --output <format>", "yaml or json").choices(["yaml", "json"]).default("yaml"))
     .action((opts: { filename: string[]; output: "yaml" | "json" }, cmd: Command) =>
-      run(cmd, (ctx) => runRender(ctx, { files: opts.filename, output: opts.output })),
+      run(
+        cmd,
+        async (ctx) =>
+          (await import("./commands/render.js")).runRender(ctx, {
+            files: opts.filename,
+            output: opts.output,
+          }),
+        "offline",
+      ),
     );
 
   program
@@ -92,8 +99,8 @@ export function buildProgram(
     .addOption(namespace())
     .option("--dry-run", "say what would be created, updated or unchanged, and write nothing", false)
     .action((opts: { filename: string[]; namespace?: string; dryRun: boolean }, cmd: Command) =>
-      run(cmd, (ctx) =>
-        runApply(ctx, {
+      run(cmd, async (ctx) =>
+        (await import("./commands/apply.js")).runApply(ctx, {
           files: opts.filename,
           dryRun: opts.dryRun,
           ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }),
@@ -135,7 +142,7 @@ export function buildProgram(
           };
           return opts.watch
             ? watchUntilInterrupted(ctx, selection)
-            : runGet(ctx, { ...selection, output: opts.output });
+            : import("./commands/get.js").then((m) => m.runGet(ctx, { ...selection, output: opts.output }));
         }),
     );
 
@@ -146,7 +153,9 @@ export function buildProgram(
     .argument("<name>", "record name")
     .addOption(namespace().default("default"))
     .action((kind: string, name: string, opts: { namespace: string }, cmd: Command) =>
-      run(cmd, (ctx) => runDescribe(ctx, kind, name, opts.namespace)),
+      run(cmd, async (ctx) =>
+        (await import("./commands/get.js")).runDescribe(ctx, kind, name, opts.namespace),
+      ),
     );
 
   program
@@ -168,8 +177,14 @@ export function buildProgram(
         opts: { namespace: string; wait: boolean; timeout: number },
         cmd: Command,
       ) =>
-        run(cmd, (ctx) =>
-          runDelete(ctx, { kind, name, namespace: opts.namespace, wait: opts.wait, timeoutMs: opts.timeout }),
+        run(cmd, async (ctx) =>
+          (await import("./commands/delete.js")).runDelete(ctx, {
+            kind,
+            name,
+            namespace: opts.namespace,
+            wait: opts.wait,
+            timeoutMs: opts.timeout,
+          }),
         ),
     );
 
@@ -181,7 +196,9 @@ export function buildProgram(
     .description(
       "create the table (on-demand, stream NEW_AND_OLD_IMAGES, kind index, TTL); no-op if it exists",
     )
-    .action((_opts: unknown, cmd: Command) => run(cmd, (ctx) => runTableCreate(ctx)));
+    .action((_opts: unknown, cmd: Command) =>
+      run(cmd, async (ctx) => (await import("./commands/table.js")).runTableCreate(ctx)),
+    );
 
   const controller = program
     .command("controller")
@@ -192,6 +209,7 @@ export function buildProgram(
     );
   for (const spec of controllerOptionSpecs()) controller.option(spec.flags, spec.description);
   controller.action(async (_opts: unknown, cmd: Command) => {
+    const { runControllerCommand } = await import("../reconcilers/command.js");
     result.exitCode = await runControllerCommand(flagsFromOptions(cmd.optsWithGlobals()), readEnvironment());
   });
 
@@ -208,6 +226,7 @@ export function buildProgram(
     );
   for (const spec of catalogSyncOptionSpecs()) catalogSync.option(spec.flags, spec.description);
   catalogSync.action(async (_opts: unknown, cmd: Command) => {
+    const { runCatalogSyncCommand } = await import("./commands/catalog-sync.js");
     result.exitCode = await runCatalogSyncCommand(
       catalogSyncFlagsFromOptions(cmd.optsWithGlobals()),
       readEnvironment(),
@@ -228,8 +247,8 @@ export function buildProgram(
     )
     .option("--keep-logs", "keep the controller log (a private temporary file) after exit", false)
     .action((opts: { examples: string | false; statusInterval: number; keepLogs: boolean }, cmd: Command) =>
-      run(cmd, (ctx) =>
-        runDev(ctx, {
+      run(cmd, async (ctx) =>
+        (await import("./commands/dev.js")).runDev(ctx, {
           examples: opts.examples,
           statusIntervalMs: opts.statusInterval,
           keepLogs: opts.keepLogs,

@@ -1,10 +1,6 @@
 /** The commands for following and converging records: `wait`, `watch`, `diff`, `sync` (added to the tree by program.ts). */
 import { type Command, Option } from "commander";
 import { parseDuration } from "../config/settings.js";
-import { runDiff } from "./commands/diff.js";
-import { runSync } from "./commands/sync.js";
-import { runWait } from "./commands/wait.js";
-import { runWatch } from "./commands/watch.js";
 import type { CliContext } from "./context.js";
 import { parseSourceName, SOURCE_LABEL } from "./sync-plan.js";
 import { interruptSignal, stdoutTerminal } from "./terminal.js";
@@ -26,6 +22,7 @@ export async function watchUntilInterrupted(ctx: CliContext, selection: WatchSel
   const interrupt = interruptSignal();
   const terminal = stdoutTerminal();
   try {
+    const { runWatch } = await import("./commands/watch.js");
     return await runWatch(ctx, { ...selection, signal: interrupt.signal, ...(terminal ? { terminal } : {}) });
   } finally {
     interrupt.dispose();
@@ -68,8 +65,8 @@ export function addUserCommands(program: Command, run: RunAction, kindHelp: stri
         opts: { namespace: string; for: WaitTarget; timeout: number },
         cmd: Command,
       ) =>
-        run(cmd, (ctx) =>
-          runWait(ctx, {
+        run(cmd, async (ctx) =>
+          (await import("./commands/wait.js")).runWait(ctx, {
             resource,
             namespace: opts.namespace,
             target: opts.for,
@@ -113,8 +110,8 @@ export function addUserCommands(program: Command, run: RunAction, kindHelp: stri
     )
     .addOption(namespace())
     .action((opts: { filename: string[]; namespace?: string }, cmd: Command) =>
-      run(cmd, (ctx) =>
-        runDiff(ctx, {
+      run(cmd, async (ctx) =>
+        (await import("./commands/diff.js")).runDiff(ctx, {
           files: opts.filename,
           ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }),
         }),
@@ -155,8 +152,8 @@ export function addUserCommands(program: Command, run: RunAction, kindHelp: stri
         },
         cmd: Command,
       ) =>
-        run(cmd, (ctx) =>
-          runSync(ctx, {
+        run(cmd, async (ctx) =>
+          (await import("./commands/sync.js")).runSync(ctx, {
             dir,
             source: opts.source,
             prune: opts.prune,

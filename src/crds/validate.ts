@@ -2,7 +2,6 @@
  * Validates one document alone: JSON Schema (ajv, every error at once), then the cross-field rules on the
  * defaulted document. References to other records are not resolved here; the controller does that.
  */
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import type { CatalogSyncDocument } from "./catalog-sync.js";
 import type { CloudMapNamespaceDocument } from "./cloud-map-namespace.js";
 import { applyDefaults } from "./defaults.js";
@@ -14,8 +13,8 @@ import type { NamespacePolicyDocument } from "./namespace-policy.js";
 import { catalogSyncRules } from "./rules-catalog-sync.js";
 import { fargateServiceRules } from "./rules-fargate-service.js";
 import { namespacePolicyRules } from "./rules-namespace-policy.js";
-import { ECS_SHAPES, SCHEMAS } from "./schemas.js";
 import { suggest } from "./suggest.js";
+import { validatorOf } from "./validators.js";
 import { isRecord, type JsonRecord } from "./values.js";
 
 /** A valid document of any kind, defaults applied and status removed. */
@@ -29,34 +28,6 @@ export type ValidDocument =
 export type ValidationResult =
   | { ok: true; document: ValidDocument }
   | { ok: false; issues: ValidationIssue[] };
-
-// Annotation-only keywords in our schemas: hints for error messages and the spec's size cap (`x-max-bytes`,
-// which JSON Schema cannot express; specSizeIssues enforces it), ignored by editors. `x-refused` maps fields
-// the operator refuses to the fix issues.ts reports; the `x-botocore-*`/`x-roots`/... ones annotate ECS_SHAPES.
-const ajv = new Ajv2020({
-  allErrors: true,
-  strict: true,
-  verbose: true,
-  keywords: [
-    "x-hint",
-    "x-max-hint",
-    "x-max-bytes",
-    "x-refused",
-    "x-botocore-version",
-    "x-ecs-api-version",
-    "x-roots",
-    "x-dropped-patterns",
-  ],
-});
-// ECS fields passed through unchanged are validated by ECS's own shapes (`$ref` into its `$defs`).
-ajv.addSchema(ECS_SHAPES);
-
-const validators: Readonly<Record<Kind, ValidateFunction>> = {
-  FargateService: ajv.compile(SCHEMAS.FargateService),
-  CloudMapNamespace: ajv.compile(SCHEMAS.CloudMapNamespace),
-  CatalogSync: ajv.compile(SCHEMAS.CatalogSync),
-  NamespacePolicy: ajv.compile(SCHEMAS.NamespacePolicy),
-};
 
 const RULES: Readonly<Record<Kind, (spec: JsonRecord) => ValidationIssue[]>> = {
   FargateService: fargateServiceRules,
@@ -135,7 +106,7 @@ export function validateDocument(document: unknown): ValidationResult {
   }
   const kind = document.kind;
   if (!isKind(kind)) return { ok: false, issues: envelopeIssues(document) };
-  const validate = validators[kind];
+  const validate = validatorOf(kind);
   const issues = validate(document) ? [] : issuesFromAjv(validate.errors ?? [], document);
   issues.push(...specSizeIssues(document.spec));
   const defaulted = applyDefaults(document);

@@ -12,11 +12,9 @@ import { resolveEndpoints } from "../config/common.js";
 import { allowedTokenVariables } from "../config/consul-token.js";
 import {
   type ControllerCommandSettings,
-  controllerSettings,
   parseListenAddress,
   resolveControllerSettings,
 } from "../config/controller.js";
-import { defaultTextOf, describeSettings } from "../config/settings.js";
 import { createLogger, type Logger } from "../log.js";
 import { createMetrics } from "../metrics.js";
 import type { LeaseBackend } from "../runtime/lease-backend.js";
@@ -41,49 +39,7 @@ import { buildReconcilers } from "./reconcilers.js";
 /** Exit codes of the controller command. */
 export const ControllerExit = { Ok: 0, StartFailed: 1 } as const;
 
-/** The `--help` block: every controller setting, its variables and default (durations in ms). */
-export function controllerSettingsHelp(): string {
-  return describeSettings(controllerSettings);
-}
-
-/** One commander option per controller setting: `{ flags: "--concurrency <value>", description }`. */
-export function controllerOptionSpecs(): Array<{ flags: string; description: string }> {
-  return Object.values(controllerSettings).map((d) => ({
-    flags: `--${d.flag} <value>`,
-    description: `${d.description} Default: ${defaultTextOf(d)}. Env: ${d.env.join(", ")}.`,
-  }));
-}
-
-function camelCase(flag: string): string {
-  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/**
- * Turns commander's camelCase options (`resyncPeriod`, `endpointUrl`) into the flag-named map the settings
- * resolver reads (`resync-period`, `endpoint-url`). Non-string values are ignored.
- */
-export function flagsFromOptions(
-  options: Readonly<Record<string, unknown>>,
-): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  const flags = [
-    ...Object.values(controllerSettings).map((d) => d.flag),
-    "region",
-    "table",
-    "endpoint-url",
-    "dynamodb-endpoint-url",
-    "dynamodb-streams-endpoint-url",
-    "ecs-endpoint-url",
-    "servicediscovery-endpoint-url",
-    "consul-address",
-  ];
-  for (const flag of flags) {
-    const value = options[camelCase(flag)] ?? options[flag];
-    if (typeof value === "string") out[flag] = value;
-    else if (typeof value === "number") out[flag] = String(value);
-  }
-  return out;
-}
+export { controllerOptionSpecs, controllerSettingsHelp, flagsFromOptions } from "./command-options.js";
 
 /** Where signals come from; `process` in production, an EventEmitter in tests. */
 export interface SignalSource {

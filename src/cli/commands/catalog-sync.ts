@@ -7,13 +7,11 @@
 import type { DestinationStream } from "pino";
 import { type AwsStaticCredentials, createAwsGateways } from "../../aws/index.js";
 import { type Clock, systemClock } from "../../clock.js";
-import { catalogSyncCommandSettings, catalogSyncSettings } from "../../config/catalog-sync.js";
 import {
   type CatalogSyncCommandSettings,
   resolveCatalogSyncSettings,
 } from "../../config/catalog-sync-resolve.js";
 import { resolveEndpoints } from "../../config/common.js";
-import { defaultTextOf, describeSettings } from "../../config/settings.js";
 import { createLogger, type Logger } from "../../log.js";
 import type { SyncEngineRuntime } from "../../reconcilers/catalog-sync/run-sync.js";
 import { startSync } from "../../reconcilers/catalog-sync/run-sync.js";
@@ -23,46 +21,11 @@ import { createDynamoResourceStore, type DynamoResourceStore } from "../../store
 import { createSyncEngine, syncLeaseName } from "../../sync/index.js";
 import { ExitCode } from "../errors.js";
 
-/** Flags of the common settings this command offers besides the global ones (--region, --table, --endpoint-url). */
-const COMMON_FLAGS = [
-  "consul-address",
-  "servicediscovery-endpoint-url",
-  "dynamodb-endpoint-url",
-  "dynamodb-streams-endpoint-url",
-] as const;
-
-/** The `--help` block: every setting of the command, its variables and default. */
-export function catalogSyncSettingsHelp(): string {
-  return describeSettings(catalogSyncCommandSettings);
-}
-
-/** One commander option per setting of the command (the global ones excepted). */
-export function catalogSyncOptionSpecs(): Array<{ flags: string; description: string }> {
-  const common = Object.values(catalogSyncCommandSettings).filter((d) =>
-    (COMMON_FLAGS as readonly string[]).includes(d.flag),
-  );
-  const own = Object.values(catalogSyncSettings).filter((d) => d.flag !== "table");
-  return [...own, ...common].map((d) => ({
-    flags: `--${d.flag} <value>`,
-    description: `${d.description} Default: ${defaultTextOf(d)}.${d.env.length > 0 ? ` Env: ${d.env.join(", ")}.` : ""}`,
-  }));
-}
-
-function camelCase(flag: string): string {
-  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Commander's camelCase options as the flag-named map the settings resolver reads. */
-export function catalogSyncFlagsFromOptions(
-  options: Readonly<Record<string, unknown>>,
-): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const d of Object.values(catalogSyncCommandSettings)) {
-    const value = options[camelCase(d.flag)] ?? options[d.flag];
-    if (typeof value === "string") out[d.flag] = value;
-  }
-  return out;
-}
+export {
+  catalogSyncFlagsFromOptions,
+  catalogSyncOptionSpecs,
+  catalogSyncSettingsHelp,
+} from "./catalog-sync-options.js";
 
 /** Replaceable parts, for tests. */
 export interface CatalogSyncCommandDeps {
