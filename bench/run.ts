@@ -10,7 +10,7 @@
  *
  * Options: --quick (100 services; within 5 minutes on 2 cores), --services N, --time-scale S (default 1: on a
  * shared 2-core machine the controller's own wall-clock work, not AWS's buckets, limits it at 2× and above),
- * --records N (memory phase, default 10000), --phases convergence,watch,steady,memory,sync (default all),
+ * --records N (memory phase, default 10000), --phases convergence,watch,steady,memory,sync,import (default all),
  * --memory-node-flags=--max-old-space-size=128 (node flags for the memory phase's controller process instead of
  * the image's NODE_OPTIONS; the full run also measures it with none, i.e. a heap sized for this host),
  * --controller-entry dist|tsx (how that process runs; dist when the build exists).
@@ -22,6 +22,7 @@ import { parseArgs } from "node:util";
 import { Cleanup } from "./lib/cleanup.js";
 import { type BenchController, isReadyNow, startBenchController } from "./lib/controller.js";
 import { type ConvergenceOutcome, measureConvergence } from "./lib/convergence.js";
+import { measureImport } from "./lib/import.js";
 import {
   type ControllerEntry,
   defaultControllerEntry,
@@ -38,7 +39,7 @@ import { measureSync } from "./lib/sync.js";
 import { measureWatchLatency } from "./lib/watch-latency.js";
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
-const PHASES = ["convergence", "watch", "steady", "memory", "sync"] as const;
+const PHASES = ["convergence", "watch", "steady", "memory", "sync", "import"] as const;
 type Phase = (typeof PHASES)[number];
 
 interface BenchOptions {
@@ -214,6 +215,7 @@ async function main(): Promise<number> {
     consulToCloudMapMs: null,
     cloudMapToConsulMs: null,
     memory: null,
+    import: null,
   };
   const meta: Record<string, unknown> = {
     date: new Date().toISOString(),
@@ -291,6 +293,13 @@ async function main(): Promise<number> {
       results.cloudMapToConsulMs = sync.cloudMapToConsulMs;
       meta.sync = sync.meta;
       notes.push(`sync: ${sync.note}`);
+    }
+  }
+  if (options.phases.has("import")) {
+    const imported = await attempt("import", errors, () => measureImport(options.quick ? 1 : 3));
+    if (imported !== undefined) {
+      results.import = imported.figure;
+      meta.import = imported.meta;
     }
   }
   meta.loadAverageAtEnd = loadavg().map((l) => round(l, 2));

@@ -1,5 +1,6 @@
 /** latest.json's shape, the DESIGN.md §9 budgets and the printed table. Pure. */
 import type { ConvergenceFigure } from "./convergence.js";
+import type { ImportFigure } from "./import.js";
 import type { MemoryFigure } from "./memory.js";
 import type { SteadyStateFigure } from "./steady-state.js";
 import type { WatchLatencyFigure } from "./watch-latency.js";
@@ -18,6 +19,8 @@ export interface BenchResults {
   consulToCloudMapMs: Percentiles | null;
   cloudMapToConsulMs: Percentiles | null;
   memory: MemoryFigure | null;
+  /** `fargatectl import` on files, process start included (DESIGN.md §11). */
+  import: ImportFigure | null;
 }
 
 /** One line of the table. */
@@ -82,6 +85,13 @@ export function reportRows(results: BenchResults): ReportRow[] {
       strict: true,
       text: "< 256 MB",
     }),
+    row(
+      `import.perDefinitionMs.p50 (${results.import?.definitions ?? "?"} files)`,
+      results.import?.perDefinitionMs.p50,
+      " ms",
+      { limit: 500, strict: true, text: "< 500 ms" },
+    ),
+    row("import.perDefinitionMs.p99", results.import?.perDefinitionMs.p99, " ms", undefined),
   ];
   return rows;
 }

@@ -112,16 +112,18 @@ describe("reportRows", () => {
     consulToCloudMapMs: null,
     cloudMapToConsulMs: null,
     memory: { rssMbAt10k: 290 },
+    import: { perDefinitionMs: { p50: 500, p99: 900, max: 950 }, definitions: 40, runs: 3 },
   };
   const verdicts = Object.fromEntries(reportRows(results).map((r) => [r.figure.split(" ")[0], r.verdict]));
 
-  it("applies the DESIGN.md budgets (≤ 1.2, 0 writes, ≤ 1 describe, p99 < 1 s, < 256 MB)", () => {
+  it("applies the DESIGN.md budgets (≤ 1.2, 0 writes, ≤ 1 describe, p99 < 1 s, < 256 MB, import < 500 ms)", () => {
     expect(verdicts["convergence.ratioToBound"]).toBe("pass");
     expect(verdicts["steadyState.awsWriteCalls"]).toBe("FAIL");
     expect(verdicts["steadyState.describeCallsPer10Services"]).toBe("pass");
     expect(verdicts["watchLatencyMs.p99"]).toBe("FAIL");
     expect(verdicts["memory.rssMbAt10k"]).toBe("FAIL");
     expect(verdicts["consulToCloudMapMs.p99"]).toBe("n/a");
+    expect(verdicts["import.perDefinitionMs.p50"]).toBe("FAIL"); // the budget is strictly under 500 ms
   });
 });
 
