@@ -20,7 +20,7 @@ export interface ImportFigure {
   runs: number;
 }
 
-/** One corpus entry as manifest.json lists it. */
+/** One corpus entry as manifest.json lists it (paths relative to test/fixtures/real-world/). */
 interface CorpusEntry {
   dir: string;
   taskDefinition: string;
@@ -56,8 +56,8 @@ export async function measureImport(
   const exitCodes: Record<string, number> = {};
   for (let run = 0; run < runs; run++) {
     for (const entry of entries) {
-      const args = ["--task-definition", join(CORPUS, entry.dir, entry.taskDefinition), "-o", "json"];
-      if (entry.service !== undefined) args.push("--service", join(CORPUS, entry.dir, entry.service));
+      const args = ["--task-definition", join(CORPUS, entry.taskDefinition), "-o", "json"];
+      if (entry.service !== undefined) args.push("--service", join(CORPUS, entry.service));
       const { ms, code } = await timeImport(args);
       samples.push(ms);
       exitCodes[String(code)] = (exitCodes[String(code)] ?? 0) + 1;
