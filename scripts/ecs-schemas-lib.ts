@@ -4,8 +4,32 @@
  * the generator and `biome check` all agree byte for byte.
  */
 
-/** The requests whose shapes (and everything they reach) the schema covers. */
-export const ECS_SCHEMA_ROOTS = ["RegisterTaskDefinitionRequest", "CreateServiceRequest"] as const;
+/**
+ * The requests whose shapes (and everything they reach) the schema covers: the two the spec's ECS fields come
+ * from first, then the request of every other ECS operation the controller sends or the simulator answers, so
+ * the strict simulator can check each request it receives against AWS's model.
+ */
+export const ECS_SCHEMA_ROOTS = [
+  "RegisterTaskDefinitionRequest",
+  "CreateServiceRequest",
+  "CreateClusterRequest",
+  "DeleteClusterRequest",
+  "DeleteServiceRequest",
+  "DeregisterTaskDefinitionRequest",
+  "DescribeClustersRequest",
+  "DescribeServicesRequest",
+  "DescribeTaskDefinitionRequest",
+  "DescribeTasksRequest",
+  "ListClustersRequest",
+  "ListServicesRequest",
+  "ListTagsForResourceRequest",
+  "ListTaskDefinitionFamiliesRequest",
+  "ListTaskDefinitionsRequest",
+  "ListTasksRequest",
+  "TagResourceRequest",
+  "UntagResourceRequest",
+  "UpdateServiceRequest",
+] as const;
 
 /** Where the generated schema lives, relative to the package root. */
 export const ECS_SCHEMA_FILE = "schemas/ecs-shapes.schema.json";
@@ -192,7 +216,8 @@ export function ecsShapesSchema(model: BotocoreModel, botocoreVersion: string): 
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://fargate-operator.dev/schemas/ecs/ecs-shapes.schema.json",
     title: "ECS shapes",
-    description: `ECS request shapes reachable from ${ECS_SCHEMA_ROOTS.join(" and ")}, generated from botocore's model by npm run schemas:ecs. Do not edit by hand.`,
+    description:
+      "ECS request shapes reachable from the requests in x-roots, generated from botocore's model by npm run schemas:ecs. Do not edit by hand.",
     "x-botocore-version": botocoreVersion,
     "x-ecs-api-version": model.metadata.apiVersion,
     "x-roots": [...ECS_SCHEMA_ROOTS],

@@ -134,5 +134,22 @@ export function ecsContainerRules(spec: JsonRecord, vault: JsonRecord | undefine
     }
     out.push(...fargateLimits(at, container));
   }
+  out.push(...fireLensRouter(containers));
   return out;
+}
+
+/** ECS refuses the awsfirelens log driver in a task without a log router (a container with firelensConfiguration). */
+function fireLensRouter(containers: ReadonlyArray<[number, JsonRecord]>): ValidationIssue[] {
+  if (containers.some(([, c]) => c.firelensConfiguration !== undefined)) return [];
+  return containers.flatMap(([i, c]) =>
+    asString(asRecord(c.logConfiguration)?.logDriver) === "awsfirelens"
+      ? [
+          issue(
+            ["spec", "containers", i, "logConfiguration", "logDriver"],
+            "the awsfirelens log driver needs a log router container in this service",
+            "add a container with firelensConfiguration (e.g. type: fluentbit), or use awslogs",
+          ),
+        ]
+      : [],
+  );
 }

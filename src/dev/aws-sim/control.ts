@@ -1,6 +1,7 @@
 import type { CallCounters, OperationCounters } from "./counters.js";
 import type { FaultInjector, FaultSettings } from "./faults.js";
 import { isJsonObject, type JsonObject } from "./input.js";
+import type { CheckedRequest, EcsRequestModel } from "./request-model.js";
 import { seededRandom } from "./rng.js";
 import type { EcsThrottler } from "./throttle.js";
 
@@ -28,6 +29,10 @@ export interface SimulatorControl {
   counters(): Record<string, OperationCounters>;
   /** Zeroes every counter. */
   resetCounters(): void;
+  /** ECS requests checked against AWS's model since the last reset (strict mode; none in lenient mode). */
+  requests(): CheckedRequest[];
+  /** Forgets the checked requests. */
+  resetRequests(): void;
 }
 
 /** The parts of the simulator the control API steers. */
@@ -40,6 +45,8 @@ export interface ControlTargets {
   readonly counters: CallCounters;
   /** Images set to fail (the ECS state's set). */
   readonly failingImages: Set<string>;
+  /** The model check of ECS requests (strict mode only). */
+  readonly requestModel?: EcsRequestModel;
 }
 
 /** Builds the in-process control API over the simulator's parts. */
@@ -63,6 +70,8 @@ export function createControl(targets: ControlTargets): SimulatorControl {
     failingImages: () => [...targets.failingImages].sort(),
     counters: () => targets.counters.snapshot(),
     resetCounters: () => targets.counters.reset(),
+    requests: () => targets.requestModel?.requests() ?? [],
+    resetRequests: () => targets.requestModel?.reset(),
   };
 }
 
@@ -104,7 +113,8 @@ function readFaults(body: JsonObject): { settings: FaultSettings; seed: number |
 /**
  * Routes `/_sim/...` requests (JSON in, JSON out):
  * GET health | GET,PUT,DELETE faults | GET,PUT throttling ({enabled}) | POST throttling/reset |
- * GET,POST,DELETE failing-images ({image}) | GET counters | POST counters/reset.
+ * GET,POST,DELETE failing-images ({image}) | GET counters | POST counters/reset |
+ * GET requests (strict mode's model check: {checked, invalid, requests}) | POST requests/reset.
  */
 export function handleControlRequest(
   control: SimulatorControl,
@@ -158,6 +168,17 @@ export function handleControlRequest(
       case "POST /_sim/counters/reset":
         control.resetCounters();
         return { status: 200, body: control.counters() };
+      case "GET /_sim/requests": {
+        const requests = control.requests();
+        const invalid = requests.filter((r) => r.violations.length > 0).length;
+        return {
+          status: 200,
+          body: { strict: info.mode === "strict", checked: requests.length, invalid, requests },
+        };
+      }
+      case "POST /_sim/requests/reset":
+        control.resetRequests();
+        return { status: 200, body: { checked: 0, invalid: 0, requests: [] } };
       default:
         return { status: 404, body: { error: `no control route ${route}` } };
     }

@@ -6,6 +6,7 @@ import { createControl, type SimulatorControl } from "./control.js";
 import { CallCounters } from "./counters.js";
 import { createEcs } from "./ecs/index.js";
 import { FaultInjector } from "./faults.js";
+import { EcsRequestModel } from "./request-model.js";
 import { seededRandom } from "./rng.js";
 import { createSimulatorServer } from "./server.js";
 import { type BucketSettings, type EcsThrottleCategory, EcsThrottler } from "./throttle.js";
@@ -15,6 +16,7 @@ export { SimulatorMode } from "./context.js";
 export type { SimulatorControl } from "./control.js";
 export type { OperationCounters } from "./counters.js";
 export type { FaultSettings } from "./faults.js";
+export type { CheckedRequest, ModelViolation } from "./request-model.js";
 export {
   type BucketSettings,
   DEFAULT_ECS_BUCKETS,
@@ -92,7 +94,15 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
   });
   const faults = new FaultInjector(seededRandom(options.seed ?? 1));
   const counters = new CallCounters();
-  const control = createControl({ faults, throttler, counters, failingImages: ecs.state.failingImages });
+  // Strict mode checks every ECS request against AWS's model and records it (GET /_sim/requests).
+  const requestModel = ctx.mode === "strict" ? new EcsRequestModel() : undefined;
+  const control = createControl({
+    faults,
+    throttler,
+    counters,
+    failingImages: ecs.state.failingImages,
+    ...(requestModel === undefined ? {} : { requestModel }),
+  });
   const server = createSimulatorServer({
     ecs: ecs.handlers,
     cloudMap: cloudMap.handlers,
@@ -101,6 +111,13 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
     counters,
     control,
     info: { mode: ctx.mode, region: ctx.region, accountId: ctx.accountId, timeScale },
+    ...(requestModel === undefined
+      ? {}
+      : {
+          checkRequest: (family, operation, body) => {
+            if (family === "ecs") requestModel.check(operation, body);
+          },
+        }),
   });
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {

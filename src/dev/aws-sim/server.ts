@@ -40,6 +40,8 @@ export interface ServerParts {
   readonly control: SimulatorControl;
   /** Facts shown by `GET /_sim/health`. */
   readonly info: JsonObject;
+  /** Checks a request body before its handler runs (strict mode's model check); throws to refuse it. */
+  readonly checkRequest?: (family: ApiFamily, operation: string, body: JsonObject) => void;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -166,6 +168,7 @@ export function createSimulatorServer(parts: ServerParts): Server {
       if (raw.trim() !== "") body = JSON.parse(raw);
       if (!isJsonObject(body))
         throw new AwsApiError("SerializationException", "The request body must be a JSON object.");
+      parts.checkRequest?.(route.family, operation, body);
       const output = handler(new Input(body, route.family));
       parts.counters.bump(key, "succeeded");
       send(res, 200, output);

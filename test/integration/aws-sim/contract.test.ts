@@ -55,6 +55,10 @@ const MOTO_KNOWN_WRONG = {
     "Cloud Map API Reference, DnsProperties.HostedZoneId is a Route 53 zone id (Z…); moto returns '/hostedzone/…'.",
   namespacesShareVpc:
     "Cloud Map Developer Guide, private DNS namespaces: a VPC can be associated with several namespaces whose domains do not overlap; moto answers ConflictingDomainExists for any second namespace in a VPC.",
+  createServiceKeepsEcsFields:
+    "ECS API Reference, Service: capacityProviderStrategy, enableExecuteCommand, healthCheckGracePeriodSeconds, enableECSManagedTags and deploymentConfiguration (alarms, bakeTimeInMinutes) are returned as set by CreateService; moto's CreateService drops them.",
+  launchTypeWithCapacityProviders:
+    "ECS API Reference, CreateService launchType: 'If a capacityProviderStrategy is specified, the launchType parameter must be omitted', and the service then has no launchType; moto sets launchType EC2.",
   vpcIdChecked:
     "Cloud Map API Reference, CreatePrivateDnsNamespace Vpc: an existing VPC id; moto accepts any string (strict simulator checks the shape).",
 } as const;
@@ -447,6 +451,216 @@ describe("contract: ECS (moto vs strict simulator)", () => {
         reason: "MISSING",
       },
     ]);
+  });
+  it("agrees on the task fields of issue 14 and ECS's container fields: registered, then described unchanged", async () => {
+    const containers: Ecs.ContainerDefinition[] = [
+      {
+        name: "app",
+        image: "cfields:1",
+        portMappings: [{ containerPort: 8080, protocol: "tcp", name: "http" }],
+        essential: true,
+        memoryReservation: 256,
+        ulimits: [{ name: "nofile", softLimit: 4096, hardLimit: 8192 }],
+        linuxParameters: { initProcessEnabled: true, capabilities: { add: ["SYS_PTRACE"] } },
+        dockerLabels: { team: "search" },
+        mountPoints: [{ sourceVolume: "shared", containerPath: "/mnt/shared", readOnly: true }],
+        dependsOn: [{ containerName: "log-router", condition: "START" }],
+        logConfiguration: { logDriver: "awsfirelens", options: { Name: "cloudwatch" } },
+        healthCheck: { command: ["CMD-SHELL", "true"], interval: 10, timeout: 5, retries: 3, startPeriod: 0 },
+        stopTimeout: 30,
+      },
+      {
+        name: "log-router",
+        image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable",
+        essential: true,
+        memoryReservation: 50,
+        firelensConfiguration: { type: "fluentbit", options: { "enable-ecs-log-metadata": "true" } },
+      },
+    ];
+    const taskFields = {
+      volumes: [
+        {
+          name: "shared",
+          efsVolumeConfiguration: {
+            fileSystemId: "fs-0123456789abcdef0",
+            rootDirectory: "/",
+            transitEncryption: "ENABLED" as const,
+          },
+        },
+        { name: "scratch", host: {} },
+      ],
+      ephemeralStorage: { sizeInGiB: 50 },
+      runtimePlatform: { cpuArchitecture: "ARM64" as const, operatingSystemFamily: "LINUX" as const },
+      pidMode: "task" as const,
+      proxyConfiguration: {
+        type: "APPMESH" as const,
+        containerName: "log-router",
+        properties: [
+          { name: "IgnoredUID", value: "1337" },
+          { name: "AppPorts", value: "8080" },
+        ],
+      },
+    };
+    const [m, s] = await both(async (t) => {
+      const registered = await outcome(
+        t.ecs.send(
+          new Ecs.RegisterTaskDefinitionCommand(
+            taskDefinition("cfields", {
+              cpu: "1024",
+              memory: "2048",
+              containerDefinitions: containers,
+              ...taskFields,
+            }),
+          ),
+        ),
+      );
+      return {
+        registered,
+        described: await outcome(
+          t.ecs.send(new Ecs.DescribeTaskDefinitionCommand({ taskDefinition: "cfields" })),
+        ),
+      };
+    });
+    for (const key of ["registered", "described"] as const) {
+      expectCovers(okOf(s[key]), okOf(m[key]));
+      const simTd = okOf(s[key]).taskDefinition as Ecs.TaskDefinition;
+      const motoTd = okOf(m[key]).taskDefinition as Ecs.TaskDefinition;
+      for (const field of Object.keys(taskFields) as (keyof typeof taskFields)[]) {
+        expect(simTd[field], `${key}.${field}`).toEqual(motoTd[field]);
+        expect(simTd[field], `${key}.${field}`).toEqual(taskFields[field]);
+      }
+      for (const [i, container] of containers.entries()) {
+        expect(motoTd.containerDefinitions?.[i], `moto ${key}.${container.name}`).toMatchObject(container);
+        expect(simTd.containerDefinitions?.[i], `${key}.${container.name}`).toMatchObject(container);
+      }
+    }
+  });
+
+  it("agrees on the service fields of issue 14 that moto keeps: create, describe with tags, update", async () => {
+    const loadBalancers = [
+      {
+        targetGroupArn:
+          "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef",
+        containerName: "app",
+        containerPort: 8080,
+      },
+    ];
+    const [m, s] = await both(async (t) => {
+      const cluster = "contract-fields";
+      await t.ecs.send(new Ecs.CreateClusterCommand({ clusterName: cluster }));
+      await t.ecs.send(new Ecs.RegisterTaskDefinitionCommand(taskDefinition("cfsvc")));
+      const created = await outcome(
+        t.ecs.send(
+          new Ecs.CreateServiceCommand({
+            cluster,
+            serviceName: "web",
+            taskDefinition: "cfsvc",
+            desiredCount: 1,
+            launchType: "FARGATE",
+            networkConfiguration: t.network,
+            loadBalancers,
+            platformVersion: "1.4.0",
+            propagateTags: "SERVICE",
+            tags: [{ key: "team", value: "web" }],
+          }),
+        ),
+      );
+      const described = await outcome(
+        t.ecs.send(new Ecs.DescribeServicesCommand({ cluster, services: ["web"], include: ["TAGS"] })),
+      );
+      const updated = await outcome(
+        t.ecs.send(
+          new Ecs.UpdateServiceCommand({
+            cluster,
+            service: "web",
+            healthCheckGracePeriodSeconds: 60,
+            enableExecuteCommand: true,
+            capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+            propagateTags: "TASK_DEFINITION",
+          }),
+        ),
+      );
+      await t.ecs.send(new Ecs.DeleteServiceCommand({ cluster, service: "web", force: true }));
+      return { created, described, updated };
+    });
+    for (const key of ["created", "described"] as const) expectCovers(okOf(s[key]), okOf(m[key]));
+    // MOTO_KNOWN_WRONG.launchTypeWithCapacityProviders: moto keeps FARGATE beside the new strategy.
+    const withoutLaunchType = (svc: Ecs.Service) => ({
+      ...svc,
+      launchType: undefined,
+      deployments: svc.deployments?.map((d) => ({ ...d, launchType: undefined })),
+    });
+    expectCovers(
+      { service: withoutLaunchType(okOf(s.updated).service as Ecs.Service) },
+      { service: withoutLaunchType(okOf(m.updated).service as Ecs.Service) },
+    );
+    expect((okOf(s.updated).service as Ecs.Service).launchType).toBeUndefined();
+    const service = (o: Outcome, key = "service") =>
+      (key === "service" ? okOf(o).service : (okOf(o).services as unknown[])[0]) as Ecs.Service;
+    for (const [simSvc, motoSvc] of [
+      [service(s.created), service(m.created)],
+      [service(s.described, "services"), service(m.described, "services")],
+    ] as const) {
+      for (const field of ["loadBalancers", "platformVersion", "propagateTags"] as const)
+        expect(simSvc[field], field).toEqual(motoSvc[field]);
+    }
+    expect(service(s.described, "services").tags).toEqual(service(m.described, "services").tags);
+    expect(service(s.described, "services").tags).toEqual([{ key: "team", value: "web" }]);
+    const simUpdated = service(s.updated);
+    const motoUpdated = service(m.updated);
+    for (const field of [
+      "healthCheckGracePeriodSeconds",
+      "enableExecuteCommand",
+      "capacityProviderStrategy",
+      "propagateTags",
+      "loadBalancers",
+    ] as const)
+      expect(simUpdated[field], `updated.${field}`).toEqual(motoUpdated[field]);
+    expect(simUpdated).toMatchObject({ healthCheckGracePeriodSeconds: 60, enableExecuteCommand: true });
+  });
+
+  it("follows AWS where moto drops service fields of issue 14", async () => {
+    const [m, s] = await both(async (t) => {
+      const cluster = "contract-fields-aws";
+      await t.ecs.send(new Ecs.CreateClusterCommand({ clusterName: cluster }));
+      await t.ecs.send(new Ecs.RegisterTaskDefinitionCommand(taskDefinition("cfaws")));
+      return await outcome(
+        t.ecs.send(
+          new Ecs.CreateServiceCommand({
+            cluster,
+            serviceName: "web",
+            taskDefinition: "cfaws",
+            desiredCount: 0,
+            networkConfiguration: t.network,
+            capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+            enableExecuteCommand: true,
+            healthCheckGracePeriodSeconds: 30,
+            enableECSManagedTags: true,
+            deploymentConfiguration: {
+              alarms: { alarmNames: ["web-5xx"], enable: true, rollback: true },
+              bakeTimeInMinutes: 5,
+            },
+          }),
+        ),
+      );
+    });
+    const simSvc = okOf(s).service as Ecs.Service;
+    const motoSvc = okOf(m).service as Ecs.Service;
+    // MOTO_KNOWN_WRONG.createServiceKeepsEcsFields
+    expect(motoSvc.capacityProviderStrategy).toBeUndefined();
+    expect(simSvc).toMatchObject({
+      capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+      enableExecuteCommand: true,
+      healthCheckGracePeriodSeconds: 30,
+      enableECSManagedTags: true,
+      deploymentConfiguration: {
+        alarms: { alarmNames: ["web-5xx"], enable: true, rollback: true },
+        bakeTimeInMinutes: 5,
+      },
+    });
+    // MOTO_KNOWN_WRONG.launchTypeWithCapacityProviders
+    expect(motoSvc.launchType).toBe("EC2");
+    expect(simSvc.launchType).toBeUndefined();
   });
 });
 

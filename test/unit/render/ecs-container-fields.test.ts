@@ -52,9 +52,10 @@ describe("ECS container fields in the task definition", () => {
   });
 
   it("a container's logConfiguration replaces the awslogs settings of spec.logging", () => {
+    // splunk: awsfirelens would need a log-router container beside this one (a spec without one is refused).
     const logConfiguration = {
-      logDriver: "awsfirelens",
-      options: { Name: "cloudwatch", region: "eu-west-1", auto_create_group: "true" },
+      logDriver: "splunk",
+      options: { "splunk-url": "https://splunk.example:8088", "splunk-source": "web" },
     };
     const { input } = render({ logConfiguration }, { logging: { logGroup: "/ecs/web" } });
     expect(input.containerDefinitions?.[0]?.logConfiguration).toEqual(logConfiguration);
