@@ -36,6 +36,8 @@ export function srvTarget(spec: FargateServiceSpec): { containerName: string; co
   const wanted = spec.discovery?.cloudMap?.port;
   for (const container of spec.containers) {
     for (const port of container.ports ?? []) {
+      // A port range has no single port for an SRV record.
+      if (port.containerPort === undefined) continue;
       if (wanted === undefined || port.containerPort === wanted) {
         return { containerName: container.name, containerPort: port.containerPort };
       }
