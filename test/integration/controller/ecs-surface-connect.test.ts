@@ -111,6 +111,8 @@ describe("Service Connect, deployment strategy and the port fields on the simula
     await bench.store.apply(namespace);
     const ns = await bench.converge("CloudMapNamespace", "team-search", "mesh", isReady);
     const record = await bench.converge("FargateService", "team-search", "search", isReady);
+    // No Cloud Map registration here: the wait for the namespace left no CloudMapRegistered condition behind.
+    expect(JSON.stringify(record?.status?.conditions)).not.toContain("CloudMapRegistered");
     const { ecs } = clientsFor(bench.sim.endpoint);
     const described = await ecs.send(
       new DescribeServicesCommand({ cluster: "apps", services: [String(record?.status?.serviceArn)] }),
