@@ -29,8 +29,12 @@ export type ServiceExtras = Pick<
   | "deploymentExtras"
 >;
 
-/** Names of the task definition's port mappings (what Service Connect and VPC Lattice call portName). */
-function portNames(td: EcsTaskDefinition): Set<string> {
+/**
+ * Names of the task definition's port mappings (what Service Connect and VPC Lattice call portName); undefined
+ * when the revision is unknown (nothing to check against).
+ */
+function portNames(td: EcsTaskDefinition | undefined): Set<string> | undefined {
+  if (td === undefined) return undefined;
   const containers = Array.isArray(td.body.containerDefinitions) ? td.body.containerDefinitions : [];
   return new Set(
     containers.flatMap((c) =>
@@ -40,7 +44,11 @@ function portNames(td: EcsTaskDefinition): Set<string> {
 }
 
 /** Service Connect as ECS reports it: discoveryName defaults to the port name. */
-function connectOf(input: Input, td: EcsTaskDefinition, cloudMap: CloudMapState): JsonObject | undefined {
+function connectOf(
+  input: Input,
+  td: EcsTaskDefinition | undefined,
+  cloudMap: CloudMapState,
+): JsonObject | undefined {
   const connect = input.optObj("serviceConnectConfiguration");
   if (connect === undefined) return undefined;
   const names = portNames(td);
@@ -53,7 +61,7 @@ function connectOf(input: Input, td: EcsTaskDefinition, cloudMap: CloudMapState)
   }
   const services = objListField(connect, "services").map((s) => {
     const portName = field(s, "portName") ?? "";
-    if (!names.has(portName)) {
+    if (names !== undefined && !names.has(portName)) {
       throw invalid(`The portName ${portName} does not match any port mapping name in the task definition.`);
     }
     return { ...s, discoveryName: field(s, "discoveryName") ?? portName };
@@ -64,7 +72,7 @@ function connectOf(input: Input, td: EcsTaskDefinition, cloudMap: CloudMapState)
 /** The members of a CreateService (no `svc`) or UpdateService (`svc`: what it keeps when a member is absent). */
 export function readServiceExtras(
   input: Input,
-  td: EcsTaskDefinition,
+  td: EcsTaskDefinition | undefined,
   cloudMap: CloudMapState,
   svc?: EcsService,
 ): ServiceExtras {
@@ -72,7 +80,9 @@ export function readServiceExtras(
   const lattice = input.optObjList("vpcLatticeConfigurations");
   for (const item of lattice ?? []) {
     const portName = field(item, "portName") ?? "";
-    if (!names.has(portName)) throw invalid(`The portName ${portName} does not match any port mapping name.`);
+    if (names !== undefined && !names.has(portName)) {
+      throw invalid(`The portName ${portName} does not match any port mapping name.`);
+    }
   }
   const rebalancing = input.optStr("availabilityZoneRebalancing");
   if (rebalancing !== undefined && !["ENABLED", "DISABLED"].includes(rebalancing)) {

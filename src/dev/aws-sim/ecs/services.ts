@@ -183,7 +183,9 @@ export function serviceHandlers(
       const platformVersion = input.optStr("platformVersion");
       const count = desiredCount(input);
       Object.assign(svc, deploymentConfiguration(input, svc));
-      const extras = readServiceExtras(input, nextTd ?? taskDefinition(svc.taskDefinitionArn), cloudMap, svc);
+      // The running revision may be INACTIVE by now (deregistered): its port names still count.
+      const running = nextTd ?? state.findTaskDefinition(svc.taskDefinitionArn);
+      const extras = readServiceExtras(input, running, cloudMap, svc);
       let redeploy = (input.optBool("forceNewDeployment") ?? false) || extrasNeedDeployment(svc, extras);
       Object.assign(svc, extras);
       if (nextTd !== undefined && nextTd.arn !== svc.taskDefinitionArn) redeploy = true;
