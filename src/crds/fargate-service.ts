@@ -1,11 +1,21 @@
 /** FargateService: one ECS service on Fargate. Types of its spec (defaults applied) and status. Pure. */
 import type {
+  ApplicationProtocol,
+  AvailabilityZoneRebalancing,
+  CanaryConfiguration,
   CapacityProviderStrategyItem,
   ContainerDefinition,
   DeploymentAlarms,
+  DeploymentLifecycleHook,
+  DeploymentStrategy,
+  LinearConfiguration,
   LoadBalancer,
+  LogConfiguration,
   ProxyConfiguration,
+  ServiceConnectAccessLogConfiguration,
+  ServiceConnectService,
   Volume,
+  VpcLatticeConfiguration,
 } from "@aws-sdk/client-ecs";
 import type { DocumentMeta, LoggingSpec, ObjectRef } from "./common.js";
 import type { API_VERSION, CommonStatus, Resource } from "./meta.js";
@@ -19,11 +29,14 @@ export type RuntimePlatform = {
   operatingSystemFamily: "LINUX";
 };
 
-/** A port a container listens on. */
+/** A port a container listens on: one port (`containerPort`) or a range (`containerPortRange`, "8000-8010"). */
 export type PortMapping = {
-  containerPort: number;
+  containerPort?: number;
+  containerPortRange?: string;
   protocol: "tcp" | "udp";
   name?: string;
+  /** ECS appProtocol (Service Connect's proxy handling). */
+  appProtocol?: ApplicationProtocol;
 };
 
 /** An ECS container health check. */
@@ -117,6 +130,20 @@ export type DeploymentSpec = {
   alarms?: DeploymentAlarms;
   /** ECS bake time, passed through. */
   bakeTimeInMinutes?: number;
+  /** ECS deployment strategy (ROLLING when unset), passed through; traffic shifting is ECS's. */
+  strategy?: DeploymentStrategy;
+  linearConfiguration?: LinearConfiguration;
+  canaryConfiguration?: CanaryConfiguration;
+  lifecycleHooks?: DeploymentLifecycleHook[];
+};
+
+/** ECS Service Connect, its namespace a CloudMapNamespace reference (resolved to the namespace's ARN). */
+export type ServiceConnectSpec = {
+  enabled: boolean;
+  namespaceRef?: ObjectRef;
+  services?: ServiceConnectService[];
+  logConfiguration?: LogConfiguration;
+  accessLogConfiguration?: ServiceConnectAccessLogConfiguration;
 };
 
 /** DNS record types a Cloud Map service may create. */
@@ -207,6 +234,11 @@ export type FargateServiceSpec = {
   propagateTags?: "SERVICE" | "TASK_DEFINITION" | "NONE";
   /** Default: true (applied when rendering). */
   enableECSManagedTags?: boolean;
+  serviceConnectConfiguration?: ServiceConnectSpec;
+  vpcLatticeConfigurations?: VpcLatticeConfiguration[];
+  availabilityZoneRebalancing?: AvailabilityZoneRebalancing;
+  /** Only `{ type: "ECS" }` is accepted (the operator drives deployments). */
+  deploymentController?: { type: "ECS" };
   /** User tags on every AWS resource the record creates (never `fargate-operator:*` or `aws:*`). */
   tags?: Record<string, string>;
   discovery?: DiscoverySpec;

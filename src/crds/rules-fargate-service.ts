@@ -5,6 +5,7 @@
 import { type DocumentPath, issue, type ValidationIssue } from "./issues.js";
 import { containerRules } from "./rules-containers.js";
 import { ecsContainerRules } from "./rules-ecs-containers.js";
+import { ecsServiceRules } from "./rules-ecs-service.js";
 import { ecsTaskRules } from "./rules-ecs-task.js";
 import { describeMemoryFor, isValidTaskSize } from "./task-size.js";
 import { asNumber, asRecord, asString, isRecord, type JsonRecord, recordsOf } from "./values.js";
@@ -199,6 +200,7 @@ export function fargateServiceRules(spec: JsonRecord): ValidationIssue[] {
     ...containerRules(spec, vault),
     ...ecsContainerRules(spec, vault),
     ...ecsTaskRules(spec, vault),
+    ...ecsServiceRules(spec),
     ...resourceRules(spec, vault),
     ...discoveryRules(spec),
   );

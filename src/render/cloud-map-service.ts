@@ -59,7 +59,8 @@ function servicePortOf(spec: FargateServiceSpec): number | undefined {
   const wanted = spec.discovery?.cloudMap?.port;
   if (wanted !== undefined) return wanted;
   for (const container of spec.containers) {
-    const first = container.ports?.[0];
+    // The first single port (a port range has no one port to publish).
+    const first = container.ports?.find((p) => p.containerPort !== undefined);
     if (first !== undefined) return first.containerPort;
   }
   return undefined;

@@ -3,6 +3,7 @@ import type {
   CreateServiceCommandInput,
   DeploymentConfiguration,
   NetworkConfiguration,
+  ServiceConnectConfiguration,
   ServiceRegistry,
   UpdateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
@@ -23,6 +24,8 @@ export interface EcsServiceRefs {
   taskDefinitionArn: string;
   /** ARN of the Cloud Map service, when `discovery.cloudMap` is set. */
   cloudMapServiceArn?: string;
+  /** ARN of the Cloud Map namespace `serviceConnectConfiguration.namespaceRef` names, once resolved. */
+  serviceConnectNamespaceArn?: string;
 }
 
 /** Both inputs: create on first reconcile, update afterwards. */
@@ -36,6 +39,8 @@ export function srvTarget(spec: FargateServiceSpec): { containerName: string; co
   const wanted = spec.discovery?.cloudMap?.port;
   for (const container of spec.containers) {
     for (const port of container.ports ?? []) {
+      // A port range has no single port for an SRV record.
+      if (port.containerPort === undefined) continue;
       if (wanted === undefined || port.containerPort === wanted) {
         return { containerName: container.name, containerPort: port.containerPort };
       }
@@ -79,11 +84,32 @@ function deploymentOf(spec: FargateServiceSpec): DeploymentConfiguration {
   // ECS's own deployment members, only when set (the diff compares only the members we send).
   if (d.alarms !== undefined) out.alarms = structuredClone(d.alarms);
   if (d.bakeTimeInMinutes !== undefined) out.bakeTimeInMinutes = d.bakeTimeInMinutes;
+  if (d.strategy !== undefined) out.strategy = d.strategy;
+  if (d.linearConfiguration !== undefined) out.linearConfiguration = structuredClone(d.linearConfiguration);
+  if (d.canaryConfiguration !== undefined) out.canaryConfiguration = structuredClone(d.canaryConfiguration);
+  if (d.lifecycleHooks !== undefined) out.lifecycleHooks = structuredClone(d.lifecycleHooks);
   return out;
 }
 
+/** ECS's serviceConnectConfiguration: the spec's, with namespaceRef replaced by the namespace's ARN. */
+function serviceConnectOf(
+  spec: FargateServiceSpec,
+  refs: EcsServiceRefs,
+): ServiceConnectConfiguration | undefined {
+  const connect = spec.serviceConnectConfiguration;
+  if (connect === undefined) return undefined;
+  const { namespaceRef, ...rest } = structuredClone(connect);
+  if (namespaceRef === undefined) return rest; // ECS uses the cluster's default namespace
+  if (refs.serviceConnectNamespaceArn === undefined) {
+    throw new RenderError(
+      "serviceConnectConfiguration.namespaceRef is set but the Cloud Map namespace ARN is not known yet",
+    );
+  }
+  return { ...rest, namespace: refs.serviceConnectNamespaceArn };
+}
+
 /** The ECS service fields a spec may set, shared by create and update (defaults written out for the diff). */
-function serviceFieldsOf(spec: FargateServiceSpec) {
+function serviceFieldsOf(spec: FargateServiceSpec, refs: EcsServiceRefs) {
   const out: Pick<
     UpdateServiceCommandInput,
     | "loadBalancers"
@@ -91,6 +117,9 @@ function serviceFieldsOf(spec: FargateServiceSpec) {
     | "capacityProviderStrategy"
     | "enableExecuteCommand"
     | "platformVersion"
+    | "serviceConnectConfiguration"
+    | "vpcLatticeConfigurations"
+    | "availabilityZoneRebalancing"
   > = {
     // Always sent (empty = none), so removing the last load balancer detaches it.
     loadBalancers: structuredClone(spec.loadBalancers ?? []),
@@ -103,6 +132,15 @@ function serviceFieldsOf(spec: FargateServiceSpec) {
     out.capacityProviderStrategy = structuredClone(spec.capacityProviderStrategy);
   }
   if (spec.platformVersion !== undefined) out.platformVersion = spec.platformVersion;
+  // Sent only when set: unsetting them leaves ECS's value (like the grace period).
+  const connect = serviceConnectOf(spec, refs);
+  if (connect !== undefined) out.serviceConnectConfiguration = connect;
+  if (spec.vpcLatticeConfigurations !== undefined) {
+    out.vpcLatticeConfigurations = structuredClone(spec.vpcLatticeConfigurations);
+  }
+  if (spec.availabilityZoneRebalancing !== undefined) {
+    out.availabilityZoneRebalancing = spec.availabilityZoneRebalancing;
+  }
   return out;
 }
 
@@ -114,7 +152,7 @@ export function renderEcsService(
 ): RenderedEcsService {
   const name = ecsName(context.metadata);
   const serviceRegistries = serviceRegistriesOf(spec, refs);
-  const serviceFields = serviceFieldsOf(spec);
+  const serviceFields = serviceFieldsOf(spec, refs);
   const propagateTags = spec.propagateTags ?? "SERVICE";
   const enableECSManagedTags = spec.enableECSManagedTags ?? true;
   const create: CreateServiceCommandInput = {
@@ -128,6 +166,8 @@ export function renderEcsService(
     deploymentConfiguration: deploymentOf(spec),
     serviceRegistries,
     ...serviceFields,
+    // Only ECS is accepted; the controller is fixed at creation, so it is never part of an update.
+    ...(spec.deploymentController === undefined ? {} : { deploymentController: { type: "ECS" as const } }),
     tags: [...userTags(spec), ...ownershipTags(context.metadata), deletionPolicyTag(spec)].map(
       ([key, value]) => ({
         key,

@@ -68,11 +68,15 @@ function appContainer(container: ContainerSpec, logConfiguration: ContainerDefin
   if (container.command !== undefined) out.command = [...container.command];
   if (container.entryPoint !== undefined) out.entryPoint = [...container.entryPoint];
   // awsvpc: hostPort always equals containerPort; written out so the hash matches what ECS stores.
+  // A range maps the same range on the task's IP; ECS takes no hostPort with it.
   out.portMappings = (container.ports ?? []).map((port) => ({
-    containerPort: port.containerPort,
-    hostPort: port.containerPort,
+    ...(port.containerPort === undefined
+      ? {}
+      : { containerPort: port.containerPort, hostPort: port.containerPort }),
+    ...(port.containerPortRange === undefined ? {} : { containerPortRange: port.containerPortRange }),
     protocol: port.protocol,
     ...(port.name === undefined ? {} : { name: port.name }),
+    ...(port.appProtocol === undefined ? {} : { appProtocol: port.appProtocol }),
   }));
   out.environment = environmentOf(container.environment);
   out.secrets = secretsOf(container.secrets);

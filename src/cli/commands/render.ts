@@ -103,6 +103,9 @@ function renderOne(
     ...(ref === undefined
       ? {}
       : { cloudMapServiceArn: arn("servicediscovery", `service/${PLACEHOLDER_SERVICE_ID}`) }),
+    ...(spec.serviceConnectConfiguration?.namespaceRef === undefined
+      ? {}
+      : { serviceConnectNamespaceArn: arn("servicediscovery", `namespace/${PLACEHOLDER_NAMESPACE_ID}`) }),
   });
   const out: Record<string, unknown> = {
     kind: "RenderedFargateService",

@@ -37,7 +37,14 @@ export interface FargateServiceSettings {
 
 /** Where the referenced CloudMapNamespace stands. */
 export type NamespaceResolution =
-  | { ready: true; dnsName: string; namespaceId: string }
+  | {
+      ready: true;
+      /** The Cloud Map namespace's (discovery.cloudMap's; Service Connect's when only it refers to one). */
+      dnsName: string;
+      namespaceId: string;
+      /** ARN of the namespace serviceConnectConfiguration.namespaceRef names, when it does. */
+      serviceConnectNamespaceArn?: string;
+    }
   | { ready: false; message: string };
 
 /** The task definition the service must run. */

@@ -18,6 +18,9 @@ export const SERVICE_FIELDS = [
   "capacityProviderStrategy",
   "enableExecuteCommand",
   "platformVersion",
+  "serviceConnectConfiguration",
+  "vpcLatticeConfigurations",
+  "availabilityZoneRebalancing",
 ] as const;
 
 /** One UpdateService member the reconciler manages. */
@@ -88,15 +91,20 @@ function canonical(value: unknown): string {
 
 /**
  * True when `observed` agrees with every member `desired` sets: objects are compared member by member (ECS adds
- * members of its own, e.g. alarms, strategy, bakeTime), arrays as multisets, anything else strictly.
+ * members of its own, e.g. alarms, strategy, bakeTime, Service Connect's discoveryName), arrays as multisets
+ * whose items pair off one to one (each desired item with an observed item it matches), anything else strictly.
  */
 function matchesSubset(desired: unknown, observed: unknown): boolean {
   if (desired === undefined) return true;
   if (Array.isArray(desired)) {
     if (!Array.isArray(observed) || observed.length !== desired.length) return false;
-    const a = desired.map(canonical).sort();
-    const b = observed.map(canonical).sort();
-    return a.every((v, i) => v === b[i]);
+    const left = [...observed];
+    return desired.every((item) => {
+      const i = left.findIndex((candidate) => matchesSubset(item, candidate));
+      if (i < 0) return false;
+      left.splice(i, 1);
+      return true;
+    });
   }
   if (isPlainObject(desired)) {
     const other = isPlainObject(observed) ? observed : {};
@@ -126,7 +134,30 @@ function withEcsDeploymentDefaults(config: DeploymentConfiguration | undefined):
       rollback: config?.alarms?.rollback ?? false,
     },
     bakeTimeInMinutes: config?.bakeTimeInMinutes ?? 0,
+    strategy: config?.strategy ?? "ROLLING",
   };
+}
+
+type ServiceConnect = NonNullable<EcsUpdateServiceInput["serviceConnectConfiguration"]>;
+
+/** ECS reports Service Connect and VPC Lattice only on deployments: the PRIMARY one is the newest. */
+function primaryDeployment(observed: EcsService) {
+  return observed.deployments?.find((d) => d.status === "PRIMARY");
+}
+
+/**
+ * Service Connect as ECS has it: we send the namespace's ARN; ECS may report it by ARN or by name (a name is the
+ * namespace we sent), and fills in discoveryName, aliases' dnsName and the like, which are compared only when set.
+ */
+function serviceConnectMatches(desired: ServiceConnect, observed: ServiceConnect | undefined): boolean {
+  const { namespace, ...rest } = desired;
+  const seen = observed ?? { enabled: false };
+  const seenNamespace = seen.namespace;
+  const namespaceOk =
+    namespace === undefined ||
+    seenNamespace === namespace ||
+    (seenNamespace !== undefined && !seenNamespace.startsWith("arn:"));
+  return namespaceOk && matchesSubset(rest, seen);
 }
 
 function differs(field: ServiceField, desired: EcsUpdateServiceInput, observed: EcsService): boolean {
@@ -158,7 +189,30 @@ function differs(field: ServiceField, desired: EcsUpdateServiceInput, observed: 
       return desired.enableExecuteCommand !== (observed.enableExecuteCommand ?? false);
     case "platformVersion":
       return desired.platformVersion !== (observed.platformVersion ?? "LATEST");
+    case "serviceConnectConfiguration":
+      return (
+        desired.serviceConnectConfiguration !== undefined &&
+        !serviceConnectMatches(
+          desired.serviceConnectConfiguration,
+          primaryDeployment(observed)?.serviceConnectConfiguration,
+        )
+      );
+    case "vpcLatticeConfigurations":
+      return !matchesSubset(
+        desired.vpcLatticeConfigurations,
+        primaryDeployment(observed)?.vpcLatticeConfigurations ?? [],
+      );
+    case "availabilityZoneRebalancing":
+      return desired.availabilityZoneRebalancing !== (observed.availabilityZoneRebalancing ?? "DISABLED");
   }
+}
+
+/** What ECS has for `field` (Service Connect and VPC Lattice live on the PRIMARY deployment). */
+function observedValue(field: ServiceField, observed: EcsService): unknown {
+  if (field === "serviceConnectConfiguration" || field === "vpcLatticeConfigurations") {
+    return primaryDeployment(observed)?.[field];
+  }
+  return observed[field];
 }
 
 /**
@@ -170,7 +224,7 @@ export function diffService(desired: EcsUpdateServiceInput, observed: EcsService
   for (const field of SERVICE_FIELDS) {
     if (desired[field] === undefined) continue;
     if (differs(field, desired, observed)) {
-      out.push({ field, desired: desired[field], observed: observed[field] });
+      out.push({ field, desired: desired[field], observed: observedValue(field, observed) });
     }
   }
   return out;

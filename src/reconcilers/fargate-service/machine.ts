@@ -87,6 +87,7 @@ export type CloudMapStepInput = RecordInput & { namespace: NamespaceResolution }
 export type EcsServiceStepInput = RecordInput & {
   taskDefinition: EnsuredTaskDefinition;
   cloudMap: EnsuredCloudMapService | undefined;
+  serviceConnectNamespaceArn: string | undefined;
   namespaceDnsName: string | undefined;
   /** The same-named ECS service as the name check saw it (undefined: absent). */
   observed: EcsService | undefined;
@@ -130,7 +131,9 @@ export const fargateServiceMachine = setup({
     isDeleting: ({ context }) => context.record.metadata.deletionTimestamp !== undefined,
     isRetained: ({ context }) => context.record.spec.deletionPolicy === "Retain",
     isSuspended: ({ context }) => context.record.spec.suspend,
-    wantsCloudMap: ({ context }) => context.record.spec.discovery?.cloudMap !== undefined,
+    wantsNamespace: ({ context }) =>
+      context.record.spec.discovery?.cloudMap !== undefined ||
+      context.record.spec.serviceConnectConfiguration?.namespaceRef !== undefined,
     isNamespaceReady: ({ context }) => context.namespace?.ready === true,
     isDraining: ({ context }) => context.ecs?.action === "draining",
     /** Prune once per completed rollout: when this pass sees COMPLETED for a revision the status did not. */
@@ -175,7 +178,7 @@ export const fargateServiceMachine = setup({
       always: [
         { guard: "isDeleting", target: "deleting" },
         { guard: "isSuspended", target: "done", actions: assign({ outcome: "suspended" as const }) },
-        { guard: "wantsCloudMap", target: "resolvingNamespace" },
+        { guard: "wantsNamespace", target: "resolvingNamespace" },
         { target: "checkingNames" },
       ],
     },
@@ -241,6 +244,8 @@ export const fargateServiceMachine = setup({
             record: context.record,
             taskDefinition: context.taskDefinition,
             cloudMap: context.cloudMap,
+            serviceConnectNamespaceArn:
+              context.namespace?.ready === true ? context.namespace.serviceConnectNamespaceArn : undefined,
             namespaceDnsName: dnsNameOf(context),
             observed: context.observedService,
             now: context.now,

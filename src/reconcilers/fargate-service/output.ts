@@ -69,17 +69,23 @@ export function namespaceNotReadyOutput(context: FargateServiceContext): Output 
   const generation = context.record.metadata.generation;
   const message =
     context.namespace?.ready === false ? context.namespace.message : "the CloudMapNamespace is not ready";
+  // Only a service registered in Cloud Map has that condition (Service Connect alone waits here too).
+  const registers = context.record.spec.discovery?.cloudMap !== undefined;
   return {
     result: requeueAfter(context.settings.pollIntervalMs),
     conditions: [
       ...reconcilingConditions(generation, FargateReason.NamespaceNotReady, message),
-      condition(
-        generation,
-        FargateConditionType.CloudMapRegistered,
-        ConditionStatus.False,
-        FargateReason.NamespaceNotReady,
-        message,
-      ),
+      ...(registers
+        ? [
+            condition(
+              generation,
+              FargateConditionType.CloudMapRegistered,
+              ConditionStatus.False,
+              FargateReason.NamespaceNotReady,
+              message,
+            ),
+          ]
+        : []),
     ],
     status: {},
   };

@@ -39,13 +39,13 @@ import { observeConsulMirror } from "./consul-mirror.js";
 import type { FargateServiceRecord, FargateServiceSettings } from "./context.js";
 import { fargateServiceMachine } from "./machine.js";
 import { checkNames, NAME_CONFLICT_RECHECK_MS, NameConflictError } from "./name-check.js";
+import { resolveNamespace } from "./namespaces.js";
 import {
   ensureCloudMapService,
   ensureEcsService,
   ensureTaskDefinition,
   type FargateServiceStepDeps,
   maxAgeFor,
-  resolveNamespace,
 } from "./steps.js";
 
 /** What the reconciler needs. */
@@ -110,6 +110,7 @@ function machineWith(deps: FargateServiceStepDeps, logs: PassLogs) {
           input.record,
           input.taskDefinition,
           input.cloudMap,
+          input.serviceConnectNamespaceArn,
           input.namespaceDnsName,
           input.observed,
           input.now,

@@ -11,8 +11,7 @@ import type {
   TagMap,
   TaskDefinitionRevision,
 } from "../../aws/types.js";
-import type { CloudMapNamespaceStatus } from "../../crds/index.js";
-import { ConditionStatus, RolloutState } from "../../crds/index.js";
+import { RolloutState } from "../../crds/index.js";
 import {
   deletionPolicyTag,
   ecsName,
@@ -25,9 +24,7 @@ import {
   userTags,
 } from "../../render/index.js";
 import { PermanentError } from "../../runtime/errors.js";
-import { NotFoundError } from "../../store/errors.js";
 import type { ResourceStore } from "../../store/types.js";
-import { ConditionType, findCondition } from "../conditions.js";
 import {
   describeOwner,
   isOurs,
@@ -63,38 +60,6 @@ const REVISIONS_SEARCHED = 10;
 function invalidSpec(error: unknown): never {
   if (error instanceof RenderError) throw new PermanentError("InvalidSpec", error.message, { cause: error });
   throw error;
-}
-
-/** Reads the referenced CloudMapNamespace record: Ready with an id, or why not. */
-export async function resolveNamespace(
-  deps: FargateServiceStepDeps,
-  record: FargateServiceRecord,
-): Promise<NamespaceResolution> {
-  const ref = record.spec.discovery?.cloudMap?.namespaceRef;
-  if (ref === undefined) return { ready: false, message: "spec.discovery.cloudMap is not set" };
-  const namespace = ref.namespace ?? record.metadata.namespace;
-  let found: Awaited<ReturnType<ResourceStore["get"]>>;
-  try {
-    found = await deps.store.get("CloudMapNamespace", namespace, ref.name);
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      return { ready: false, message: `CloudMapNamespace ${namespace}/${ref.name} does not exist` };
-    }
-    throw error;
-  }
-  const status = (found.status ?? {}) as CloudMapNamespaceStatus;
-  const ready = findCondition(status.conditions, ConditionType.Ready);
-  const dnsName = String(found.spec.dnsName);
-  if (found.metadata.deletionTimestamp !== undefined) {
-    return { ready: false, message: `CloudMapNamespace ${namespace}/${ref.name} is being deleted` };
-  }
-  if (status.namespaceId === undefined || ready?.status !== ConditionStatus.True) {
-    return {
-      ready: false,
-      message: `CloudMapNamespace ${namespace}/${ref.name} is not Ready yet${ready === undefined ? "" : ` (${ready.reason}: ${ready.message})`}`,
-    };
-  }
-  return { ready: true, dnsName, namespaceId: status.namespaceId };
 }
 
 /**
@@ -343,6 +308,7 @@ export async function ensureEcsService(
   record: FargateServiceRecord,
   taskDefinition: EnsuredTaskDefinition,
   cloudMap: EnsuredCloudMapService | undefined,
+  serviceConnectNamespaceArn: string | undefined,
   namespaceDnsName: string | undefined,
   observed: EcsService | undefined,
   now: number,
@@ -356,6 +322,7 @@ export async function ensureEcsService(
       {
         taskDefinitionArn: taskDefinition.arn,
         ...(cloudMap === undefined ? {} : { cloudMapServiceArn: cloudMap.serviceArn }),
+        ...(serviceConnectNamespaceArn === undefined ? {} : { serviceConnectNamespaceArn }),
       },
     );
   } catch (error) {

@@ -85,6 +85,41 @@ class Checker {
   }
 }
 
+/**
+ * The roles ECS's service fields hand to ECS (load balancer traffic shifting, VPC Lattice, lifecycle hooks,
+ * Service Connect TLS) and Service Connect's namespace: governed like the task's roles and Cloud Map namespace.
+ */
+function ecsServiceRoles(
+  c: Checker,
+  spec: Extract<PolicySubject, { kind: "FargateService" }>["spec"],
+  namespace: string,
+): void {
+  spec.loadBalancers?.forEach((lb, i) => {
+    const at = ["spec", "loadBalancers", i, "advancedConfiguration", "roleArn"];
+    c.pattern("roleArns", at, lb.advancedConfiguration?.roleArn);
+  });
+  spec.vpcLatticeConfigurations?.forEach((lattice, i) => {
+    c.pattern("roleArns", ["spec", "vpcLatticeConfigurations", i, "roleArn"], lattice.roleArn);
+  });
+  // Subjects of offline checks may come without defaults (no deployment).
+  spec.deployment?.lifecycleHooks?.forEach((hook, i) => {
+    c.pattern("roleArns", ["spec", "deployment", "lifecycleHooks", i, "roleArn"], hook.roleArn);
+  });
+  const connect = spec.serviceConnectConfiguration;
+  connect?.services?.forEach((service, i) => {
+    const at = ["spec", "serviceConnectConfiguration", "services", i, "tls", "roleArn"];
+    c.pattern("roleArns", at, service.tls?.roleArn);
+  });
+  const ref = connect?.namespaceRef;
+  if (ref !== undefined) {
+    c.pattern(
+      "cloudMapNamespaces",
+      ["spec", "serviceConnectConfiguration", "namespaceRef"],
+      `${ref.namespace ?? namespace}/${ref.name}`,
+    );
+  }
+}
+
 function fargateService(
   c: Checker,
   subject: Extract<PolicySubject, { kind: "FargateService" }>,
@@ -94,6 +129,7 @@ function fargateService(
   const { spec } = subject;
   c.pattern("roleArns", ["spec", "iam", "taskRoleArn"], spec.iam?.taskRoleArn);
   c.pattern("roleArns", ["spec", "iam", "executionRoleArn"], spec.iam?.executionRoleArn);
+  ecsServiceRoles(c, spec, subject.namespace);
   c.pattern("clusters", ["spec", "cluster"], spec.cluster);
   c.each("subnets", ["spec", "network", "subnets"], spec.network.subnets);
   c.each("securityGroups", ["spec", "network", "securityGroups"], spec.network.securityGroups);

@@ -129,6 +129,32 @@ spec:
     expect((JSON.parse(c.out()) as Rendered).cloudMapService?.Name).toBe("web");
   });
 
+  it("renders Service Connect with a placeholder namespace ARN in place of namespaceRef", async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, "connect.yaml"),
+      `apiVersion: fargate-operator/v1alpha1
+kind: FargateService
+metadata: {name: web, namespace: team-a}
+spec:
+  cluster: apps
+  cpu: 256
+  memory: 512
+  containers: [{name: web, image: "web:1", ports: [{containerPort: 80, name: http, appProtocol: http}]}]
+  network: {subnets: [subnet-1], securityGroups: [sg-1]}
+  serviceConnectConfiguration: {enabled: true, namespaceRef: {name: mesh}, services: [{portName: http}]}
+`,
+    );
+    const c = capture("eu-west-1");
+    expect(await runRender(c.ctx, { files: [dir], output: "json" })).toBe(0);
+    const rendered = JSON.parse(c.out()) as { service: { serviceConnectConfiguration: unknown } };
+    expect(rendered.service.serviceConnectConfiguration).toEqual({
+      enabled: true,
+      namespace: expect.stringMatching(/^arn:aws:servicediscovery:eu-west-1:000000000000:namespace\//),
+      services: [{ portName: "http" }],
+    });
+  });
+
   it("reports invalid documents and exits 1", async () => {
     const dir = await tempDir();
     await writeFile(

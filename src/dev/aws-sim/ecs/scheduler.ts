@@ -44,6 +44,8 @@ export class EcsScheduler {
       updatedAt: now,
       networkConfiguration: svc.networkConfiguration,
       serviceRegistries: svc.serviceRegistries.map((r) => ({ ...r })),
+      serviceConnectConfiguration: svc.serviceConnectConfiguration,
+      vpcLatticeConfigurations: svc.vpcLatticeConfigurations,
       status: "PRIMARY",
       failedTasks: 0,
       rolloutState: "IN_PROGRESS",

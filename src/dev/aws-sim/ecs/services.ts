@@ -13,6 +13,7 @@ import type { HandlerTable } from "../operation.js";
 import { paginate } from "../pagination.js";
 import { checkSecurityGroups, checkSubnets } from "../strict.js";
 import type { EcsScheduler } from "./scheduler.js";
+import { extrasNeedDeployment, readServiceExtras } from "./service-extras.js";
 import { serviceShape } from "./shapes.js";
 import type { EcsService, EcsState, EcsTaskDefinition } from "./state.js";
 import { readEcsTags } from "./tagging.js";
@@ -151,6 +152,7 @@ export function serviceHandlers(
         networkConfiguration: networkConfiguration(input, td),
         serviceRegistries: serviceRegistries(input),
         ...deploymentConfiguration(input),
+        ...readServiceExtras(input, td, cloudMap),
         healthCheckGracePeriodSeconds: input.optNum("healthCheckGracePeriodSeconds"),
         enableECSManagedTags: input.optBool("enableECSManagedTags") ?? false,
         enableExecuteCommand: input.optBool("enableExecuteCommand") ?? false,
@@ -181,7 +183,11 @@ export function serviceHandlers(
       const platformVersion = input.optStr("platformVersion");
       const count = desiredCount(input);
       Object.assign(svc, deploymentConfiguration(input, svc));
-      let redeploy = input.optBool("forceNewDeployment") ?? false;
+      // The running revision may be INACTIVE by now (deregistered): its port names still count.
+      const running = nextTd ?? state.findTaskDefinition(svc.taskDefinitionArn);
+      const extras = readServiceExtras(input, running, cloudMap, svc);
+      let redeploy = (input.optBool("forceNewDeployment") ?? false) || extrasNeedDeployment(svc, extras);
+      Object.assign(svc, extras);
       if (nextTd !== undefined && nextTd.arn !== svc.taskDefinitionArn) redeploy = true;
       if (
         nextNetwork !== undefined &&

@@ -57,6 +57,8 @@ export function deploymentShape(svc: EcsService, d: EcsDeployment, tasks: readon
     networkConfiguration: d.networkConfiguration,
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
+    serviceConnectConfiguration: d.serviceConnectConfiguration,
+    vpcLatticeConfigurations: d.vpcLatticeConfigurations,
   };
 }
 
@@ -87,6 +89,8 @@ export function serviceShape(
       minimumHealthyPercent: svc.minimumHealthyPercent,
       alarms: svc.alarms,
       bakeTimeInMinutes: svc.bakeTimeInMinutes,
+      strategy: "ROLLING",
+      ...svc.deploymentExtras,
     },
     taskSets: [],
     deployments: svc.deployments.map((d) => deploymentShape(svc, d, tasks)),
@@ -98,12 +102,13 @@ export function serviceShape(
     networkConfiguration: svc.networkConfiguration,
     healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
     schedulingStrategy: "REPLICA",
-    deploymentController: { type: "ECS" },
+    deploymentController: { type: svc.deploymentControllerType },
     tags: withTags ? svc.tags.map((t) => ({ ...t })) : undefined,
     createdBy: `arn:aws:iam::${state.ctx.accountId}:root`,
     enableECSManagedTags: svc.enableECSManagedTags,
     propagateTags: svc.propagateTags,
     enableExecuteCommand: svc.enableExecuteCommand,
+    availabilityZoneRebalancing: svc.availabilityZoneRebalancing,
   };
 }
 

@@ -53,6 +53,9 @@ export interface EcsDeployment {
   readonly createdAt: number;
   readonly networkConfiguration: JsonObject | undefined;
   readonly serviceRegistries: readonly JsonObject[];
+  /** Service Connect and VPC Lattice as this deployment runs them (ECS reports them per deployment). */
+  readonly serviceConnectConfiguration?: JsonObject | undefined;
+  readonly vpcLatticeConfigurations?: readonly JsonObject[] | undefined;
   status: "PRIMARY" | "ACTIVE";
   failedTasks: number;
   updatedAt: number;
@@ -121,6 +124,13 @@ export interface EcsService {
   /** Deployment alarms and bake time, echoed only (the simulator raises no alarms). */
   alarms: JsonObject | undefined;
   bakeTimeInMinutes: number | undefined;
+  /** deploymentConfiguration's strategy, linear/canary configuration and lifecycle hooks, echoed only. */
+  deploymentExtras: JsonObject;
+  /** Kept and echoed on deployments (service-extras.ts); no proxy or Lattice target is simulated. */
+  serviceConnectConfiguration: JsonObject | undefined;
+  vpcLatticeConfigurations: JsonObject[] | undefined;
+  availabilityZoneRebalancing: string;
+  deploymentControllerType: string;
   healthCheckGracePeriodSeconds: number | undefined;
   enableECSManagedTags: boolean;
   enableExecuteCommand: boolean;

@@ -63,6 +63,34 @@ const TEAM_POLICY: NamespacePolicySpec = {
 };
 
 describe("evaluatePolicy: FargateService", () => {
+  it("judges Service Connect's namespace and the roles ECS's service fields hand to ECS", () => {
+    const spec = service((s) => {
+      s.containers = [
+        {
+          name: "api",
+          image: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/team-a/api:1`,
+          ports: [{ containerPort: 8080, name: "http" }],
+        },
+      ];
+      s.serviceConnectConfiguration = {
+        enabled: true,
+        namespaceRef: { name: "mesh", namespace: "team-b" },
+        services: [
+          { portName: "http", tls: { issuerCertificateAuthority: {}, roleArn: role("team-b-tls") } },
+        ],
+      };
+      s.vpcLatticeConfigurations = [
+        { roleArn: role("team-a-lattice"), targetGroupArn: "arn:aws:vpc-lattice:tg", portName: "http" },
+      ];
+      s.deployment = { lifecycleHooks: [{ targetType: "AWS_LAMBDA", roleArn: role("platform-hooks") }] };
+    });
+    expect(evaluatePolicy(TEAM_POLICY, fs(spec)).map((v) => `${v.field}=${v.value} (${v.rule})`)).toEqual([
+      `spec.deployment.lifecycleHooks[0].roleArn=${role("platform-hooks")} (roleArns)`,
+      `spec.serviceConnectConfiguration.services[0].tls.roleArn=${role("team-b-tls")} (roleArns)`,
+      "spec.serviceConnectConfiguration.namespaceRef=team-b/mesh (cloudMapNamespaces)",
+    ]);
+  });
+
   it("finds nothing wrong with a compliant record, and nothing at all under an empty policy", () => {
     expect(evaluatePolicy(TEAM_POLICY, fs(service()))).toEqual([]);
     expect(evaluatePolicy({}, fs(service((s) => Object.assign(s, { cpu: 4096, memory: 8192 }))))).toEqual([]);
