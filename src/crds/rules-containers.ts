@@ -39,10 +39,22 @@ export function containerRules(spec: JsonRecord, vault: JsonRecord | undefined):
       }
     }
     const portNames = new Map<string, number>();
+    const protocols = new Map<number, { protocol: string; j: number }>();
     for (const [j, port] of recordsOf(container.ports)) {
       const number = asNumber(port.containerPort);
       const protocol = asString(port.protocol) ?? "tcp";
       if (number !== undefined) {
+        // ECS's PortMapping: "You can't expose the same container port for multiple protocols."
+        const other = protocols.get(number);
+        if (other !== undefined && other.protocol !== protocol) {
+          out.push(
+            issue(
+              [...at, "ports", j, "protocol"],
+              `port ${number} is already exposed as ${other.protocol} by ports[${other.j}]; ECS refuses one container port on two protocols`,
+              `keep one of tcp and udp for port ${number}, or listen on another port for ${protocol}`,
+            ),
+          );
+        } else if (other === undefined) protocols.set(number, { protocol, j });
         const key = `${number}/${protocol}`;
         const first = ports.get(key);
         if (first !== undefined) {
