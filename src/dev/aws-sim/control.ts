@@ -1,3 +1,4 @@
+import { type MetricResult, type MetricSample, readMetricSample } from "./autoscaling/scaler.js";
 import type { CallCounters, OperationCounters } from "./counters.js";
 import type { FaultInjector, FaultSettings } from "./faults.js";
 import { isJsonObject, type JsonObject } from "./input.js";
@@ -28,6 +29,8 @@ export interface SimulatorControl {
   counters(): Record<string, OperationCounters>;
   /** Zeroes every counter. */
   resetCounters(): void;
+  /** Feeds a metric of an ECS service to its target-tracking policies, which may move its desiredCount. */
+  feedMetric(sample: MetricSample): MetricResult;
 }
 
 /** The parts of the simulator the control API steers. */
@@ -40,6 +43,8 @@ export interface ControlTargets {
   readonly counters: CallCounters;
   /** Images set to fail (the ECS state's set). */
   readonly failingImages: Set<string>;
+  /** Application Auto Scaling's metric evaluation. */
+  readonly feedMetric: (sample: MetricSample) => MetricResult;
 }
 
 /** Builds the in-process control API over the simulator's parts. */
@@ -63,6 +68,7 @@ export function createControl(targets: ControlTargets): SimulatorControl {
     failingImages: () => [...targets.failingImages].sort(),
     counters: () => targets.counters.snapshot(),
     resetCounters: () => targets.counters.reset(),
+    feedMetric: (sample) => targets.feedMetric(sample),
   };
 }
 
@@ -104,7 +110,8 @@ function readFaults(body: JsonObject): { settings: FaultSettings; seed: number |
 /**
  * Routes `/_sim/...` requests (JSON in, JSON out):
  * GET health | GET,PUT,DELETE faults | GET,PUT throttling ({enabled}) | POST throttling/reset |
- * GET,POST,DELETE failing-images ({image}) | GET counters | POST counters/reset.
+ * GET,POST,DELETE failing-images ({image}) | GET counters | POST counters/reset |
+ * POST autoscaling/metrics ({cluster, service, metric: cpu|memory|albRequestCountPerTarget, value}).
  */
 export function handleControlRequest(
   control: SimulatorControl,
@@ -158,6 +165,8 @@ export function handleControlRequest(
       case "POST /_sim/counters/reset":
         control.resetCounters();
         return { status: 200, body: control.counters() };
+      case "POST /_sim/autoscaling/metrics":
+        return { status: 200, body: control.feedMetric(readMetricSample(body)) };
       default:
         return { status: 404, body: { error: `no control route ${route}` } };
     }
