@@ -6,6 +6,7 @@ import {
   type AutoScalingState,
   ECS_DESIRED_COUNT,
   ECS_NAMESPACE,
+  type MetricReading,
   type ScalableTarget,
   type ScalingPolicy,
   SimMetric,
@@ -72,9 +73,10 @@ export class Scaler {
   }
 
   /**
-   * Records a metric value and evaluates every target-tracking policy on that metric: each wants
-   * ceil(current × value / target) (never lower with DisableScaleIn or scale-in suspended, never higher with
-   * scale-out suspended); the largest wish wins, clamped to [min, max] (AWS's rule for several policies).
+   * Records a metric value and evaluates every target-tracking policy on its metric's latest reading: each
+   * wants ceil(count × value / target), count being the desired count when the value was fed (never lower with
+   * DisableScaleIn or scale-in suspended, never higher with scale-out suspended); the largest wish wins, clamped
+   * to [min, max] (AWS's rule for several policies).
    */
   feedMetric(sample: MetricSample): MetricResult {
     const resourceId = `service/${sample.cluster}/${sample.service}`;
@@ -82,17 +84,18 @@ export class Scaler {
     const target = this.#state.targets.get(targetKey(ref));
     if (target === undefined) throw new TypeError(`no scalable target is registered for ${resourceId}`);
     const metricType = SimMetric[sample.metric];
+    const svc = this.service(target);
+    if (svc === undefined) throw new TypeError(`ECS service doesn't exist: ${resourceId}`);
+    const current = svc.desiredCount;
     let fed = this.#state.metrics.get(targetKey(ref));
     if (fed === undefined) {
       fed = new Map();
       this.#state.metrics.set(targetKey(ref), fed);
     }
-    fed.set(metricType, sample.value);
-    const svc = this.service(target);
-    if (svc === undefined) throw new TypeError(`ECS service doesn't exist: ${resourceId}`);
-    const current = svc.desiredCount;
+    fed.set(metricType, { value: sample.value, count: current });
+    const readings = fed;
     const proposals = [...this.#state.policiesOf(target).values()]
-      .map((policy) => this.#proposal(target, policy, metricType, sample.value, current))
+      .map((policy) => this.#proposal(target, policy, readings, current))
       .filter((p): p is Proposal => p !== undefined);
     const best = proposals.reduce<Proposal | undefined>(
       (a, b) => (a === undefined || b.wanted > a.wanted ? b : a),
@@ -166,8 +169,7 @@ export class Scaler {
   #proposal(
     target: ScalableTarget,
     policy: ScalingPolicy,
-    metricType: string,
-    value: number,
+    readings: ReadonlyMap<string, MetricReading>,
     current: number,
   ): Proposal | undefined {
     if (policy.policyType !== "TargetTrackingScaling") return undefined;
@@ -176,10 +178,12 @@ export class Scaler {
       ? config.PredefinedMetricSpecification
       : undefined;
     const targetValue = numField(config, "TargetValue");
-    if (field(predefined, "PredefinedMetricType") !== metricType || targetValue === undefined)
-      return undefined;
-    // With no task running there is no utilisation to scale by; any load asks for one task.
-    let wanted = current === 0 ? (value > 0 ? 1 : 0) : Math.ceil((current * value) / targetValue - 1e-9);
+    const reading = readings.get(field(predefined, "PredefinedMetricType") ?? "");
+    if (reading === undefined || targetValue === undefined) return undefined;
+    // A reading stands for a load (value × the count it was read at), so an older reading of another metric
+    // does not compound after the count has moved; with no task running, any load asks for one task.
+    const load = reading.value * Math.max(reading.count, reading.value > 0 ? 1 : 0);
+    let wanted = Math.ceil(load / targetValue - 1e-9);
     const noScaleIn = config.DisableScaleIn === true || target.suspended.DynamicScalingInSuspended;
     if (wanted < current && noScaleIn) wanted = current;
     if (wanted > current && target.suspended.DynamicScalingOutSuspended) wanted = current;

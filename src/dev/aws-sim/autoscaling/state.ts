@@ -91,6 +91,12 @@ export const SimMetric = {
 /** A short metric name accepted by the hook. */
 export type SimMetric = keyof typeof SimMetric;
 
+/** A fed metric value and the desired count when it was fed (value × count is the load it stands for). */
+export interface MetricReading {
+  readonly value: number;
+  readonly count: number;
+}
+
 const MAX_ACTIVITIES = 1000;
 
 /** Everything Application Auto Scaling holds for one simulated account and Region. */
@@ -103,8 +109,8 @@ export class AutoScalingState {
   readonly scheduled = new Map<string, Map<string, ScheduledAction>>();
   /** Activities, newest first (kept after deregistration, as AWS keeps history). */
   readonly activities: ScalingActivity[] = [];
-  /** Latest metric value fed per target key and predefined metric type. */
-  readonly metrics = new Map<string, Map<string, number>>();
+  /** Latest metric reading fed per target key and predefined metric type, with the count it was read at. */
+  readonly metrics = new Map<string, Map<string, MetricReading>>();
   /** The simulator context. */
   readonly ctx: SimContext;
 
