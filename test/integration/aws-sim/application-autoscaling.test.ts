@@ -241,7 +241,10 @@ describe("Application Auto Scaling simulator: policies and scheduled actions", (
       Timezone: "Europe/Berlin",
       ScalableTargetAction: { MinCapacity: 4 },
     });
-    expect(await errorName(put("bad", { Schedule: "every day" }))).toBe("ValidationException");
+    for (const schedule of ["every day", "rate(0 minutes)", "at(2025-13-45T99:00:00)", "cron(0 22 * *)"])
+      expect(await errorName(put("bad", { Schedule: schedule, Timezone: "Europe/Berlin" })), schedule).toBe(
+        "ValidationException",
+      );
     expect(
       await errorName(
         put("bad", { Schedule: "rate(5 minutes)", ScalableTargetAction: { MinCapacity: 3, MaxCapacity: 2 } }),

@@ -7,7 +7,7 @@ import { type AutoScalingState, type ScheduledAction, targetKey } from "./state.
 import { page, readDimension, readNamespace, readTargetRef, validation } from "./validate.js";
 
 const AT = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/;
-const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const RATE = /^rate\(([1-9]\d*) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\(\S+( \S+){5}\)$/;
 const ACTION_NAME = /^(?! )[^\p{Cc}:/|]+(?<! )$/u;
 const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -31,12 +31,12 @@ function zoneOffset(timeZone: string, utcMs: number): number {
   return wall - Math.floor(utcMs / 1000) * 1000;
 }
 
-/** The epoch ms of an `at(...)` wall time in `timeZone` (UTC when absent), or undefined for other schedules. */
+/** The epoch ms of an `at(...)` wall time in `timeZone` (UTC when absent; NaN for no such date), else undefined. */
 export function atTime(schedule: string, timeZone: string | undefined): number | undefined {
   const match = AT.exec(schedule);
   if (match === null) return undefined;
   const wall = Date.parse(`${match[1]}Z`);
-  if (timeZone === undefined) return wall;
+  if (timeZone === undefined || Number.isNaN(wall)) return wall;
   return wall - zoneOffset(timeZone, wall - zoneOffset(timeZone, wall));
 }
 
@@ -88,6 +88,8 @@ export function scheduledHandlers(state: AutoScalingState, scaler: Scaler): Hand
       }
       if (schedule !== undefined && !AT.test(schedule) && !RATE.test(schedule) && !CRON.test(schedule))
         throw validation(`Invalid schedule expression: ${schedule}`);
+      if (schedule !== undefined && Number.isNaN(atTime(schedule, timezone)))
+        throw validation(`Invalid date in schedule expression: ${schedule}`);
       const targetAction = input.optObj("ScalableTargetAction");
       const min = targetAction?.MinCapacity;
       const max = targetAction?.MaxCapacity;
