@@ -1,4 +1,5 @@
 /** The adapters' configuration and the SDK clients built from it (pinned SDK, explicit retry settings). */
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import type { Clock } from "../clock.js";
@@ -16,7 +17,7 @@ export interface AwsStaticCredentials {
 export interface AwsGatewayConfig {
   region: string;
   /** Endpoint overrides (the simulator, moto). */
-  endpoints?: { ecs?: string; serviceDiscovery?: string };
+  endpoints?: { ecs?: string; serviceDiscovery?: string; applicationAutoScaling?: string };
   credentials?: AwsStaticCredentials;
   /** SDK attempts per call in "standard" retry mode (default 3; moto tests pass 1). */
   maxAttempts?: number;
@@ -72,4 +73,11 @@ export function createCloudMapClient(config: AwsGatewayConfig): ServiceDiscovery
     ...commonClientConfig(config, endpoint),
     ...(endpoint === undefined ? {} : { disableHostPrefix: true }),
   });
+}
+
+/** The Application Auto Scaling client (scalable targets, policies and scheduled actions of ECS services). */
+export function createApplicationAutoScalingClient(config: AwsGatewayConfig): ApplicationAutoScalingClient {
+  return new ApplicationAutoScalingClient(
+    commonClientConfig(config, config.endpoints?.applicationAutoScaling),
+  );
 }

@@ -4,7 +4,7 @@
  */
 
 /** Which AWS API an error came from. */
-export type AwsServiceName = "ecs" | "servicediscovery";
+export type AwsServiceName = "ecs" | "servicediscovery" | "application-autoscaling";
 
 /** Fields every AWS adapter error carries. */
 export interface AwsErrorDetails {

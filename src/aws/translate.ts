@@ -45,6 +45,7 @@ const NOT_FOUND_CODES: Readonly<Record<AwsServiceName, ReadonlySet<string>>> = {
     "InstanceNotFound",
     "ResourceNotFoundException",
   ]),
+  "application-autoscaling": new Set(["ObjectNotFoundException", "ResourceNotFoundException"]),
 };
 
 const ALREADY_EXISTS_CODES = new Set(["NamespaceAlreadyExists", "ServiceAlreadyExists"]);
@@ -56,6 +57,9 @@ const SERVER_CODES = new Set([
   "InternalError",
   "ServiceUnavailable",
   "ServiceUnavailableException",
+  // Application Auto Scaling: its 5xx, and a clash with another change of the same target (retry later).
+  "InternalServiceException",
+  "ConcurrentUpdateException",
 ]);
 const NETWORK_NAMES = new Set([
   "TimeoutError",

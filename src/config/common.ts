@@ -56,6 +56,13 @@ export const commonSettings = {
     description: "Endpoint for Cloud Map (servicediscovery).",
     parse: parseUrl,
   }),
+  applicationAutoScalingEndpoint: setting<string>({
+    flag: "application-autoscaling-endpoint-url",
+    env: ["AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING"],
+    default: undefined,
+    description: "Endpoint for Application Auto Scaling.",
+    parse: parseUrl,
+  }),
   consulAddress: setting<string>({
     flag: "consul-address",
     env: ["CONSUL_HTTP_ADDR"],
@@ -74,6 +81,7 @@ export interface AwsEndpoints {
   dynamodbStreams?: string;
   ecs?: string;
   serviceDiscovery?: string;
+  applicationAutoScaling?: string;
 }
 
 /** Works out each service's endpoint: its own setting, else the generic one, else the SDK's default. */
@@ -83,9 +91,11 @@ export function resolveEndpoints(settings: CommonSettings): AwsEndpoints {
   const streams = settings.dynamodbStreamsEndpoint ?? dynamodb;
   const ecs = settings.ecsEndpoint ?? settings.endpoint;
   const sd = settings.serviceDiscoveryEndpoint ?? settings.endpoint;
+  const autoScaling = settings.applicationAutoScalingEndpoint ?? settings.endpoint;
   if (dynamodb !== undefined) out.dynamodb = dynamodb;
   if (streams !== undefined) out.dynamodbStreams = streams;
   if (ecs !== undefined) out.ecs = ecs;
   if (sd !== undefined) out.serviceDiscovery = sd;
+  if (autoScaling !== undefined) out.applicationAutoScaling = autoScaling;
   return out;
 }

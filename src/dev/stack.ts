@@ -1,6 +1,7 @@
 /**
- * The local stack behind `fargatectl dev`: DynamoDB Local (moto's DynamoDB when Java is missing), the ECS and
- * Cloud Map simulator, the Consul simulator with a `vault` service, and the table. No AWS account needed.
+ * The local stack behind `fargatectl dev`: DynamoDB Local (moto's DynamoDB when Java is missing), the ECS, Cloud
+ * Map and Application Auto Scaling simulator, the Consul simulator with a `vault` service, and the table. No AWS
+ * account needed.
  */
 import { createStoreClients } from "../store/clients.js";
 import { createTable } from "../store/table.js";
@@ -51,7 +52,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       startConsulSimulator({ port: 0 }).then(track),
     ]);
     progress(`${dynamodb.kind} on ${dynamodb.server.endpoint}`);
-    progress(`ECS and Cloud Map simulator on ${aws.endpoint}`);
+    progress(`ECS, Cloud Map and Application Auto Scaling simulator on ${aws.endpoint}`);
     progress(`Consul simulator on ${consul.url} (datacenter ${consul.datacenter})`);
     const clients = createStoreClients(
       { region: options.region, endpoint: dynamodb.server.endpoint, credentials: DEV_CREDENTIALS },
@@ -67,6 +68,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const environment: Record<string, string> = {
       AWS_ENDPOINT_URL_ECS: aws.endpoint,
       AWS_ENDPOINT_URL_SERVICEDISCOVERY: aws.endpoint,
+      AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: aws.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.server.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.server.endpoint,
       AWS_REGION: options.region,

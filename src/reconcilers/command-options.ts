@@ -36,6 +36,7 @@ export function flagsFromOptions(
     "dynamodb-streams-endpoint-url",
     "ecs-endpoint-url",
     "servicediscovery-endpoint-url",
+    "application-autoscaling-endpoint-url",
     "consul-address",
   ];
   for (const flag of flags) {

@@ -50,6 +50,7 @@ describe("fargatectl dev", () => {
     for (const name of [
       "AWS_ENDPOINT_URL_ECS",
       "AWS_ENDPOINT_URL_SERVICEDISCOVERY",
+      "AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING",
       "AWS_ENDPOINT_URL_DYNAMODB",
       "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
       "AWS_REGION",

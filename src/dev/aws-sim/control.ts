@@ -1,3 +1,4 @@
+import { type MetricResult, type MetricSample, readMetricSample } from "./autoscaling/scaler.js";
 import type { CallCounters, OperationCounters } from "./counters.js";
 import type { FaultInjector, FaultSettings } from "./faults.js";
 import { isJsonObject, type JsonObject } from "./input.js";
@@ -33,6 +34,8 @@ export interface SimulatorControl {
   requests(): CheckedRequest[];
   /** Forgets the checked requests. */
   resetRequests(): void;
+  /** Feeds a metric of an ECS service to its target-tracking policies, which may move its desiredCount. */
+  feedMetric(sample: MetricSample): MetricResult;
 }
 
 /** The parts of the simulator the control API steers. */
@@ -47,6 +50,8 @@ export interface ControlTargets {
   readonly failingImages: Set<string>;
   /** The model check of ECS requests (strict mode only). */
   readonly requestModel?: EcsRequestModel;
+  /** Application Auto Scaling's metric evaluation. */
+  readonly feedMetric: (sample: MetricSample) => MetricResult;
 }
 
 /** Builds the in-process control API over the simulator's parts. */
@@ -72,6 +77,7 @@ export function createControl(targets: ControlTargets): SimulatorControl {
     resetCounters: () => targets.counters.reset(),
     requests: () => targets.requestModel?.requests() ?? [],
     resetRequests: () => targets.requestModel?.reset(),
+    feedMetric: (sample) => targets.feedMetric(sample),
   };
 }
 
@@ -115,6 +121,7 @@ function readFaults(body: JsonObject): { settings: FaultSettings; seed: number |
  * GET health | GET,PUT,DELETE faults | GET,PUT throttling ({enabled}) | POST throttling/reset |
  * GET,POST,DELETE failing-images ({image}) | GET counters | POST counters/reset |
  * GET requests (strict mode's model check: {checked, invalid, requests}) | POST requests/reset.
+ * POST autoscaling/metrics ({cluster, service, metric: cpu|memory|albRequestCountPerTarget, value}).
  */
 export function handleControlRequest(
   control: SimulatorControl,
@@ -179,6 +186,8 @@ export function handleControlRequest(
       case "POST /_sim/requests/reset":
         control.resetRequests();
         return { status: 200, body: { checked: 0, invalid: 0, requests: [] } };
+      case "POST /_sim/autoscaling/metrics":
+        return { status: 200, body: control.feedMetric(readMetricSample(body)) };
       default:
         return { status: 404, body: { error: `no control route ${route}` } };
     }

@@ -1,5 +1,5 @@
 /** Which AWS API a request or error belongs to; decides the error message member's casing. */
-export type ApiFamily = "ecs" | "cloudmap";
+export type ApiFamily = "ecs" | "cloudmap" | "autoscaling";
 
 /** An error answered to the client in AWS JSON 1.1 shape: `{"__type": code, "message": ...}`. */
 export class AwsApiError extends Error {
@@ -40,7 +40,7 @@ export function cloudMapError(
   return new AwsApiError(code, message, 400, fields);
 }
 
-/** The body AWS JSON 1.1 sends for an error: ECS uses `message`, Cloud Map `Message`. */
+/** The body AWS JSON 1.1 sends for an error: ECS uses `message`, Cloud Map and Application Auto Scaling `Message`. */
 export function errorBody(family: ApiFamily, error: AwsApiError): Record<string, unknown> {
   const messageKey = family === "ecs" ? "message" : "Message";
   return { __type: error.code, [messageKey]: error.message, ...error.fields };

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { type Clock, systemClock } from "../../clock.js";
+import { createAutoScaling } from "./autoscaling/index.js";
 import { createCloudMap } from "./cloudmap/index.js";
 import { IdFactory, type SimContext, type SimulatorMode } from "./context.js";
 import { createControl, type SimulatorControl } from "./control.js";
@@ -12,6 +13,7 @@ import { createSimulatorServer } from "./server.js";
 import { type BucketSettings, type EcsThrottleCategory, EcsThrottler } from "./throttle.js";
 
 export { type Clock, ManualClock, systemClock, type TimerHandle } from "../../clock.js";
+export type { MetricResult, MetricSample } from "./autoscaling/scaler.js";
 export { SimulatorMode } from "./context.js";
 export type { SimulatorControl } from "./control.js";
 export type { OperationCounters } from "./counters.js";
@@ -56,7 +58,7 @@ export interface AwsSimulatorOptions {
 
 /** A running simulator. */
 export interface AwsSimulator {
-  /** `http://host:port`; use it for both AWS_ENDPOINT_URL_ECS and AWS_ENDPOINT_URL_SERVICEDISCOVERY. */
+  /** `http://host:port`: AWS_ENDPOINT_URL_ECS, _SERVICEDISCOVERY and _APPLICATION_AUTO_SCALING all point here. */
   readonly endpoint: string;
   /** The in-process twin of the `/_sim/...` control endpoint. */
   readonly control: SimulatorControl;
@@ -66,7 +68,7 @@ export interface AwsSimulator {
   stop(): Promise<void>;
 }
 
-/** Starts the ECS + Cloud Map simulator (one server for both) and resolves once it listens. */
+/** Starts the ECS + Cloud Map + Application Auto Scaling simulator (one server) and resolves once it listens. */
 export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Promise<AwsSimulator> {
   const clock = options.clock ?? systemClock;
   const timeScale = options.timeScale ?? 1;
@@ -87,6 +89,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
   };
   const cloudMap = createCloudMap(ctx);
   const ecs = createEcs(ctx, cloudMap.state);
+  const autoScaling = createAutoScaling(ctx, ecs);
   const throttler = new EcsThrottler(clock, {
     enabled: options.throttling ?? true,
     timeScale,
@@ -102,10 +105,12 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
     counters,
     failingImages: ecs.state.failingImages,
     ...(requestModel === undefined ? {} : { requestModel }),
+    feedMetric: (sample) => autoScaling.scaler.feedMetric(sample),
   });
   const server = createSimulatorServer({
     ecs: ecs.handlers,
     cloudMap: cloudMap.handlers,
+    autoScaling: autoScaling.handlers,
     throttler,
     faults,
     counters,

@@ -8,6 +8,12 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+const VALIDATION_CODE: Record<ApiFamily, string> = {
+  ecs: "InvalidParameterException",
+  cloudmap: "InvalidInput",
+  autoscaling: "ValidationException",
+};
+
 /** Typed, validating access to one request's members, raising AWS-shaped errors. */
 export class Input {
   readonly #body: JsonObject;
@@ -24,9 +30,9 @@ export class Input {
     return this.#body[name];
   }
 
-  /** An error of the family's validation code (ECS `InvalidParameterException`, Cloud Map `InvalidInput`). */
+  /** The family's validation error (ECS `InvalidParameterException`, Cloud Map `InvalidInput`, AAS `ValidationException`). */
   invalid(message: string): AwsApiError {
-    return new AwsApiError(this.#family === "ecs" ? "InvalidParameterException" : "InvalidInput", message);
+    return new AwsApiError(VALIDATION_CODE[this.#family], message);
   }
 
   /** A required, non-empty string member. */

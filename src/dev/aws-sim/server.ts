@@ -13,6 +13,9 @@ export const ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113";
 /** `X-Amz-Target` prefix of Cloud Map. */
 export const CLOUD_MAP_TARGET_PREFIX = "Route53AutoNaming_v20170314";
 
+/** `X-Amz-Target` prefix of Application Auto Scaling. */
+export const APPLICATION_AUTO_SCALING_TARGET_PREFIX = "AnyScaleFrontendService";
+
 const CONTENT_TYPE = "application/x-amz-json-1.1";
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -30,6 +33,8 @@ export interface ServerParts {
   readonly ecs: HandlerTable;
   /** Cloud Map operations. */
   readonly cloudMap: HandlerTable;
+  /** Application Auto Scaling operations. */
+  readonly autoScaling: HandlerTable;
   /** ECS token buckets. */
   readonly throttler: EcsThrottler;
   /** Fault injection. */
@@ -86,6 +91,8 @@ function unknownOperation(target: string): AwsApiError {
 
 /** The 5xx each API answers when a server error is injected. */
 function injectedServerError(family: ApiFamily): AwsApiError {
+  if (family === "autoscaling")
+    return new AwsApiError("InternalServiceException", "Internal service error.", 500);
   return family === "ecs"
     ? new AwsApiError("ServerException", "Service Unavailable. Please try again later.", 500)
     : new AwsApiError(
@@ -97,13 +104,17 @@ function injectedServerError(family: ApiFamily): AwsApiError {
 
 const rateExceeded = () => new AwsApiError("ThrottlingException", "Rate exceeded");
 
-/** Creates the HTTP server speaking AWS JSON 1.1 for ECS and Cloud Map, plus `/_sim/...` control routes. */
+/** Creates the HTTP server speaking AWS JSON 1.1 for ECS, Cloud Map and Application Auto Scaling, plus `/_sim/...` control routes. */
 export function createSimulatorServer(parts: ServerParts): Server {
   const routes = new Map<string, ApiRoute>([
     [ECS_TARGET_PREFIX, { family: "ecs", keyPrefix: "ecs", handlers: parts.ecs }],
     [
       CLOUD_MAP_TARGET_PREFIX,
       { family: "cloudmap", keyPrefix: "servicediscovery", handlers: parts.cloudMap },
+    ],
+    [
+      APPLICATION_AUTO_SCALING_TARGET_PREFIX,
+      { family: "autoscaling", keyPrefix: "application-autoscaling", handlers: parts.autoScaling },
     ],
   ]);
 

@@ -98,6 +98,26 @@ const CLOUD_MAP_CASES: Array<[string, unknown, ErrorClass]> = [
   ],
 ];
 
+const AUTOSCALING_CASES: Array<[string, unknown, ErrorClass]> = [
+  [
+    "ObjectNotFoundException",
+    cloudMapError("ObjectNotFoundException", "No scalable target"),
+    AwsNotFoundError,
+  ],
+  ["ResourceNotFoundException", cloudMapError("ResourceNotFoundException", "no arn"), AwsNotFoundError],
+  ["ValidationException", cloudMapError("ValidationException", "min > max"), AwsInvalidRequestError],
+  ["LimitExceededException", cloudMapError("LimitExceededException", "50 policies"), AwsInvalidRequestError],
+  ["ConcurrentUpdateException", cloudMapError("ConcurrentUpdateException", "busy"), AwsUnavailableError],
+  [
+    "InternalServiceException 500",
+    cloudMapError("InternalServiceException", "boom", {}, 500),
+    AwsUnavailableError,
+  ],
+  ["ThrottlingException", cloudMapError("ThrottlingException", "slow"), AwsThrottledError],
+  // Cloud Map's not-found codes mean nothing to Application Auto Scaling.
+  ["ServiceNotFound", cloudMapError("ServiceNotFound", "x"), AwsInvalidRequestError],
+];
+
 function check(service: AwsServiceName, cases: Array<[string, unknown, ErrorClass]>) {
   for (const [label, error, expected] of cases) {
     it(`maps ${label} to ${expected.name}`, () => {
@@ -241,4 +261,8 @@ describe("messages", () => {
     expect(translated.message).not.toContain("AKIAABCDEFGHIJKLMNOP");
     expect(translated.message).toContain("[REDACTED]");
   });
+});
+
+describe("translateAwsError: Application Auto Scaling", () => {
+  check("application-autoscaling", AUTOSCALING_CASES);
 });

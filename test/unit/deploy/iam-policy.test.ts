@@ -40,6 +40,7 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
   "@aws-sdk/client-dynamodb-streams": "dynamodb",
   "@aws-sdk/lib-dynamodb": "dynamodb",
   "@aws-sdk/client-secrets-manager": "secretsmanager",
+  "@aws-sdk/client-application-auto-scaling": "application-autoscaling",
 };
 
 /** lib-dynamodb's document commands and the DynamoDB actions they perform. */
@@ -115,6 +116,9 @@ describe("deploy/iam.cfn.yaml", () => {
     expect([...new Set(granted)].sort()).toEqual([...called.keys()].sort());
     // The scan itself must see the adapters (a broken regex would make the comparison vacuous).
     expect(called.get("ecs:RegisterTaskDefinition")).toEqual(["src/aws/ecs.ts"]);
+    expect(called.get("application-autoscaling:RegisterScalableTarget")).toEqual([
+      "src/aws/application-autoscaling.ts",
+    ]);
     expect(called.has("dynamodb:UpdateItem")).toBe(true);
     expect(called.has("dynamodb:CreateTable")).toBe(false);
     const onOurBehalf = statements.filter((s) => (s.Sid ?? "").startsWith("OnOurBehalf")).flatMap(actionsOf);
