@@ -11,6 +11,7 @@ import {
 import { runDelete } from "./commands/delete.js";
 import { runDev } from "./commands/dev.js";
 import { runDescribe, runGet } from "./commands/get.js";
+import { type ImportCommandOptions, runImport } from "./commands/import.js";
 import { runRender } from "./commands/render.js";
 import { runTableCreate } from "./commands/table.js";
 import { runValidate } from "./commands/validate.js";
@@ -81,6 +82,30 @@ export function buildProgram(
     .addOption(new Option("-o, --output <format>", "yaml or json").choices(["yaml", "json"]).default("yaml"))
     .action((opts: { filename: string[]; output: "yaml" | "json" }, cmd: Command) =>
       run(cmd, (ctx) => runRender(ctx, { files: opts.filename, output: opts.output })),
+    );
+
+  program
+    .command("import")
+    .description(
+      "print a FargateService made from ECS definitions in files or in AWS (exit 0 lossless, 1 something not carried, 2 error)",
+    )
+    .option(
+      "--task-definition <file|arn>",
+      "ECS task definition: a JSON/YAML file, or an ARN to read from AWS",
+    )
+    .option(
+      "--service <file|cluster/service>",
+      "ECS service: a JSON/YAML file, or CLUSTER/SERVICE (or ARN) to read",
+    )
+    .addOption(namespace())
+    .option("--name <name>", "record name (default: the service name, else the family)")
+    .addOption(new Option("-o, --output <format>", "yaml or json").choices(["yaml", "json"]).default("yaml"))
+    .option(
+      "--account-id <id>",
+      "account that role names belong to (default: the account of an ARN in the input)",
+    )
+    .action((opts: Omit<ImportCommandOptions, "output"> & { output: "yaml" | "json" }, cmd: Command) =>
+      run(cmd, (ctx) => runImport(ctx, opts)),
     );
 
   program
