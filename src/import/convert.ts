@@ -62,7 +62,7 @@ function awslogsRegion(td: JsonRecord): string | undefined {
 function tagsOf(input: EcsInput, out: Collector): Record<string, string> {
   const tags: Record<string, string> = {};
   const sources: Array<[string, unknown]> = [
-    ["tags", input.taskDefinitionTags],
+    ["tags", input.taskDefinitionTags ?? input.taskDefinition.tags],
     ["service.tags", input.service?.tags],
   ];
   for (const [path, list] of sources) {

@@ -55,6 +55,24 @@ const SERVICE_MEMBERS = [
   "vpcLatticeConfigurations",
 ];
 
+/** Task CPU units from 256, "256", "1 vCPU" or "0.25 vCPU"; undefined for anything else. */
+export function parseCpu(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  const m = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(vcpu)?\s*$/i.exec(value) : null;
+  if (!m) return undefined;
+  return m[2] === undefined ? Number(m[1]) : Math.round(Number(m[1]) * 1024);
+}
+
+/** Task memory in MiB from 512, "512", "512 MiB", "2 GB" or "2GB"; undefined for anything else. */
+export function parseMemory(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  const m = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(gb|gib|mb|mib)?\s*$/i.exec(value) : null;
+  if (!m) return undefined;
+  return m[2] !== undefined && m[2].toLowerCase().startsWith("g")
+    ? Math.round(Number(m[1]) * 1024)
+    : Number(m[1]);
+}
+
 /** Canonical JSON (sorted keys), for comparing and sorting. */
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
@@ -180,8 +198,8 @@ export function normaliseTaskDefinition(td: JsonRecord, roles: RoleContext = {})
   for (const key of TASK_MEMBERS) out[key] = td[key];
   out.networkMode = td.networkMode ?? "awsvpc";
   out.requiresCompatibilities = asSet(td.requiresCompatibilities ?? ["FARGATE"]);
-  out.cpu = num(td.cpu);
-  out.memory = num(td.memory);
+  out.cpu = parseCpu(td.cpu) ?? td.cpu;
+  out.memory = parseMemory(td.memory) ?? td.memory;
   out.runtimePlatform = withDefaults(td.runtimePlatform ?? {}, {
     cpuArchitecture: "X86_64",
     operatingSystemFamily: "LINUX",

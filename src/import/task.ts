@@ -1,5 +1,6 @@
 /** Task-level fields of an ECS task definition → FargateService spec fields. Pure. */
 import { containerOf } from "./container.js";
+import { parseCpu, parseMemory } from "./normalise.js";
 import { type Collector, clean, isEmpty, isRecord, type JsonRecord } from "./values.js";
 
 /** Response-only members of describe-task-definition output, and operator-owned ones: ignored. */
@@ -23,20 +24,14 @@ const REFUSED: Record<string, string> = {
   inferenceAccelerators: "Fargate has no inference accelerators",
 };
 
-/** Task CPU units from "256", 256, "1 vCPU" or "0.25 vCPU". */
+/** Task CPU units from "256", 256, "1 vCPU" or "0.25 vCPU"; anything else is a loss. */
 export function cpuUnits(value: unknown, path: string, out: Collector): number | undefined {
-  const vcpu = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$/i.exec(value) : null;
-  if (vcpu) return Math.round(Number(vcpu[1]) * 1024);
-  return out.number(value, path);
+  return parseCpu(value) ?? out.number(value, path);
 }
 
-/** Task memory in MiB from "512", 512, "2 GB" or "2GB". */
+/** Task memory in MiB from "512", 512, "2 GB" or "2GB"; anything else is a loss. */
 export function memoryMiB(value: unknown, path: string, out: Collector): number | undefined {
-  const gb = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*gb\s*$/i.exec(value) : null;
-  if (gb) return Math.round(Number(gb[1]) * 1024);
-  const mb = typeof value === "string" ? /^\s*(\d+)\s*mi?b\s*$/i.exec(value) : null;
-  if (mb) return Number(mb[1]);
-  return out.number(value, path);
+  return parseMemory(value) ?? out.number(value, path);
 }
 
 /** The spec fields a task definition gives (containers, size, task fields, roles as given). */
