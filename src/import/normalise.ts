@@ -68,9 +68,7 @@ export function parseMemory(value: unknown): number | undefined {
   if (typeof value === "number") return value;
   const m = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(gb|gib|mb|mib)?\s*$/i.exec(value) : null;
   if (!m) return undefined;
-  return m[2] !== undefined && m[2].toLowerCase().startsWith("g")
-    ? Math.round(Number(m[1]) * 1024)
-    : Number(m[1]);
+  return m[2]?.toLowerCase().startsWith("g") ? Math.round(Number(m[1]) * 1024) : Number(m[1]);
 }
 
 /** Canonical JSON (sorted keys), for comparing and sorting. */

@@ -11,7 +11,13 @@ function inputOf(td: unknown, service?: unknown): EcsInput {
   return input;
 }
 
-const spec = (result: { document: Record<string, unknown> }) => result.document.spec as Record<string, any>;
+/** The parts of an imported spec the tests read. */
+type ImportedSpec = Record<string, unknown> & {
+  containers: Array<Record<string, unknown>>;
+  iam: Record<string, string>;
+  network: { subnets: string[] };
+};
+const spec = (result: { document: Record<string, unknown> }) => result.document.spec as ImportedSpec;
 
 describe("import of files", () => {
   it("turns register input and create-service input into one lossless FargateService", () => {
@@ -139,7 +145,7 @@ describe("names and roles", () => {
     const [app] = td.containerDefinitions as Array<Record<string, unknown>>;
     (app as Record<string, unknown>).secrets = [{ name: "P", valueFrom: "/orders/p" }];
     const result = importFargateService(inputOf(td));
-    expect(spec(result).containers[0].secrets).toEqual({
+    expect(spec(result).containers[0]?.secrets).toEqual({
       P: "arn:aws:ssm:eu-west-1:123456789012:parameter/orders/p",
     });
     expect(result.losses).toEqual([]);
