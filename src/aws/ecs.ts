@@ -81,6 +81,7 @@ function revisionOf(operation: string, td: TaskDefinition | undefined, tags: Tag
     revision,
     status: status !== undefined && REVISION_STATUSES.has(status) ? status : "ACTIVE",
     tags,
+    content: JSON.parse(JSON.stringify(td)) as Record<string, unknown>,
   };
 }
 

@@ -4,6 +4,8 @@
  * 1 when something could not be carried (each on stderr as `path: why`), 2 on error.
  */
 import { readFile } from "node:fs/promises";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { stringify } from "yaml";
 import { createCloudMapClient, createEcsClient } from "../../aws/clients.js";
 import { readRegistry, readService, readTaskDefinition } from "../../aws/import-reader.js";
@@ -29,6 +31,12 @@ export interface ImportCommandOptions {
   accountId?: string;
 }
 
+/** SDK clients for a live import (tests pass their own; the CLI builds them from its settings). */
+export interface ImportClients {
+  ecs: ECSClient;
+  cloudMap: ServiceDiscoveryClient;
+}
+
 /** True when the argument names something in AWS rather than a file. */
 const isArn = (value: string) => value.startsWith("arn:");
 const CLUSTER_SERVICE = /^[^/\s]+\/[^/\s]+$/;
@@ -46,9 +54,10 @@ async function readText(path: string): Promise<string | undefined> {
 async function readInput(
   ctx: CliContext,
   options: ImportCommandOptions,
+  clients: ImportClients | undefined,
 ): Promise<{ input: EcsInput; live: boolean }> {
   const config = { region: ctx.settings.region, endpoints: resolveEndpoints(ctx.settings), maxAttempts: 3 };
-  let ecs: ReturnType<typeof createEcsClient> | undefined;
+  let ecs = clients?.ecs;
   const client = () => (ecs ??= createEcsClient(config));
   let service: Record<string, unknown> | undefined;
   let live = false;
@@ -93,7 +102,10 @@ async function readInput(
   if (service !== undefined) input.service = service;
   const registry = Array.isArray(service?.serviceRegistries) ? service.serviceRegistries[0] : undefined;
   if (live && typeof registry?.registryArn === "string") {
-    const cloudMap = await readRegistry(createCloudMapClient(config), registry.registryArn);
+    const cloudMap = await readRegistry(
+      clients?.cloudMap ?? createCloudMapClient(config),
+      registry.registryArn,
+    );
     input.cloudMap = {
       registryArn: registry.registryArn,
       ...cloudMap,
@@ -104,10 +116,14 @@ async function readInput(
 }
 
 /** Runs `import`; returns the exit code. */
-export async function runImport(ctx: CliContext, options: ImportCommandOptions): Promise<number> {
+export async function runImport(
+  ctx: CliContext,
+  options: ImportCommandOptions,
+  clients?: ImportClients,
+): Promise<number> {
   let read: Awaited<ReturnType<typeof readInput>>;
   try {
-    read = await readInput(ctx, options);
+    read = await readInput(ctx, options, clients);
   } catch (error) {
     if (error instanceof ImportInputError)
       throw new CliError(error.message, ExitCode.Failure, { cause: error });
