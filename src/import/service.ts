@@ -133,6 +133,9 @@ export function serviceSpecOf(service: JsonRecord, out: Collector, cloudMap?: Li
     const cleaned = isEmpty(service[key]) ? undefined : clean(service[key]);
     if (cleaned !== undefined) spec[key] = cleaned;
   }
+  // A CreateService field under ECS's own name; validation judges whether the spec takes it (ENABLED is ECS's default).
+  const rebalancing = service.availabilityZoneRebalancing;
+  if (!isEmpty(rebalancing) && rebalancing !== "ENABLED") spec.availabilityZoneRebalancing = rebalancing;
   registriesOf(service.serviceRegistries, spec, out, cloudMap);
   for (const [key, value] of Object.entries(service)) {
     if (IGNORED.has(key) || PASSED.has(key) || key in spec) continue;
@@ -153,6 +156,7 @@ function refusal(key: string, value: unknown): string | undefined {
     case "desiredCount":
     case "healthCheckGracePeriodSeconds":
     case "enableExecuteCommand":
+    case "availabilityZoneRebalancing":
       return undefined;
     case "launchType":
       return value === "FARGATE"
@@ -169,10 +173,6 @@ function refusal(key: string, value: unknown): string | undefined {
       return isRecord(value) && (value.type ?? "ECS") === "ECS"
         ? undefined
         : `deployment controller ${JSON.stringify(isRecord(value) ? value.type : value)}: a FargateService deploys with ECS's own controller`;
-    case "availabilityZoneRebalancing":
-      return value === "ENABLED"
-        ? undefined
-        : "availabilityZoneRebalancing DISABLED: not carried yet (ECS's default ENABLED applies)";
     case "serviceConnectConfiguration":
       return isRecord(value) && value.enabled === false ? undefined : "Service Connect: not carried yet";
     case "volumeConfigurations":

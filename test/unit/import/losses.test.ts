@@ -40,7 +40,13 @@ describe("losses", () => {
     expect(lossesOf(withContainer(patch))).toEqual([{ path, why: expect.stringMatching(why) }]);
   });
 
-  it("false and empty values of refused members lose nothing", () => {
+  it("false, empty and ECS-default values lose nothing", () => {
+    const defaults = {
+      availabilityZoneRebalancing: "ENABLED",
+      schedulingStrategy: "REPLICA",
+      launchType: "FARGATE",
+    };
+    expect(lossesOf(registerInput(), { ...createServiceInput(), ...defaults })).toEqual([]);
     expect(lossesOf(withContainer({ privileged: false, links: [], dnsServers: [] }))).toEqual([]);
     expect(lossesOf({ ...registerInput(), ipcMode: "", pidMode: "", placementConstraints: [] })).toEqual([]);
   });
@@ -78,6 +84,13 @@ describe("losses", () => {
       path,
       why: expect.stringMatching(why),
     });
+  });
+
+  it("ECS fields the spec may not take yet are written under ECS's name, for validation to judge", () => {
+    const service = { ...createServiceInput(), availabilityZoneRebalancing: "DISABLED" };
+    const result = importFargateService({ taskDefinition: registerInput(), service });
+    expect((result.document.spec as Json).availabilityZoneRebalancing).toBe("DISABLED");
+    expect(result.losses.map((l) => l.path)).toContain("spec.availabilityZoneRebalancing");
   });
 
   it("operator-owned parts are no loss; a Cloud Map registry asks for spec.discovery.cloudMap", () => {
