@@ -8,6 +8,11 @@ import {
   DescribeServicesCommand,
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
+import {
+  CreateServiceCommand as CreateCloudMapServiceCommand,
+  CreatePrivateDnsNamespaceCommand,
+  GetOperationCommand,
+} from "@aws-sdk/client-servicediscovery";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runImport } from "../../../src/cli/commands/import.js";
 import type { CliContext } from "../../../src/cli/context.js";
@@ -27,7 +32,10 @@ afterEach(async () => {
 });
 
 /** A service as a team made it by hand: its own family, ECS's defaults (no breaker, tags not propagated). */
-async function createByHand(serviceName: string): Promise<{ taskDefinitionArn: string; serviceArn: string }> {
+async function createByHand(
+  serviceName: string,
+  registryArn?: string,
+): Promise<{ taskDefinitionArn: string; serviceArn: string }> {
   const { ecs } = clientsFor(bench.sim.endpoint);
   const registered = await ecs.send(
     new RegisterTaskDefinitionCommand({
@@ -65,6 +73,7 @@ async function createByHand(serviceName: string): Promise<{ taskDefinitionArn: s
       },
       deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200 },
       tags: [{ key: "team", value: "shop" }],
+      ...(registryArn === undefined ? {} : { serviceRegistries: [{ registryArn }] }),
     }),
   );
   return { taskDefinitionArn, serviceArn: String(created.service?.serviceArn) };
@@ -160,6 +169,41 @@ describe("import of a live service, then adoption", () => {
     const imported = await importLive({ service: "apps/legacy-orders" });
     expect(imported.code).toBe(1);
     expect(imported.losses).toEqual([expect.stringMatching(/^serviceName: .* -n legacy --name orders/)]);
+  });
+
+  it("carries a Cloud Map registration as spec.discovery.cloudMap, naming the namespace's record", async () => {
+    const { cloudMap } = clientsFor(bench.sim.endpoint);
+    const op = await cloudMap.send(
+      new CreatePrivateDnsNamespaceCommand({ Name: "apps.internal", Vpc: "vpc-0a1b2c3d4e5f60718" }),
+    );
+    let namespaceId: string | undefined;
+    for (let i = 0; i < 30 && namespaceId === undefined; i++) {
+      await bench.clock.advance(1_000);
+      const done = await cloudMap.send(new GetOperationCommand({ OperationId: op.OperationId }));
+      namespaceId = done.Operation?.Targets?.NAMESPACE;
+    }
+    const registry = await cloudMap.send(
+      new CreateCloudMapServiceCommand({
+        Name: "orders",
+        NamespaceId: namespaceId,
+        DnsConfig: { DnsRecords: [{ Type: "A", TTL: 30 }] },
+        HealthCheckCustomConfig: { FailureThreshold: 1 },
+      }),
+    );
+    await createByHand("shop-orders", registry.Service?.Arn);
+    const imported = await importLive({ service: "apps/shop-orders", namespace: "shop" });
+    expect(imported.losses).toEqual([]);
+    expect(JSON.parse(imported.out).spec.discovery).toEqual({
+      cloudMap: {
+        namespaceRef: { name: "apps-internal" },
+        serviceName: "orders",
+        records: ["A"],
+        dnsTtl: 30,
+      },
+    });
+    expect(imported.err).toMatch(
+      /note: spec.discovery.cloudMap.namespaceRef: apps-internal stands for Cloud Map namespace apps.internal/,
+    );
   });
 
   it("fails with exit 2 when the service does not exist", async () => {
