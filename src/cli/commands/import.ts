@@ -7,8 +7,6 @@ import { readFile } from "node:fs/promises";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { stringify } from "yaml";
-import { createCloudMapClient, createEcsClient } from "../../aws/clients.js";
-import { readRegistry, readService, readTaskDefinition } from "../../aws/import-reader.js";
 import { resolveEndpoints } from "../../config/common.js";
 import {
   type EcsInput,
@@ -57,8 +55,16 @@ async function readInput(
   clients: ImportClients | undefined,
 ): Promise<{ input: EcsInput; live: boolean }> {
   const config = { region: ctx.settings.region, endpoints: resolveEndpoints(ctx.settings), maxAttempts: 3 };
+  // The SDK is loaded only for a live import, so importing files starts as fast as `render`.
+  const aws = async () => {
+    const [clientsModule, reader] = await Promise.all([
+      import("../../aws/clients.js"),
+      import("../../aws/import-reader.js"),
+    ]);
+    return { ...clientsModule, ...reader };
+  };
   let ecs = clients?.ecs;
-  const client = () => (ecs ??= createEcsClient(config));
+  const client = async () => (ecs ??= (await aws()).createEcsClient(config));
   let service: Record<string, unknown> | undefined;
   let live = false;
   if (options.service !== undefined) {
@@ -67,7 +73,7 @@ async function readInput(
     else if (isArn(options.service) || CLUSTER_SERVICE.test(options.service)) {
       const arn = /^arn:[^:]+:ecs:[^:]*:[^:]*:service\/([^/]+)\/(.+)$/.exec(options.service);
       const [cluster, name] = arn ? [arn[1], arn[2]] : options.service.split("/");
-      service = await readService(client(), cluster as string, name as string);
+      service = await (await aws()).readService(await client(), cluster as string, name as string);
       live = true;
     } else
       throw new CliError(
@@ -91,7 +97,7 @@ async function readInput(
       ...(found.tags === undefined ? {} : { taskDefinitionTags: found.tags }),
     };
   } else if (isArn(tdRef) || live) {
-    const read = await readTaskDefinition(client(), tdRef);
+    const read = await (await aws()).readTaskDefinition(await client(), tdRef);
     input = { taskDefinition: read.taskDefinition, taskDefinitionTags: read.tags };
     live = true;
   } else
@@ -102,6 +108,7 @@ async function readInput(
   if (service !== undefined) input.service = service;
   const registry = Array.isArray(service?.serviceRegistries) ? service.serviceRegistries[0] : undefined;
   if (live && typeof registry?.registryArn === "string") {
+    const { createCloudMapClient, readRegistry } = await aws();
     const cloudMap = await readRegistry(
       clients?.cloudMap ?? createCloudMapClient(config),
       registry.registryArn,
