@@ -172,7 +172,10 @@ export function createEcsGateway(
       );
       const revision = revisionOf("DescribeTaskDefinition", out.taskDefinition, ecsTagMap(out.tags));
       // The content as plain JSON, for comparing a running revision with a rendering (adoption).
-      return { ...revision, content: JSON.parse(JSON.stringify(out.taskDefinition)) as Record<string, unknown> };
+      return {
+        ...revision,
+        content: JSON.parse(JSON.stringify(out.taskDefinition)) as Record<string, unknown>,
+      };
     },
 
     async deregisterTaskDefinition(arn: string, signal?: AbortSignal) {

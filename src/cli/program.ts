@@ -91,7 +91,7 @@ export function buildProgram(
     )
     .option(
       "--task-definition <file|arn>",
-      "ECS task definition: a JSON/YAML file, or an ARN to read from AWS",
+      "ECS task definition: a JSON/YAML file, or an ARN (or FAMILY:REVISION) to read from AWS",
     )
     .option(
       "--service <file|cluster/service>",

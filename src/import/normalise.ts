@@ -133,8 +133,9 @@ function keyValueMap(list: unknown, valueKey: string): unknown {
   if (!Array.isArray(list)) return list;
   const map: JsonRecord = {};
   for (const item of list) {
-    if (isRecord(item) && typeof item.name === "string" && !(item.name in map))
-      map[item.name] = item[valueKey] ?? "";
+    if (isRecord(item) && typeof item.name === "string" && !(item.name in map)) {
+      map[item.name] = String(item[valueKey] ?? "");
+    }
   }
   return map;
 }

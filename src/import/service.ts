@@ -119,6 +119,11 @@ export function serviceSpecOf(service: JsonRecord, out: Collector, cloudMap?: Li
   const spec: JsonRecord = { cluster: clusterOf(service, out) };
   const count = out.number(service.desiredCount, "desiredCount");
   if (count !== undefined) spec.desiredCount = count;
+  else if (service.desiredCount === undefined) {
+    out.note(
+      "spec.desiredCount: the service gives no desired count; the spec's default, 1, applies (set yours)",
+    );
+  }
   const network = networkOf(service.networkConfiguration, out);
   if (network !== undefined) spec.network = network;
   spec.deployment = deploymentOf(service.deploymentConfiguration, out);

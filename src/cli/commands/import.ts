@@ -38,6 +38,8 @@ export interface ImportClients {
 /** True when the argument names something in AWS rather than a file. */
 const isArn = (value: string) => value.startsWith("arn:");
 const CLUSTER_SERVICE = /^[^/\s]+\/[^/\s]+$/;
+/** `family` or `family:revision`, which DescribeTaskDefinition reads as well as an ARN. */
+const FAMILY_REVISION = /^[A-Za-z0-9_-]+(:\d+)?$/;
 
 async function readText(path: string): Promise<string | undefined> {
   try {
@@ -96,13 +98,13 @@ async function readInput(
       taskDefinition: found.taskDefinition,
       ...(found.tags === undefined ? {} : { taskDefinitionTags: found.tags }),
     };
-  } else if (isArn(tdRef) || live) {
+  } else if (isArn(tdRef) || live || FAMILY_REVISION.test(tdRef)) {
     const read = await (await aws()).readTaskDefinition(await client(), tdRef);
     input = { taskDefinition: read.taskDefinition, taskDefinitionTags: read.tags };
     live = true;
   } else
     throw new CliError(
-      `--task-definition ${tdRef}: no such file (an ARN reads it from AWS)`,
+      `--task-definition ${tdRef}: no such file (an ARN or FAMILY:REVISION reads it from AWS)`,
       ExitCode.Failure,
     );
   if (service !== undefined) input.service = service;
