@@ -161,7 +161,7 @@ export function importFargateService(input: EcsInput, options: ImportOptions = {
       if (arn !== given) {
         spec.iam[key] = arn;
         out.note(`${key}: role name ${String(given)} written as ${String(arn)}`);
-      } else if (typeof given === "string" && !given.startsWith("arn:")) {
+      } else if (typeof given === "string" && !given.startsWith("arn:") && !given.includes("{{")) {
         out.note(
           `${key}: role name ${given} kept as given (the account is not known; pass --account-id to write an ARN)`,
         );

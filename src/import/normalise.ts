@@ -115,7 +115,8 @@ function withDefaults(value: unknown, defaults: JsonRecord): JsonRecord | undefi
 
 /** A role name as ECS reads it: a bare name is a role of the account (when the account is known). */
 export function roleArnOf(value: unknown, roles: RoleContext): unknown {
-  if (typeof value !== "string" || value.startsWith("arn:") || roles.accountId === undefined) return value;
+  if (typeof value !== "string" || value.startsWith("arn:") || value.includes("{{")) return value;
+  if (roles.accountId === undefined) return value;
   return `arn:${roles.partition ?? "aws"}:iam::${roles.accountId}:role/${value}`;
 }
 
