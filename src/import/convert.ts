@@ -39,13 +39,25 @@ export function rolesOf(input: EcsInput, accountId?: string): RoleContext {
   visit(td);
   visit(input.service);
   const partition = found[0]?.[0];
-  const account = accountId ?? found[0]?.[1];
+  const account = accountId ?? found[0]?.[1] ?? templatedAccount(input);
   const region = found.find(([, , r]) => r !== "")?.[2] ?? awslogsRegion(td);
   return {
     ...(account === undefined ? {} : { accountId: account }),
     ...(partition === undefined ? {} : { partition }),
     ...(region === undefined ? {} : { region }),
   };
+}
+
+/**
+ * ecspresso files write the account as one template expression in every ARN (`arn:aws:iam::{{ must_env
+ * `AWS_ACCOUNT_ID` }}:role/x`); when all of them use the same one, it stands for the account.
+ */
+function templatedAccount(input: EcsInput): string | undefined {
+  const text = JSON.stringify([input.taskDefinition, input.service ?? null]);
+  const accounts = new Set(
+    [...text.matchAll(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\{\{[^}]*\}\}):/g)].map((m) => m[1]),
+  );
+  return accounts.size === 1 ? [...accounts][0] : undefined;
 }
 
 /** The `awslogs-region` of the first container that logs with awslogs (where the tasks run). */

@@ -70,26 +70,32 @@ export function roundTripLosses(document: JsonRecord, context: RoundTripContext)
     },
   };
   const losses: ImportLoss[] = [];
-  const td = withoutTemplates(context.input.taskDefinition);
+  // Templates are replaced after normalising, so names expanded with a templated account match on both sides.
+  const td = context.input.taskDefinition;
   const rendered = renderTaskDefinition(spec, renderContext).input as unknown as JsonRecord;
   const renderedTd = normaliseTaskDefinition(rendered, context.roles);
   // A task size the input does not give was chosen by import (and noted), not carried.
   if (td.cpu === undefined) delete renderedTd.cpu;
   if (td.memory === undefined) delete renderedTd.memory;
-  const taskDiffs = differences(normaliseTaskDefinition(td, context.roles), renderedTd, "", []);
+  const taskDiffs = differences(
+    withoutTemplates(normaliseTaskDefinition(td, context.roles)),
+    withoutTemplates(renderedTd),
+    "",
+    [],
+  );
   for (const d of taskDiffs) {
     losses.push({
       path: inputPath(d.path, td),
       why: `differs after render (input ${short(d.input)}, rendered ${short(d.rendered)})`,
     });
   }
-  const service = withoutTemplates(context.input.service);
+  const service = context.input.service;
   if (service !== undefined) {
     const create = renderEcsService({ ...spec, discovery: {} }, renderContext, {
       taskDefinitionArn: "rendered",
     }).create as unknown as JsonRecord;
-    const a = normaliseService(service);
-    const b = normaliseService(create);
+    const a = withoutTemplates(normaliseService(service));
+    const b = withoutTemplates(normaliseService(create));
     // A service file without desiredCount leaves the count to the tool that deploys it.
     if (service.desiredCount === undefined) delete b.desiredCount;
     for (const d of differences(a, b, "", [])) {

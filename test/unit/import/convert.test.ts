@@ -102,6 +102,31 @@ describe("import of files", () => {
     expect(result.notes.join("\n")).toMatch(/template expressions/);
   });
 
+  it("takes an account written as one template expression in every ARN as the account (ecspresso)", () => {
+    const account = "{{ must_env `AWS_ACCOUNT_ID` }}";
+    const td = {
+      family: "web",
+      cpu: "256",
+      memory: "512",
+      executionRoleArn: `arn:aws:iam::${account}:role/exec`,
+      taskRoleArn: "web-task",
+      containerDefinitions: [
+        {
+          name: "web",
+          image: "nginx",
+          secrets: [{ name: "P", valueFrom: "/web/p" }],
+          logConfiguration: { logDriver: "awslogs", options: { "awslogs-region": "eu-west-1" } },
+        },
+      ],
+    };
+    const result = importFargateService(inputOf(td));
+    expect(result.losses).toEqual([]);
+    expect(spec(result).iam.taskRoleArn).toBe(`arn:aws:iam::${account}:role/web-task`);
+    expect(spec(result).containers[0]?.secrets).toEqual({
+      P: `arn:aws:ssm:eu-west-1:${account}:parameter/web/p`,
+    });
+  });
+
   it("refuses files that are not ECS JSON", () => {
     expect(() => taskDefinitionOf({ hello: 1 }, "x.json")).toThrow(/x.json: not ECS JSON/);
     expect(() => serviceOf({ services: [{}, {}] }, "s.json")).toThrow(/holds 2 services/);
