@@ -70,32 +70,28 @@ export function roundTripLosses(document: JsonRecord, context: RoundTripContext)
     },
   };
   const losses: ImportLoss[] = [];
-  // Templates are replaced after normalising, so names expanded with a templated account match on both sides.
-  const td = context.input.taskDefinition;
+  // Templates are judged through their stand-ins on both sides; a templated account stands in the same way.
+  const td = withoutTemplates(context.input.taskDefinition);
+  const roles = withoutTemplates(context.roles);
   const rendered = renderTaskDefinition(spec, renderContext).input as unknown as JsonRecord;
-  const renderedTd = normaliseTaskDefinition(rendered, context.roles);
+  const renderedTd = normaliseTaskDefinition(rendered, roles);
   // A task size the input does not give was chosen by import (and noted), not carried.
   if (td.cpu === undefined) delete renderedTd.cpu;
   if (td.memory === undefined) delete renderedTd.memory;
-  const taskDiffs = differences(
-    withoutTemplates(normaliseTaskDefinition(td, context.roles)),
-    withoutTemplates(renderedTd),
-    "",
-    [],
-  );
+  const taskDiffs = differences(normaliseTaskDefinition(td, roles), renderedTd, "", []);
   for (const d of taskDiffs) {
     losses.push({
       path: inputPath(d.path, td),
       why: `differs after render (input ${short(d.input)}, rendered ${short(d.rendered)})`,
     });
   }
-  const service = context.input.service;
+  const service = withoutTemplates(context.input.service);
   if (service !== undefined) {
     const create = renderEcsService({ ...spec, discovery: {} }, renderContext, {
       taskDefinitionArn: "rendered",
     }).create as unknown as JsonRecord;
-    const a = withoutTemplates(normaliseService(service));
-    const b = withoutTemplates(normaliseService(create));
+    const a = normaliseService(service);
+    const b = normaliseService(create);
     // A service file without desiredCount leaves the count to the tool that deploys it.
     if (service.desiredCount === undefined) delete b.desiredCount;
     for (const d of differences(a, b, "", [])) {

@@ -92,7 +92,7 @@ export function clean(value: unknown): unknown {
 /**
  * A deep copy with every template expression replaced by a stand-in, so validation judges the value it stands
  * for: a 12-digit number (fits account ids and names; the same expression always gets the same one), or, for a
- * secret's ARN, a whole ARN. `found.count` counts the strings that held one.
+ * secret whose whole ARN is a template, an ARN. `found.count` counts the strings that held one.
  */
 export function withoutTemplates<T>(value: T, found: { count: number } = { count: 0 }): T {
   // A digest of the expression, so the document and the input get the same stand-in whatever their order.
@@ -105,8 +105,12 @@ export function withoutTemplates<T>(value: T, found: { count: number } = { count
   const walk = (v: unknown, secret: boolean): unknown => {
     if (typeof v === "string" && TEMPLATE.test(v)) {
       found.count += 1;
-      if (secret) return `arn:aws:secretsmanager:us-east-1:000000000000:secret:template-${standIn(v)}`;
-      return v.replace(/\{\{.*?\}\}/gs, (m) => standIn(m));
+      const replaced = v.replace(/\{\{.*?\}\}/gs, (m) => standIn(m));
+      // A whole secret ARN made by a template (`{{ secretsmanager_arn … }}`) stands as an ARN.
+      if (secret && !replaced.startsWith("arn:")) {
+        return `arn:aws:secretsmanager:us-east-1:000000000000:secret:template-${standIn(v)}`;
+      }
+      return replaced;
     }
     if (Array.isArray(v)) return v.map((x) => walk(x, secret));
     if (isRecord(v)) {
