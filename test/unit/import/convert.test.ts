@@ -88,14 +88,18 @@ describe("import of files", () => {
       ...registerInput(),
       taskRoleArn: "arn:aws:iam::{{ must_env `ACCOUNT` }}:role/x",
     });
-    const service = `{"cluster":"apps","desiredCount": {{ must_env \`COUNT\` }},"networkConfiguration":{"awsvpcConfiguration":{"subnets":["{{ tfstate \`subnet\` }}"],"securityGroups":["sg-1"]}}}`;
+    const service = `{"cluster":"apps","desiredCount": {{ must_env \`COUNT\` }},"networkConfiguration":{"awsvpcConfiguration":{"subnets":["{{ tfstate \`b\` }}","{{ tfstate \`a\` }}","{{ tfstate \`c\` }}"],"securityGroups":["sg-1"]}}}`;
     const td = taskDefinitionOf(parseText(text, "td.json").value, "td.json");
     const result = importFargateService({
       taskDefinition: td.taskDefinition,
       service: serviceOf(parseText(service, "svc.json").value, "svc.json"),
     });
     expect(spec(result).iam.taskRoleArn).toBe("arn:aws:iam::{{ must_env `ACCOUNT` }}:role/x");
-    expect(spec(result).network.subnets).toEqual(["{{ tfstate `subnet` }}"]);
+    expect(spec(result).network.subnets).toEqual([
+      "{{ tfstate `b` }}",
+      "{{ tfstate `a` }}",
+      "{{ tfstate `c` }}",
+    ]);
     expect(result.losses).toEqual([
       { path: "desiredCount", why: expect.stringMatching(/template expression .* where ECS wants a number/) },
     ]);
