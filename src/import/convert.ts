@@ -3,7 +3,7 @@
  * carried named by its input path, and the round trip's differences. Pure.
  */
 import { API_VERSION, FARGATE_TASK_CPUS, isValidTaskSize } from "../crds/index.js";
-import { type RoleContext, roleArnOf, secretArnOf } from "./normalise.js";
+import { PLACEHOLDER, type RoleContext, roleArnOf, secretArnOf } from "./normalise.js";
 import { roundTripLosses } from "./round-trip.js";
 import { recordName, serviceSpecOf } from "./service.js";
 import { taskSpecOf } from "./task.js";
@@ -173,7 +173,7 @@ export function importFargateService(input: EcsInput, options: ImportOptions = {
       if (arn !== given) {
         spec.iam[key] = arn;
         out.note(`${key}: role name ${String(given)} written as ${String(arn)}`);
-      } else if (typeof given === "string" && !given.startsWith("arn:") && !given.includes("{{")) {
+      } else if (typeof given === "string" && !given.startsWith("arn:") && !PLACEHOLDER.test(given)) {
         out.note(
           `${key}: role name ${given} kept as given (the account is not known; pass --account-id to write an ARN)`,
         );

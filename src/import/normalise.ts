@@ -71,6 +71,9 @@ export function parseMemory(value: unknown): number | undefined {
   return m[2]?.toLowerCase().startsWith("g") ? Math.round(Number(m[1]) * 1024) : Number(m[1]);
 }
 
+/** A value some tool fills in later (`{{ … }}`, `${…}`, `<IMAGE>`): never taken for a role or parameter name. */
+export const PLACEHOLDER = /\{\{|\$\{|<[A-Za-z_][A-Za-z0-9_-]*>/;
+
 /** Canonical JSON (sorted keys), for comparing and sorting. */
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
@@ -115,7 +118,7 @@ function withDefaults(value: unknown, defaults: JsonRecord): JsonRecord | undefi
 
 /** A role name as ECS reads it: a bare name is a role of the account (when the account is known). */
 export function roleArnOf(value: unknown, roles: RoleContext): unknown {
-  if (typeof value !== "string" || value.startsWith("arn:") || value.includes("{{")) return value;
+  if (typeof value !== "string" || value.startsWith("arn:") || PLACEHOLDER.test(value)) return value;
   if (roles.accountId === undefined) return value;
   return `arn:${roles.partition ?? "aws"}:iam::${roles.accountId}:role/${value}`;
 }
@@ -125,7 +128,7 @@ export function roleArnOf(value: unknown, roles: RoleContext): unknown {
  * region (written as its ARN when both are known).
  */
 export function secretArnOf(value: unknown, roles: RoleContext): unknown {
-  if (typeof value !== "string" || value.startsWith("arn:") || value.includes("{{")) return value;
+  if (typeof value !== "string" || value.startsWith("arn:") || PLACEHOLDER.test(value)) return value;
   if (roles.accountId === undefined || roles.region === undefined) return value;
   return `arn:${roles.partition ?? "aws"}:ssm:${roles.region}:${roles.accountId}:parameter/${value.replace(/^\//, "")}`;
 }

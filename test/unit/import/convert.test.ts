@@ -167,6 +167,15 @@ describe("names and roles", () => {
     expect(spec(unknown).iam.taskRoleArn).toBe("r");
     expect(unknown.notes.join("\n")).toMatch(/role name r kept as given/);
     expect(unknown.losses).toEqual([]);
+    const placeholder = {
+      family: "f",
+      cpu: "256",
+      memory: "512",
+      taskRoleArn: "${task_role_arn}",
+      containerDefinitions: containers,
+    };
+    const kept = importFargateService(inputOf(placeholder), { accountId: "210987654321" });
+    expect(spec(kept).iam.taskRoleArn).toBe("${task_role_arn}");
   });
 
   it("writes bare SSM parameter names as ARNs when account and region are known", () => {
