@@ -17,6 +17,9 @@ type ImportedSpec = Record<string, unknown> & {
   iam: Record<string, string>;
   network: { subnets: string[] };
 };
+/** A Terraform templatefile placeholder, as a plain string. */
+const TF_PLACEHOLDER = ["$", "{task_role_arn}"].join("");
+
 const spec = (result: { document: Record<string, unknown> }) => result.document.spec as ImportedSpec;
 
 describe("import of files", () => {
@@ -171,11 +174,11 @@ describe("names and roles", () => {
       family: "f",
       cpu: "256",
       memory: "512",
-      taskRoleArn: "${task_role_arn}",
+      taskRoleArn: TF_PLACEHOLDER,
       containerDefinitions: containers,
     };
     const kept = importFargateService(inputOf(placeholder), { accountId: "210987654321" });
-    expect(spec(kept).iam.taskRoleArn).toBe("${task_role_arn}");
+    expect(spec(kept).iam.taskRoleArn).toBe(TF_PLACEHOLDER);
   });
 
   it("writes bare SSM parameter names as ARNs when account and region are known", () => {
