@@ -170,7 +170,12 @@ export function createEcsGateway(
         (o) => client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }), o),
         signal,
       );
-      return revisionOf("DescribeTaskDefinition", out.taskDefinition, ecsTagMap(out.tags));
+      const revision = revisionOf("DescribeTaskDefinition", out.taskDefinition, ecsTagMap(out.tags));
+      // The content as plain JSON, for comparing a running revision with a rendering (adoption).
+      return {
+        ...revision,
+        content: JSON.parse(JSON.stringify(out.taskDefinition)) as Record<string, unknown>,
+      };
     },
 
     async deregisterTaskDefinition(arn: string, signal?: AbortSignal) {

@@ -33,6 +33,8 @@ export interface TaskDefinitionRevision {
   revision: number;
   status: "ACTIVE" | "INACTIVE" | "DELETE_IN_PROGRESS";
   tags: TagMap;
+  /** What DescribeTaskDefinition returned, as plain JSON (compared when adopting a running revision). */
+  content?: Record<string, unknown>;
 }
 
 /** Options of a cached service read. */

@@ -80,7 +80,11 @@ export type RecordInput = { record: FargateServiceRecord };
 /** Input of checkNames. */
 export type NameCheckStepInput = RecordInput & { namespace: NamespaceResolution | undefined };
 /** Input of ensureTaskDefinition. */
-export type TaskDefinitionStepInput = RecordInput & { namespaceDnsName: string | undefined };
+export type TaskDefinitionStepInput = RecordInput & {
+  namespaceDnsName: string | undefined;
+  /** The same-named ECS service as the name check saw it (an adopted one may keep its revision). */
+  observed: EcsService | undefined;
+};
 /** Input of ensureCloudMapService. */
 export type CloudMapStepInput = RecordInput & { namespace: NamespaceResolution };
 /** Input of ensureEcsService. */
@@ -209,7 +213,11 @@ export const fargateServiceMachine = setup({
     ensuringTaskDefinition: {
       invoke: {
         src: "ensureTaskDefinition",
-        input: ({ context }) => ({ record: context.record, namespaceDnsName: dnsNameOf(context) }),
+        input: ({ context }) => ({
+          record: context.record,
+          namespaceDnsName: dnsNameOf(context),
+          observed: context.observedService,
+        }),
         onDone: {
           target: "taskDefinitionEnsured",
           actions: assign({ taskDefinition: ({ event }) => event.output }),

@@ -96,7 +96,13 @@ function machineWith(deps: FargateServiceStepDeps, logs: PassLogs) {
         checkNames(deps, input.record, input.namespace, maxAgeFor(input.record, deps.settings), signal),
       ),
       ensureTaskDefinition: fromPromise(async ({ input, signal }) => {
-        const out = await ensureTaskDefinition(deps, input.record, input.namespaceDnsName, signal);
+        const out = await ensureTaskDefinition(
+          deps,
+          input.record,
+          input.namespaceDnsName,
+          signal,
+          input.observed,
+        );
         if (out.registered)
           passLog(logs, input.record)?.info({ taskDefinitionArn: out.arn }, "registered task definition");
         return out;

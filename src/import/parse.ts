@@ -1,0 +1,146 @@
+/**
+ * Reads the files teams keep ECS definitions in: JSON or YAML, as `aws ecs describe-*` print them, as
+ * `register-task-definition`/`create-service --cli-input-json` take them, as ecspresso writes them (Go template
+ * expressions kept as given), or Terraform's bare list of container definitions. Pure.
+ */
+import { parse as parseYaml } from "yaml";
+import { isRecord, type JsonRecord } from "./values.js";
+
+/** The input is not readable or not ECS JSON (the CLI's exit 2). */
+export class ImportInputError extends Error {
+  override readonly name = "ImportInputError";
+}
+
+/** A parsed input file and the template expressions that stood bare in its JSON (numbers, booleans). */
+export interface ParsedText {
+  value: unknown;
+  /** Bare `{{ … }}` expressions, which were quoted to parse the JSON. */
+  bareTemplates: string[];
+}
+
+/**
+ * Quotes `{{ … }}` expressions that stand outside JSON strings (ecspresso's `"desiredCount": {{ env … }}`), so
+ * the rest of the document can be read; the quoted ones are listed so their places are reported.
+ */
+export function quoteBareTemplates(text: string): { text: string; templates: string[] } {
+  let out = "";
+  const templates: string[] = [];
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (inString) {
+      out += c;
+      if (c === "\\") {
+        out += text[i + 1] ?? "";
+        i++;
+      } else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    if (c === "{" && text[i + 1] === "{") {
+      const end = text.indexOf("}}", i + 2);
+      if (end > 0) {
+        const expression = text.slice(i, end + 2);
+        templates.push(expression);
+        out += JSON.stringify(expression);
+        i = end + 1;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return { text: out, templates };
+}
+
+/** Parses JSON (bare templates quoted) or YAML; throws ImportInputError naming the source. */
+export function parseText(text: string, source: string): ParsedText {
+  const quoted = quoteBareTemplates(text);
+  try {
+    return { value: JSON.parse(quoted.text), bareTemplates: quoted.templates };
+  } catch (jsonError) {
+    try {
+      const value: unknown = parseYaml(text);
+      return { value, bareTemplates: [] };
+    } catch {
+      const message = jsonError instanceof Error ? jsonError.message : String(jsonError);
+      throw new ImportInputError(`${source}: neither JSON nor YAML (${message})`, { cause: jsonError });
+    }
+  }
+}
+
+const CONTAINER_LIST_HINT =
+  "expected a task definition (containerDefinitions), `aws ecs describe-task-definition` output ({taskDefinition}) or a list of container definitions";
+
+/** The task definition and its tags from any accepted shape. */
+export function taskDefinitionOf(
+  value: unknown,
+  source: string,
+): { taskDefinition: JsonRecord; tags?: unknown } {
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every((c) => isRecord(c) && ("image" in c || "name" in c))) {
+      return { taskDefinition: { containerDefinitions: value } };
+    }
+    throw new ImportInputError(`${source}: not ECS JSON: ${CONTAINER_LIST_HINT}`);
+  }
+  if (!isRecord(value)) throw new ImportInputError(`${source}: not ECS JSON: ${CONTAINER_LIST_HINT}`);
+  if (isRecord(value.taskDefinition)) {
+    return {
+      taskDefinition: value.taskDefinition,
+      ...(value.tags === undefined ? {} : { tags: value.tags }),
+    };
+  }
+  if (Array.isArray(value.containerDefinitions)) {
+    return { taskDefinition: value, ...(value.tags === undefined ? {} : { tags: value.tags }) };
+  }
+  // Terraform's aws_ecs_task_definition keeps container_definitions as a JSON string.
+  if (typeof value.container_definitions === "string") {
+    return taskDefinitionOf(parseText(value.container_definitions, source).value, source);
+  }
+  if (Array.isArray(value.services) || isRecord(value.service) || "serviceName" in value) {
+    throw new ImportInputError(
+      `${source}: this is a service, not a task definition (pass it with --service)`,
+    );
+  }
+  throw new ImportInputError(`${source}: not ECS JSON: ${CONTAINER_LIST_HINT}`);
+}
+
+const SERVICE_FIELDS = [
+  "serviceName",
+  "cluster",
+  "desiredCount",
+  "networkConfiguration",
+  "deploymentConfiguration",
+  "launchType",
+  "loadBalancers",
+  "capacityProviderStrategy",
+  "serviceRegistries",
+  "schedulingStrategy",
+];
+
+/** The service from any accepted shape (describe-services output with one service, create-service in/output). */
+export function serviceOf(value: unknown, source: string): JsonRecord {
+  if (!isRecord(value)) {
+    throw new ImportInputError(
+      `${source}: not ECS JSON: expected a service (create-service input or describe-services output)`,
+    );
+  }
+  if (Array.isArray(value.services)) {
+    const services = value.services.filter(isRecord);
+    if (services.length !== 1) {
+      throw new ImportInputError(
+        `${source}: holds ${services.length} services; import one at a time (describe-services --services NAME)`,
+      );
+    }
+    return services[0] as JsonRecord;
+  }
+  if (isRecord(value.service)) return value.service;
+  if (Array.isArray(value.containerDefinitions) || isRecord(value.taskDefinition)) {
+    throw new ImportInputError(
+      `${source}: this is a task definition, not a service (pass it with --task-definition)`,
+    );
+  }
+  if (SERVICE_FIELDS.some((f) => f in value)) return value;
+  throw new ImportInputError(
+    `${source}: not ECS JSON: expected a service (create-service input or describe-services output)`,
+  );
+}
