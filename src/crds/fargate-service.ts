@@ -23,10 +23,20 @@ import type { API_VERSION, CommonStatus, Resource } from "./meta.js";
 /** CPU architecture of a task. */
 export type CpuArchitecture = "X86_64" | "ARM64";
 
+/** Operating systems a Fargate task runs: Linux, or a Windows Server release Fargate offers. */
+export type OperatingSystemFamily =
+  | "LINUX"
+  | "WINDOWS_SERVER_2019_FULL"
+  | "WINDOWS_SERVER_2019_CORE"
+  | "WINDOWS_SERVER_2022_FULL"
+  | "WINDOWS_SERVER_2022_CORE"
+  | "WINDOWS_SERVER_2025_FULL"
+  | "WINDOWS_SERVER_2025_CORE";
+
 /** Runtime platform of a task. */
 export type RuntimePlatform = {
   cpuArchitecture: CpuArchitecture;
-  operatingSystemFamily: "LINUX";
+  operatingSystemFamily: OperatingSystemFamily;
 };
 
 /** A port a container listens on: one port (`containerPort`) or a range (`containerPortRange`, "8000-8010"). */

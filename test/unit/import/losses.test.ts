@@ -110,11 +110,11 @@ describe("losses", () => {
   });
 
   it("validation issues are losses with the fix", () => {
-    const windows = {
+    const windows2016 = {
       ...registerInput(),
-      runtimePlatform: { operatingSystemFamily: "WINDOWS_SERVER_2019_CORE" },
+      runtimePlatform: { operatingSystemFamily: "WINDOWS_SERVER_2016_FULL" },
     };
-    expect(lossesOf(windows)).toEqual([
+    expect(lossesOf(windows2016)).toEqual([
       { path: "spec.runtimePlatform.operatingSystemFamily", why: expect.stringMatching(/LINUX.*\(fix: /) },
     ]);
   });
