@@ -3,6 +3,7 @@
  * carried named by its input path, and the round trip's differences. Pure.
  */
 import { API_VERSION, FARGATE_TASK_CPUS, isValidTaskSize } from "../crds/index.js";
+import { conformInput } from "./model.js";
 import { PLACEHOLDER, type RoleContext, roleArnOf, secretArnOf } from "./normalise.js";
 import { roundTripLosses } from "./round-trip.js";
 import { recordName, serviceSpecOf } from "./service.js";
@@ -154,8 +155,9 @@ const SPEC_ORDER = [
 ];
 
 /** Converts ECS definitions into a FargateService document, with losses and notes. */
-export function importFargateService(input: EcsInput, options: ImportOptions = {}): ImportResult {
+export function importFargateService(given: EcsInput, options: ImportOptions = {}): ImportResult {
   const out = new Collector();
+  const input = conformInput(given, out);
   const roles = rolesOf(input, options.accountId);
   const spec: JsonRecord = taskSpecOf(input.taskDefinition, out);
   if (input.service !== undefined) Object.assign(spec, serviceSpecOf(input.service, out, input.cloudMap));
