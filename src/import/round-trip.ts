@@ -72,6 +72,10 @@ export function roundTripLosses(document: JsonRecord, context: RoundTripContext)
   const losses: ImportLoss[] = [];
   // Templates are judged through their stand-ins on both sides; a templated account stands in the same way.
   const td = withoutTemplates(context.input.taskDefinition);
+  // requiresCompatibilities is the operator's (FARGATE); the converter reports any other it drops.
+  if (Array.isArray(td.requiresCompatibilities) && td.requiresCompatibilities.includes("FARGATE")) {
+    td.requiresCompatibilities = ["FARGATE"];
+  }
   const roles = withoutTemplates(context.roles);
   const rendered = renderTaskDefinition(spec, renderContext).input as unknown as JsonRecord;
   const renderedTd = normaliseTaskDefinition(rendered, roles);
@@ -89,9 +93,14 @@ export function roundTripLosses(document: JsonRecord, context: RoundTripContext)
   if (service !== undefined) {
     const create = renderEcsService({ ...spec, discovery: {} }, renderContext, {
       taskDefinitionArn: "rendered",
+      serviceConnectNamespaceArn: "resolved-by-the-operator",
     }).create as unknown as JsonRecord;
     const a = normaliseService(service);
     const b = normaliseService(create);
+    // The operator resolves Service Connect's namespace from namespaceRef (like the Cloud Map registry).
+    for (const side of [a, b]) {
+      if (isRecord(side.serviceConnectConfiguration)) delete side.serviceConnectConfiguration.namespace;
+    }
     // A service file without desiredCount leaves the count to the tool that deploys it.
     if (service.desiredCount === undefined) delete b.desiredCount;
     for (const d of differences(a, b, "", [])) {

@@ -53,7 +53,7 @@ describe("losses", () => {
 
   it.each([
     [{ networkMode: "bridge" }, "networkMode", /always use awsvpc/],
-    [{ requiresCompatibilities: ["EC2"] }, "requiresCompatibilities", /FARGATE only/],
+    [{ requiresCompatibilities: ["EC2"] }, "requiresCompatibilities", /requires FARGATE/],
     [{ placementConstraints: [{ type: "memberOf", expression: "x" }] }, "placementConstraints", /placement/],
     [{ ipcMode: "host" }, "ipcMode", /ipcMode/],
   ])("task %j is lost at its path", (patch, path, why) => {
@@ -72,11 +72,6 @@ describe("losses", () => {
       /placement/,
     ],
     [{ deploymentController: { type: "CODE_DEPLOY" } }, "deploymentController", /ECS's own controller/],
-    [
-      { serviceConnectConfiguration: { enabled: true, namespace: "ns" } },
-      "serviceConnectConfiguration",
-      /not carried yet/,
-    ],
     [{ desiredCount: "{{ must_env `N` }}" }, "desiredCount", /template expression/],
     [{ tags: [{ key: "team", value: "shop" }] }, "service.tags[0]", /team=shop clashes with team=orders/],
   ])("service %j is lost at its path", (patch, path, why) => {
