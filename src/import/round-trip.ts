@@ -11,7 +11,7 @@ import {
 } from "../render/index.js";
 import { canonical, normaliseService, normaliseTaskDefinition, type RoleContext } from "./normalise.js";
 import type { EcsInput, ImportLoss } from "./types.js";
-import { isRecord, type JsonRecord, withoutTemplates } from "./values.js";
+import { isRecord, type JsonRecord, userTagsOf, withoutTemplates } from "./values.js";
 
 /** What the comparison needs besides the document. */
 export interface RoundTripContext {
@@ -48,6 +48,18 @@ function inputPath(path: string, td: JsonRecord): string {
   const list = Array.isArray(td.containerDefinitions) ? td.containerDefinitions : [];
   const index = list.findIndex((c) => isRecord(c) && String(c.name) === match[1]);
   return `containerDefinitions[${index < 0 ? match[1] : index}]${match[2]}`;
+}
+
+/** Each user tag of the input must be on the rendered resource with its value (ours and AWS's aside). */
+function tagLosses(path: string, input: unknown, rendered: unknown): ImportLoss[] {
+  const want = userTagsOf(input);
+  const got = userTagsOf(rendered);
+  return Object.entries(want)
+    .filter(([key, value]) => got[key] !== value)
+    .map(([key, value]) => ({
+      path: `${path}.${key}`,
+      why: `differs after render (input ${short(value)}, rendered ${short(got[key])})`,
+    }));
 }
 
 /** Validation issues and round-trip differences of a converted document, as losses. */
@@ -89,6 +101,8 @@ export function roundTripLosses(document: JsonRecord, context: RoundTripContext)
       why: `differs after render (input ${short(d.input)}, rendered ${short(d.rendered)})`,
     });
   }
+  const taskTags = context.input.taskDefinitionTags ?? context.input.taskDefinition.tags;
+  losses.push(...tagLosses("tags", withoutTemplates(taskTags), rendered.tags));
   const service = withoutTemplates(context.input.service);
   if (service !== undefined) {
     const create = renderEcsService({ ...spec, discovery: {} }, renderContext, {
@@ -103,6 +117,7 @@ export function roundTripLosses(document: JsonRecord, context: RoundTripContext)
     }
     // A service file without desiredCount leaves the count to the tool that deploys it.
     if (service.desiredCount === undefined) delete b.desiredCount;
+    losses.push(...tagLosses("service.tags", service.tags, create.tags));
     for (const d of differences(a, b, "", [])) {
       losses.push({
         path: d.path,

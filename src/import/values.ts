@@ -72,6 +72,13 @@ export function tagPairs(value: unknown): Array<[string, string]> {
   return out;
 }
 
+/** User tags of a tag list or map: ours (`fargate-operator:*`) and AWS's (`aws:*`) dropped. */
+export function userTagsOf(list: unknown): Record<string, string> {
+  return Object.fromEntries(
+    tagPairs(list).filter(([key]) => !key.startsWith("aws:") && !key.startsWith("fargate-operator:")),
+  );
+}
+
 /** A deep copy without nulls and empty lists/objects (describe output's `"secretOptions": null`, `"host": {}`). */
 export function clean(value: unknown): unknown {
   if (Array.isArray(value)) {

@@ -43,7 +43,9 @@ describe("import of files", () => {
       },
       propagateTags: "NONE",
       enableECSManagedTags: false,
-      tags: { team: "orders", owner: "shop" },
+      // The service's tags on every resource; the task definition's own on its revisions only.
+      tags: { owner: "shop" },
+      taskDefinitionTags: { team: "orders" },
     });
     expect(s.containers[0]).toMatchObject({
       name: "app",

@@ -73,7 +73,6 @@ describe("losses", () => {
     ],
     [{ deploymentController: { type: "CODE_DEPLOY" } }, "deploymentController", /ECS's own controller/],
     [{ desiredCount: "{{ must_env `N` }}" }, "desiredCount", /template expression/],
-    [{ tags: [{ key: "team", value: "shop" }] }, "service.tags[0]", /team=shop clashes with team=orders/],
   ])("service %j is lost at its path", (patch, path, why) => {
     expect(lossesOf(registerInput(), { ...createServiceInput(), ...patch })).toContainEqual({
       path,
@@ -101,7 +100,8 @@ describe("losses", () => {
       { key: "aws:cloudformation:stack-name", value: "s" },
     ];
     const ours = importFargateService({ taskDefinition: registerInput(), service: { ...service, tags } });
-    expect((ours.document.spec as Json).tags).toEqual({ team: "orders" });
+    expect((ours.document.spec as Json).tags).toBeUndefined();
+    expect((ours.document.spec as Json).taskDefinitionTags).toEqual({ team: "orders" });
   });
 
   it("validation issues are losses with the fix", () => {
