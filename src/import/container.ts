@@ -41,6 +41,17 @@ function mapOf(list: unknown, valueKey: "value" | "valueFrom", path: string, out
       return;
     }
     const value = item[valueKey];
+    for (const key of Object.keys(item)) {
+      if (key === "name" || key === valueKey) continue;
+      out.lose(
+        `${path}[${i}].${key}`,
+        key === "valueFrom"
+          ? "an environment entry has no valueFrom (ECS's KeyValuePair is name and value); a value read from SSM or Secrets Manager belongs in secrets"
+          : key === "value"
+            ? "a secret takes valueFrom (an ARN or parameter name), not a value"
+            : `not a member of an ECS ${valueKey === "value" ? "environment" : "secret"} entry`,
+      );
+    }
     if (item.name in map && map[item.name] !== String(value ?? "")) {
       out.lose(
         `${path}[${i}]`,
