@@ -27,7 +27,12 @@ const IGNORED = new Set([
   "tags",
   "serviceRegistries",
 ]);
-const PASSED = new Set(["loadBalancers", "capacityProviderStrategy", "platformVersion"]);
+const PASSED = new Set([
+  "loadBalancers",
+  "capacityProviderStrategy",
+  "platformVersion",
+  "vpcLatticeConfigurations",
+]);
 
 /** The cluster name of a service: `cluster` (name or ARN) or `clusterArn`; ECS's `default` when neither. */
 function clusterOf(service: JsonRecord, out: Collector): string {
@@ -188,8 +193,6 @@ function refusal(key: string, value: unknown): string | undefined {
         : `deployment controller ${JSON.stringify(isRecord(value) ? value.type : value)}: a FargateService deploys with ECS's own controller`;
     case "volumeConfigurations":
       return "EBS volumes configured at launch: not carried yet";
-    case "vpcLatticeConfigurations":
-      return "VPC Lattice: not carried yet";
     default:
       return "not a CreateService field a FargateService carries";
   }

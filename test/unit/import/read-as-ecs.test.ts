@@ -158,6 +158,28 @@ describe("service and task fields import carries", () => {
     expect(specOf(byArn).serviceConnectConfiguration).toMatchObject({ namespaceRef: { name: "ns-abc123" } });
   });
 
+  it("carries VPC Lattice and zone rebalancing under ECS's names", () => {
+    const td = withContainer({ portMappings: [{ containerPort: 8080, name: "web" }] });
+    const lattice = [
+      {
+        roleArn: "arn:aws:iam::123456789012:role/lattice",
+        targetGroupArn: "arn:aws:vpc-lattice:eu-west-1:123456789012:targetgroup/tg-0123456789abcdef0",
+        portName: "web",
+      },
+    ];
+    const service = {
+      ...createServiceInput(),
+      vpcLatticeConfigurations: lattice,
+      availabilityZoneRebalancing: "DISABLED",
+    };
+    const result = run(td, service);
+    expect(result.losses).toEqual([]);
+    expect(specOf(result)).toMatchObject({
+      vpcLatticeConfigurations: lattice,
+      availabilityZoneRebalancing: "DISABLED",
+    });
+  });
+
   it("notes requiresCompatibilities other than FARGATE when FARGATE is among them", () => {
     const result = run(
       { ...registerInput(), requiresCompatibilities: ["EC2", "FARGATE"] },
