@@ -20,8 +20,9 @@ export interface ParsedText {
 }
 
 /**
- * Quotes `{{ … }}` expressions that stand outside JSON strings (ecspresso's `"desiredCount": {{ env … }}`), so
- * the rest of the document can be read; the quoted ones are listed so their places are reported.
+ * Quotes `{{ … }}` and `${…}` expressions that stand outside JSON strings (ecspresso's `"desiredCount": {{ env
+ * `N` }}`, Terraform's `"cpu": ${cpu}`), so the rest of the document can be read; the quoted ones are listed so
+ * their places are reported.
  */
 export function quoteBareTemplates(text: string): { text: string; templates: string[] } {
   let out = "";
@@ -38,13 +39,16 @@ export function quoteBareTemplates(text: string): { text: string; templates: str
       continue;
     }
     if (c === '"') inString = true;
-    if (c === "{" && text[i + 1] === "{") {
-      const end = text.indexOf("}}", i + 2);
+    // ecspresso's `{{ … }}`, and Terraform templatefile's `${…}` (`"containerPort": ${port}`).
+    const close =
+      c === "{" && text[i + 1] === "{" ? "}}" : c === "$" && text[i + 1] === "{" ? "}" : undefined;
+    if (close !== undefined) {
+      const end = text.indexOf(close, i + 2);
       if (end > 0) {
-        const expression = text.slice(i, end + 2);
+        const expression = text.slice(i, end + close.length);
         templates.push(expression);
         out += JSON.stringify(expression);
-        i = end + 1;
+        i = end + close.length - 1;
         continue;
       }
     }

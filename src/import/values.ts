@@ -39,7 +39,7 @@ export class Collector {
 
 /** Why a value cannot stand where ECS wants `wanted`. */
 function notCarried(value: unknown, wanted: string): string {
-  if (typeof value === "string" && TEMPLATE.test(value)) {
+  if (typeof value === "string" && (TEMPLATE.test(value) || /\$\{[^}]*\}/.test(value))) {
     return `template expression ${JSON.stringify(value)} where ECS wants ${wanted}; a FargateService cannot carry it (put the value in)`;
   }
   return `${JSON.stringify(value)} is not ${wanted}`;

@@ -233,6 +233,18 @@ describe("reading files", () => {
     );
   });
 
+  it("reads a Terraform template with bare $-placeholders and loses each where ECS wants a number", () => {
+    const $ = "$"; // Terraform's templatefile syntax, kept out of template literals
+    const text = `[{"name": "app", "image": "${$}{image}", "cpu": ${$}{cpu}, "essential": true}]`;
+    const result = importFargateService(taskDefinitionInputOf(text, "containers.json.tpl"));
+    expect(result.losses).toEqual([
+      {
+        path: "containerDefinitions[0].cpu",
+        why: expect.stringMatching(/^template expression "\$\{cpu\}" where ECS wants a number/),
+      },
+    ]);
+  });
+
   it("says why describe-services found no service", () => {
     const output = {
       services: [],
