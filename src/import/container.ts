@@ -133,6 +133,17 @@ export function containerOf(raw: JsonRecord, index: number, out: Collector): Jso
   }
   if (!isEmpty(raw.environment)) c.environment = mapOf(raw.environment, "value", `${path}.environment`, out);
   if (!isEmpty(raw.secrets)) c.secrets = mapOf(raw.secrets, "valueFrom", `${path}.secrets`, out);
+  // ECS documents that a secret must not share its name with an environment variable; the spec refuses it.
+  if (isRecord(c.environment) && isRecord(c.secrets) && Array.isArray(raw.secrets)) {
+    raw.secrets.forEach((item, i) => {
+      const name = isRecord(item) ? item.name : undefined;
+      if (typeof name !== "string" || !(name in (c.environment as JsonRecord))) return;
+      out.lose(
+        `${path}.secrets[${i}]`,
+        `${name} is also an environment variable; ECS documents that a secret's name must not be shared with an environment variable (keep one of the two)`,
+      );
+    });
+  }
   if (isRecord(raw.healthCheck)) c.healthCheck = healthCheckOf(raw.healthCheck, `${path}.healthCheck`, out);
   const essential = out.boolean(raw.essential, `${path}.essential`);
   if (essential !== undefined) c.essential = essential;

@@ -117,6 +117,16 @@ describe("ECS JSON read as ECS reads it", () => {
     );
   });
 
+  it("loses a secret named like an environment variable, as ECS documents", () => {
+    const td = withContainer({
+      secrets: [{ name: "A", valueFrom: "arn:aws:ssm:eu-west-1:123456789012:parameter/a" }],
+    });
+    expect(run(td).losses[0]).toEqual({
+      path: "containerDefinitions[0].secrets[0]",
+      why: expect.stringMatching(/^A is also an environment variable; ECS documents/),
+    });
+  });
+
   it("loses a service without security groups, saying ECS would use the VPC's default group", () => {
     const service = createServiceInput();
     const awsvpc = { subnets: ["subnet-1"], securityGroups: null };

@@ -26,7 +26,7 @@ const MIN_SHARE = 46 / 53;
 /** Entries that do not round-trip, with the first loss `fargatectl import` prints. */
 const NOT_ROUND_TRIPPING: Record<string, string> = {
   "01-ecspresso-ci":
-    "spec.containers[0].secrets.FOO: FOO is set in both environment and secrets (fix: keep the variable in only one of environment and secrets)",
+    "containerDefinitions[0].secrets[0]: FOO is also an environment variable; ECS documents that a secret's name must not be shared with an environment variable (keep one of the two)",
   "12-ecspresso-bot-role-name":
     "networkConfiguration.awsvpcConfiguration.securityGroups: none given, so ECS uses the VPC's default security group; a FargateService names its groups (spec.network.securityGroups: put the VPC's default group's id in)",
   "13-ecspresso-codedeploy":
