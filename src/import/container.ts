@@ -1,6 +1,6 @@
 /** One ECS container definition → one `spec.containers[]` entry, and what of it cannot be carried. Pure. */
 import { ECS_CONTAINER_FIELDS } from "../crds/index.js";
-import { type Collector, clean, isEmpty, isRecord, type JsonRecord } from "./values.js";
+import { type Collector, clean, isEmpty, isRecord, type JsonRecord, TEMPLATE } from "./values.js";
 
 /** Container members Fargate (awsvpc) does not take, with why; a false/empty value loses nothing. */
 const REFUSED: Record<string, string> = {
@@ -82,7 +82,15 @@ function portsOf(mappings: unknown[], path: string, out: Collector): JsonRecord[
         `hostPort ${hostPort} differs from containerPort ${containerPort}; on Fargate (awsvpc) they are always equal`,
       );
     }
-    if (typeof raw.protocol === "string") port.protocol = raw.protocol.toLowerCase();
+    const protocol = typeof raw.protocol === "string" ? raw.protocol.toLowerCase() : undefined;
+    if (protocol === "tcp" || protocol === "udp" || (protocol !== undefined && TEMPLATE.test(protocol))) {
+      port.protocol = protocol;
+    } else if (protocol !== undefined) {
+      out.lose(
+        `${at}.protocol`,
+        `${JSON.stringify(raw.protocol)} is not a protocol ECS takes (tcp or udp; http, http2 and grpc are appProtocol's); the document says tcp`,
+      );
+    }
     for (const key of ["name", "appProtocol", "containerPortRange"]) {
       if (raw[key] !== undefined) port[key] = raw[key];
     }

@@ -36,6 +36,11 @@ describe("losses", () => {
       /A is set twice/,
     ],
     [{ hostname: "box" }, "containerDefinitions[0].hostname", /hostname/],
+    [
+      { portMappings: [{ containerPort: 8080, protocol: "HTTP" }] },
+      "containerDefinitions[0].portMappings[0].protocol",
+      /"HTTP" is not a protocol ECS takes \(tcp or udp/,
+    ],
   ])("container %j is lost at its path", (patch, path, why) => {
     expect(lossesOf(withContainer(patch))).toEqual([{ path, why: expect.stringMatching(why) }]);
   });

@@ -38,7 +38,7 @@ const NOT_ROUND_TRIPPING: Record<string, string> = {
   "25-docs-webserver-windows":
     'spec.runtimePlatform.operatingSystemFamily: must be one of "LINUX", got the string "WINDOWS_SERVER_2019_CORE" (fix: use one of "LINUX")',
   "45-workshop-mythical-mysfits":
-    'spec.containers[0].ports[0].protocol: must be one of "tcp", "udp", got the string "http" (fix: did you mean "tcp"?)',
+    'containerDefinitions[0].portMappings[0].protocol: "http" is not a protocol ECS takes (tcp or udp; http, http2 and grpc are appProtocol\'s); the document says tcp',
 };
 
 describe("the real-world corpus through fargatectl import", () => {
