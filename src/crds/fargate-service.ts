@@ -251,6 +251,8 @@ export type FargateServiceSpec = {
   deploymentController?: { type: "ECS" };
   /** User tags on every AWS resource the record creates (never `fargate-operator:*` or `aws:*`). */
   tags?: Record<string, string>;
+  /** Tags of the task-definition revisions only, merged over `tags` there (outside the content hash). */
+  taskDefinitionTags?: Record<string, string>;
   discovery?: DiscoverySpec;
   vault?: VaultSpec;
   deletionPolicy: DeletionPolicy;

@@ -1,6 +1,6 @@
 /** One ECS container definition → one `spec.containers[]` entry, and what of it cannot be carried. Pure. */
 import { ECS_CONTAINER_FIELDS } from "../crds/index.js";
-import { type Collector, clean, isEmpty, isRecord, type JsonRecord } from "./values.js";
+import { type Collector, clean, isEmpty, isRecord, type JsonRecord, TEMPLATE } from "./values.js";
 
 /** Container members Fargate (awsvpc) does not take, with why; a false/empty value loses nothing. */
 const REFUSED: Record<string, string> = {
@@ -41,6 +41,17 @@ function mapOf(list: unknown, valueKey: "value" | "valueFrom", path: string, out
       return;
     }
     const value = item[valueKey];
+    for (const key of Object.keys(item)) {
+      if (key === "name" || key === valueKey) continue;
+      out.lose(
+        `${path}[${i}].${key}`,
+        key === "valueFrom"
+          ? "an environment entry has no valueFrom (ECS's KeyValuePair is name and value); a value read from SSM or Secrets Manager belongs in secrets"
+          : key === "value"
+            ? "a secret takes valueFrom (an ARN or parameter name), not a value"
+            : `not a member of an ECS ${valueKey === "value" ? "environment" : "secret"} entry`,
+      );
+    }
     if (item.name in map && map[item.name] !== String(value ?? "")) {
       out.lose(
         `${path}[${i}]`,
@@ -71,7 +82,15 @@ function portsOf(mappings: unknown[], path: string, out: Collector): JsonRecord[
         `hostPort ${hostPort} differs from containerPort ${containerPort}; on Fargate (awsvpc) they are always equal`,
       );
     }
-    if (typeof raw.protocol === "string") port.protocol = raw.protocol.toLowerCase();
+    const protocol = typeof raw.protocol === "string" ? raw.protocol.toLowerCase() : undefined;
+    if (protocol === "tcp" || protocol === "udp" || (protocol !== undefined && TEMPLATE.test(protocol))) {
+      port.protocol = protocol;
+    } else if (protocol !== undefined) {
+      out.lose(
+        `${at}.protocol`,
+        `${JSON.stringify(raw.protocol)} is not a protocol ECS takes (tcp or udp; http, http2 and grpc are appProtocol's); the document says tcp`,
+      );
+    }
     for (const key of ["name", "appProtocol", "containerPortRange"]) {
       if (raw[key] !== undefined) port[key] = raw[key];
     }
@@ -122,6 +141,17 @@ export function containerOf(raw: JsonRecord, index: number, out: Collector): Jso
   }
   if (!isEmpty(raw.environment)) c.environment = mapOf(raw.environment, "value", `${path}.environment`, out);
   if (!isEmpty(raw.secrets)) c.secrets = mapOf(raw.secrets, "valueFrom", `${path}.secrets`, out);
+  // ECS documents that a secret must not share its name with an environment variable; the spec refuses it.
+  if (isRecord(c.environment) && isRecord(c.secrets) && Array.isArray(raw.secrets)) {
+    raw.secrets.forEach((item, i) => {
+      const name = isRecord(item) ? item.name : undefined;
+      if (typeof name !== "string" || !(name in (c.environment as JsonRecord))) return;
+      out.lose(
+        `${path}.secrets[${i}]`,
+        `${name} is also an environment variable; ECS documents that a secret's name must not be shared with an environment variable (keep one of the two)`,
+      );
+    });
+  }
   if (isRecord(raw.healthCheck)) c.healthCheck = healthCheckOf(raw.healthCheck, `${path}.healthCheck`, out);
   const essential = out.boolean(raw.essential, `${path}.essential`);
   if (essential !== undefined) c.essential = essential;

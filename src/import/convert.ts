@@ -3,12 +3,13 @@
  * carried named by its input path, and the round trip's differences. Pure.
  */
 import { API_VERSION, FARGATE_TASK_CPUS, isValidTaskSize } from "../crds/index.js";
+import { conformInput } from "./model.js";
 import { PLACEHOLDER, type RoleContext, roleArnOf, secretArnOf } from "./normalise.js";
 import { roundTripLosses } from "./round-trip.js";
 import { recordName, serviceSpecOf } from "./service.js";
 import { taskSpecOf } from "./task.js";
 import type { EcsInput, ImportOptions, ImportResult } from "./types.js";
-import { Collector, isRecord, type JsonRecord, tagPairs, withoutTemplates } from "./values.js";
+import { Collector, isRecord, type JsonRecord, userTagsOf, withoutTemplates } from "./values.js";
 
 /** Placeholders written when only a task definition is imported (it names no cluster or network). */
 export const PLACEHOLDER_SUBNET = "subnet-REPLACE-ME";
@@ -70,27 +71,26 @@ function awslogsRegion(td: JsonRecord): string | undefined {
   return undefined;
 }
 
-/** User tags of task and service: ours (`fargate-operator:*`) and AWS's (`aws:*`) dropped; a clash is a loss. */
-function tagsOf(input: EcsInput, out: Collector): Record<string, string> {
-  const tags: Record<string, string> = {};
-  const sources: Array<[string, unknown]> = [
-    ["tags", input.taskDefinitionTags ?? input.taskDefinition.tags],
-    ["service.tags", input.service?.tags],
-  ];
-  for (const [path, list] of sources) {
-    tagPairs(list).forEach(([key, value], i) => {
-      if (key.startsWith("aws:") || key.startsWith("fargate-operator:")) return;
-      if (key in tags && tags[key] !== value) {
-        out.lose(
-          `${path}[${i}]`,
-          `tag ${key}=${value} clashes with ${key}=${tags[key]}; spec.tags holds one value (the task definition's)`,
-        );
-        return;
-      }
-      tags[key] = value;
-    });
+/**
+ * The service's tags become spec.tags (on every resource); the task definition's keys that the service lacks or
+ * gives another value become spec.taskDefinitionTags (revisions only). Without a service, all go in spec.tags.
+ */
+function tagsOf(input: EcsInput, spec: JsonRecord, out: Collector): void {
+  const taskTags = userTagsOf(input.taskDefinitionTags ?? input.taskDefinition.tags);
+  if (input.service === undefined) {
+    if (Object.keys(taskTags).length > 0) spec.tags = taskTags;
+    return;
   }
-  return tags;
+  const serviceTags = userTagsOf(input.service.tags);
+  const own = Object.fromEntries(Object.entries(taskTags).filter(([k, v]) => serviceTags[k] !== v));
+  if (Object.keys(serviceTags).length > 0) spec.tags = serviceTags;
+  if (Object.keys(own).length > 0) spec.taskDefinitionTags = own;
+  const added = Object.keys(serviceTags).filter((k) => !(k in taskTags));
+  if (added.length > 0) {
+    out.note(
+      `spec.tags: the service's ${added.join(", ")} will also tag the task definition's revisions (spec.tags go on every resource)`,
+    );
+  }
 }
 
 /** The record name: --name, else the ECS service name (less `<namespace>-`), else the family. */
@@ -154,8 +154,9 @@ const SPEC_ORDER = [
 ];
 
 /** Converts ECS definitions into a FargateService document, with losses and notes. */
-export function importFargateService(input: EcsInput, options: ImportOptions = {}): ImportResult {
+export function importFargateService(given: EcsInput, options: ImportOptions = {}): ImportResult {
   const out = new Collector();
+  const input = conformInput(given, out);
   const roles = rolesOf(input, options.accountId);
   const spec: JsonRecord = taskSpecOf(input.taskDefinition, out);
   if (input.service !== undefined) Object.assign(spec, serviceSpecOf(input.service, out, input.cloudMap));
@@ -190,8 +191,7 @@ export function importFargateService(input: EcsInput, options: ImportOptions = {
     }
   }
   fillTaskSize(spec, out);
-  const tags = tagsOf(input, out);
-  if (Object.keys(tags).length > 0) spec.tags = tags;
+  tagsOf(input, spec, out);
   if (options.live) spec.adopt = true;
   const namespace = options.namespace ?? "default";
   const name = nameOf(input, options, namespace, out);

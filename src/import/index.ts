@@ -12,7 +12,9 @@ export {
   type ParsedText,
   parseText,
   quoteBareTemplates,
+  serviceInputOf,
   serviceOf,
+  taskDefinitionInputOf,
   taskDefinitionOf,
 } from "./parse.js";
 export type { EcsInput, ImportLoss, ImportOptions, ImportResult, LiveCloudMap } from "./types.js";

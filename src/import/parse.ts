@@ -4,6 +4,7 @@
  * expressions kept as given), or Terraform's bare list of container definitions. Pure.
  */
 import { parse as parseYaml } from "yaml";
+import type { EcsInput } from "./types.js";
 import { isRecord, type JsonRecord } from "./values.js";
 
 /** The input is not readable or not ECS JSON (the CLI's exit 2). */
@@ -19,8 +20,9 @@ export interface ParsedText {
 }
 
 /**
- * Quotes `{{ … }}` expressions that stand outside JSON strings (ecspresso's `"desiredCount": {{ env … }}`), so
- * the rest of the document can be read; the quoted ones are listed so their places are reported.
+ * Quotes `{{ … }}` and `${…}` expressions that stand outside JSON strings (ecspresso's `"desiredCount": {{ env
+ * `N` }}`, Terraform's `"cpu": ${cpu}`), so the rest of the document can be read; the quoted ones are listed so
+ * their places are reported.
  */
 export function quoteBareTemplates(text: string): { text: string; templates: string[] } {
   let out = "";
@@ -37,13 +39,16 @@ export function quoteBareTemplates(text: string): { text: string; templates: str
       continue;
     }
     if (c === '"') inString = true;
-    if (c === "{" && text[i + 1] === "{") {
-      const end = text.indexOf("}}", i + 2);
+    // ecspresso's `{{ … }}`, and Terraform templatefile's `${…}` (`"containerPort": ${port}`).
+    const close =
+      c === "{" && text[i + 1] === "{" ? "}}" : c === "$" && text[i + 1] === "{" ? "}" : undefined;
+    if (close !== undefined) {
+      const end = text.indexOf(close, i + 2);
       if (end > 0) {
-        const expression = text.slice(i, end + 2);
+        const expression = text.slice(i, end + close.length);
         templates.push(expression);
         out += JSON.stringify(expression);
-        i = end + 1;
+        i = end + close.length - 1;
         continue;
       }
     }
@@ -52,17 +57,36 @@ export function quoteBareTemplates(text: string): { text: string; templates: str
   return { text: out, templates };
 }
 
-/** Parses JSON (bare templates quoted) or YAML; throws ImportInputError naming the source. */
-export function parseText(text: string, source: string): ParsedText {
+/** `position N` of a JSON.parse message as `line L column C` of the text. */
+function where(message: string, text: string): string {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return message;
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split("\n").length;
+  const column = before.length - before.lastIndexOf("\n");
+  return `${message.replace(/ in JSON at position \d+.*$/, "")} at line ${line} column ${column}`;
+}
+
+/**
+ * Parses JSON (bare templates quoted) or YAML; throws ImportInputError naming the source. A text that starts
+ * like JSON (`{` or `[`) must be valid JSON: YAML would also read `{"a": 1,}`, and ECS would not.
+ */
+export function parseText(given: string, source: string): ParsedText {
+  const text = given.replace(/^\uFEFF/, ""); // a byte-order mark (Windows editors) is not content
   const quoted = quoteBareTemplates(text);
   try {
     return { value: JSON.parse(quoted.text), bareTemplates: quoted.templates };
   } catch (jsonError) {
+    const message = jsonError instanceof Error ? jsonError.message : String(jsonError);
+    if (/^\s*[[{]/.test(text)) {
+      throw new ImportInputError(`${source}: not valid JSON (${where(message, quoted.text)})`, {
+        cause: jsonError,
+      });
+    }
     try {
       const value: unknown = parseYaml(text);
       return { value, bareTemplates: [] };
     } catch {
-      const message = jsonError instanceof Error ? jsonError.message : String(jsonError);
       throw new ImportInputError(`${source}: neither JSON nor YAML (${message})`, { cause: jsonError });
     }
   }
@@ -126,6 +150,11 @@ export function serviceOf(value: unknown, source: string): JsonRecord {
   }
   if (Array.isArray(value.services)) {
     const services = value.services.filter(isRecord);
+    const failures = Array.isArray(value.failures) ? value.failures.filter(isRecord) : [];
+    if (services.length === 0 && failures.length > 0) {
+      const reasons = failures.map((f) => `${String(f.arn ?? "?")}: ${String(f.reason ?? "?")}`).join("; ");
+      throw new ImportInputError(`${source}: describe-services found no service (${reasons})`);
+    }
     if (services.length !== 1) {
       throw new ImportInputError(
         `${source}: holds ${services.length} services; import one at a time (describe-services --services NAME)`,
@@ -143,4 +172,18 @@ export function serviceOf(value: unknown, source: string): JsonRecord {
   throw new ImportInputError(
     `${source}: not ECS JSON: expected a service (create-service input or describe-services output)`,
   );
+}
+
+/** The task definition (and its tags) of a file's text, as `fargatectl import --task-definition FILE` reads it. */
+export function taskDefinitionInputOf(text: string, source: string): EcsInput {
+  const found = taskDefinitionOf(parseText(text, source).value, source);
+  return {
+    taskDefinition: found.taskDefinition,
+    ...(found.tags === undefined ? {} : { taskDefinitionTags: found.tags }),
+  };
+}
+
+/** The service of a file's text, as `fargatectl import --service FILE` reads it. */
+export function serviceInputOf(text: string, source: string): JsonRecord {
+  return serviceOf(parseText(text, source).value, source);
 }

@@ -11,7 +11,7 @@ import {
 } from "../render/index.js";
 import { canonical, normaliseService, normaliseTaskDefinition, type RoleContext } from "./normalise.js";
 import type { EcsInput, ImportLoss } from "./types.js";
-import { isRecord, type JsonRecord, withoutTemplates } from "./values.js";
+import { isRecord, type JsonRecord, userTagsOf, withoutTemplates } from "./values.js";
 
 /** What the comparison needs besides the document. */
 export interface RoundTripContext {
@@ -50,6 +50,18 @@ function inputPath(path: string, td: JsonRecord): string {
   return `containerDefinitions[${index < 0 ? match[1] : index}]${match[2]}`;
 }
 
+/** Each user tag of the input must be on the rendered resource with its value (ours and AWS's aside). */
+function tagLosses(path: string, input: unknown, rendered: unknown): ImportLoss[] {
+  const want = userTagsOf(input);
+  const got = userTagsOf(rendered);
+  return Object.entries(want)
+    .filter(([key, value]) => got[key] !== value)
+    .map(([key, value]) => ({
+      path: `${path}.${key}`,
+      why: `differs after render (input ${short(value)}, rendered ${short(got[key])})`,
+    }));
+}
+
 /** Validation issues and round-trip differences of a converted document, as losses. */
 export function roundTripLosses(document: JsonRecord, context: RoundTripContext): ImportLoss[] {
   // Template expressions (ecspresso) are kept in the document; they are judged as the values they stand for.
@@ -72,6 +84,10 @@ export function roundTripLosses(document: JsonRecord, context: RoundTripContext)
   const losses: ImportLoss[] = [];
   // Templates are judged through their stand-ins on both sides; a templated account stands in the same way.
   const td = withoutTemplates(context.input.taskDefinition);
+  // requiresCompatibilities is the operator's (FARGATE); the converter reports any other it drops.
+  if (Array.isArray(td.requiresCompatibilities) && td.requiresCompatibilities.includes("FARGATE")) {
+    td.requiresCompatibilities = ["FARGATE"];
+  }
   const roles = withoutTemplates(context.roles);
   const rendered = renderTaskDefinition(spec, renderContext).input as unknown as JsonRecord;
   const renderedTd = normaliseTaskDefinition(rendered, roles);
@@ -85,15 +101,23 @@ export function roundTripLosses(document: JsonRecord, context: RoundTripContext)
       why: `differs after render (input ${short(d.input)}, rendered ${short(d.rendered)})`,
     });
   }
+  const taskTags = context.input.taskDefinitionTags ?? context.input.taskDefinition.tags;
+  losses.push(...tagLosses("tags", withoutTemplates(taskTags), rendered.tags));
   const service = withoutTemplates(context.input.service);
   if (service !== undefined) {
     const create = renderEcsService({ ...spec, discovery: {} }, renderContext, {
       taskDefinitionArn: "rendered",
+      serviceConnectNamespaceArn: "resolved-by-the-operator",
     }).create as unknown as JsonRecord;
     const a = normaliseService(service);
     const b = normaliseService(create);
+    // The operator resolves Service Connect's namespace from namespaceRef (like the Cloud Map registry).
+    for (const side of [a, b]) {
+      if (isRecord(side.serviceConnectConfiguration)) delete side.serviceConnectConfiguration.namespace;
+    }
     // A service file without desiredCount leaves the count to the tool that deploys it.
     if (service.desiredCount === undefined) delete b.desiredCount;
+    losses.push(...tagLosses("service.tags", service.tags, create.tags));
     for (const d of differences(a, b, "", [])) {
       losses.push({
         path: d.path,

@@ -27,7 +27,12 @@ const IGNORED = new Set([
   "tags",
   "serviceRegistries",
 ]);
-const PASSED = new Set(["loadBalancers", "capacityProviderStrategy", "platformVersion"]);
+const PASSED = new Set([
+  "loadBalancers",
+  "capacityProviderStrategy",
+  "platformVersion",
+  "vpcLatticeConfigurations",
+]);
 
 /** The cluster name of a service: `cluster` (name or ARN) or `clusterArn`; ECS's `default` when neither. */
 function clusterOf(service: JsonRecord, out: Collector): string {
@@ -52,6 +57,12 @@ function networkOf(value: unknown, out: Collector): JsonRecord | undefined {
   const network: JsonRecord = {};
   if (awsvpc.subnets !== undefined) network.subnets = awsvpc.subnets;
   if (awsvpc.securityGroups !== undefined) network.securityGroups = awsvpc.securityGroups;
+  if (isEmpty(awsvpc.securityGroups)) {
+    out.lose(
+      "networkConfiguration.awsvpcConfiguration.securityGroups",
+      "none given, so ECS uses the VPC's default security group; a FargateService names its groups (spec.network.securityGroups: put the VPC's default group's id in)",
+    );
+  }
   const publicIp = awsvpc.assignPublicIp;
   if (publicIp === "ENABLED" || publicIp === "DISABLED") network.assignPublicIp = publicIp === "ENABLED";
   else if (!isEmpty(publicIp)) {
@@ -142,6 +153,8 @@ export function serviceSpecOf(service: JsonRecord, out: Collector, cloudMap?: Li
   const rebalancing = service.availabilityZoneRebalancing;
   if (!isEmpty(rebalancing) && rebalancing !== "ENABLED") spec.availabilityZoneRebalancing = rebalancing;
   registriesOf(service.serviceRegistries, spec, out, cloudMap);
+  const connect = serviceConnectOf(service.serviceConnectConfiguration, out);
+  if (connect !== undefined) spec.serviceConnectConfiguration = connect;
   for (const [key, value] of Object.entries(service)) {
     if (IGNORED.has(key) || PASSED.has(key) || key in spec) continue;
     const why = refusal(key, value);
@@ -178,12 +191,8 @@ function refusal(key: string, value: unknown): string | undefined {
       return isRecord(value) && (value.type ?? "ECS") === "ECS"
         ? undefined
         : `deployment controller ${JSON.stringify(isRecord(value) ? value.type : value)}: a FargateService deploys with ECS's own controller`;
-    case "serviceConnectConfiguration":
-      return isRecord(value) && value.enabled === false ? undefined : "Service Connect: not carried yet";
     case "volumeConfigurations":
       return "EBS volumes configured at launch: not carried yet";
-    case "vpcLatticeConfigurations":
-      return "VPC Lattice: not carried yet";
     default:
       return "not a CreateService field a FargateService carries";
   }
@@ -213,6 +222,30 @@ function registriesOf(value: unknown, spec: JsonRecord, out: Collector, cloudMap
   if (cloudMap.dnsTtl !== undefined) discovery.dnsTtl = cloudMap.dnsTtl;
   if (cloudMap.port !== undefined) discovery.port = cloudMap.port;
   spec.discovery = { cloudMap: discovery };
+}
+
+/**
+ * serviceConnectConfiguration as the spec takes it: ECS's `namespace` (a name or an ARN) becomes `namespaceRef`,
+ * a CloudMapNamespace record named after it (the way discovery.cloudMap's is), noted; the rest as given.
+ */
+function serviceConnectOf(value: unknown, out: Collector): JsonRecord | undefined {
+  if (!isRecord(value) || isEmpty(value)) return undefined;
+  const { namespace, ...rest } = clean(value) as JsonRecord;
+  const connect: JsonRecord = rest;
+  if (typeof namespace === "string" && namespace !== "") {
+    const arn = /^arn:[^:]+:servicediscovery:[^:]*:[^:]*:namespace\/(.+)$/.exec(namespace);
+    const name = recordName(arn?.[1] ?? namespace);
+    connect.namespaceRef = { name };
+    out.note(
+      `spec.serviceConnectConfiguration.namespaceRef: ${name} stands for Cloud Map namespace ${namespace}; apply a CloudMapNamespace of that name that adopts it (adopt: true)`,
+    );
+  } else if (namespace !== undefined) {
+    out.lose(
+      "serviceConnectConfiguration.namespace",
+      `${JSON.stringify(namespace)} is not a namespace name or ARN`,
+    );
+  }
+  return connect;
 }
 
 /** A valid record name (DNS label, ≤ 40 characters) made from any name. */

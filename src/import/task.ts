@@ -66,9 +66,16 @@ export function taskSpecOf(td: JsonRecord, out: Collector): JsonRecord {
         out.lose(key, `network mode ${JSON.stringify(value)}: Fargate tasks always use awsvpc`);
       }
     } else if (key === "requiresCompatibilities") {
-      const others = Array.isArray(value) ? value.filter((v) => v !== "FARGATE") : [];
-      if (others.length > 0) {
-        out.lose(key, `${others.join(", ")}: the task definition will require FARGATE only`);
+      const list = Array.isArray(value) ? value : [value];
+      const others = list.filter((v) => v !== "FARGATE");
+      // The operator owns requiresCompatibilities (always FARGATE): a definition that also runs elsewhere
+      // keeps running on Fargate; one that never ran there is not carried.
+      if (others.length > 0 && list.includes("FARGATE")) {
+        out.note(
+          `requiresCompatibilities: ${others.join(", ")} dropped; the operator registers the task definition for FARGATE only`,
+        );
+      } else if (others.length > 0) {
+        out.lose(key, `${others.join(", ")}: a FargateService's task definition requires FARGATE`);
       }
     } else if (key in REFUSED) {
       if (!isEmpty(value)) out.lose(key, REFUSED[key] as string);

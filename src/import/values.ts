@@ -39,7 +39,7 @@ export class Collector {
 
 /** Why a value cannot stand where ECS wants `wanted`. */
 function notCarried(value: unknown, wanted: string): string {
-  if (typeof value === "string" && TEMPLATE.test(value)) {
+  if (typeof value === "string" && (TEMPLATE.test(value) || /\$\{[^}]*\}/.test(value))) {
     return `template expression ${JSON.stringify(value)} where ECS wants ${wanted}; a FargateService cannot carry it (put the value in)`;
   }
   return `${JSON.stringify(value)} is not ${wanted}`;
@@ -70,6 +70,13 @@ export function tagPairs(value: unknown): Array<[string, string]> {
     if (typeof key === "string") out.push([key, String(v)]);
   }
   return out;
+}
+
+/** User tags of a tag list or map: ours (`fargate-operator:*`) and AWS's (`aws:*`) dropped. */
+export function userTagsOf(list: unknown): Record<string, string> {
+  return Object.fromEntries(
+    tagPairs(list).filter(([key]) => !key.startsWith("aws:") && !key.startsWith("fargate-operator:")),
+  );
 }
 
 /** A deep copy without nulls and empty lists/objects (describe output's `"secretOptions": null`, `"host": {}`). */

@@ -12,9 +12,8 @@ import {
   type EcsInput,
   ImportInputError,
   importFargateService,
-  parseText,
-  serviceOf,
-  taskDefinitionOf,
+  serviceInputOf,
+  taskDefinitionInputOf,
 } from "../../import/index.js";
 import type { CliContext } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
@@ -71,7 +70,7 @@ async function readInput(
   let live = false;
   if (options.service !== undefined) {
     const text = isArn(options.service) ? undefined : await readText(options.service);
-    if (text !== undefined) service = serviceOf(parseText(text, options.service).value, options.service);
+    if (text !== undefined) service = serviceInputOf(text, options.service);
     else if (isArn(options.service) || CLUSTER_SERVICE.test(options.service)) {
       const arn = /^arn:[^:]+:ecs:[^:]*:[^:]*:service\/([^/]+)\/(.+)$/.exec(options.service);
       const [cluster, name] = arn ? [arn[1], arn[2]] : options.service.split("/");
@@ -92,13 +91,8 @@ async function readInput(
   }
   const text = isArn(tdRef) ? undefined : await readText(tdRef);
   let input: EcsInput;
-  if (text !== undefined) {
-    const found = taskDefinitionOf(parseText(text, tdRef).value, tdRef);
-    input = {
-      taskDefinition: found.taskDefinition,
-      ...(found.tags === undefined ? {} : { taskDefinitionTags: found.tags }),
-    };
-  } else if (isArn(tdRef) || live || FAMILY_REVISION.test(tdRef)) {
+  if (text !== undefined) input = taskDefinitionInputOf(text, tdRef);
+  else if (isArn(tdRef) || live || FAMILY_REVISION.test(tdRef)) {
     const read = await (await aws()).readTaskDefinition(await client(), tdRef);
     input = { taskDefinition: read.taskDefinition, taskDefinitionTags: read.tags };
     live = true;

@@ -137,7 +137,13 @@ describe("ECS container and task fields on the simulator", () => {
   });
 
   it("service fields and tags reach ECS; steady state makes no UpdateService call; a tag change only tags", async () => {
-    await bench.store.apply(searchService(CONTAINER_FIELDS, { ...SERVICE_FIELDS, tags: { team: "search" } }));
+    await bench.store.apply(
+      searchService(CONTAINER_FIELDS, {
+        ...SERVICE_FIELDS,
+        tags: { team: "search" },
+        taskDefinitionTags: { Name: "search-task" },
+      }),
+    );
     const record = await bench.converge("FargateService", "team-search", "search", isReady);
     const { ecs } = clientsFor(bench.sim.endpoint);
     const described = await ecs.send(
@@ -159,7 +165,13 @@ describe("ECS container and task fields on the simulator", () => {
         include: ["TAGS"],
       }),
     );
-    expect(td.tags).toEqual(expect.arrayContaining([{ key: "team", value: "search" }]));
+    expect(td.tags).toEqual(
+      expect.arrayContaining([
+        { key: "team", value: "search" },
+        { key: "Name", value: "search-task" },
+      ]),
+    );
+    expect(service?.tags?.map((t) => t.key)).not.toContain("Name");
     bench.sim.control.resetCounters();
     for (let i = 0; i < 3; i++) await bench.pass("FargateService", "team-search", "search");
     const counters = bench.sim.control.counters();

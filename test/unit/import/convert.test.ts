@@ -43,7 +43,9 @@ describe("import of files", () => {
       },
       propagateTags: "NONE",
       enableECSManagedTags: false,
-      tags: { team: "orders", owner: "shop" },
+      // The service's tags on every resource; the task definition's own on its revisions only.
+      tags: { owner: "shop" },
+      taskDefinitionTags: { team: "orders" },
     });
     expect(s.containers[0]).toMatchObject({
       name: "app",
@@ -137,7 +139,8 @@ describe("import of files", () => {
   it("refuses files that are not ECS JSON", () => {
     expect(() => taskDefinitionOf({ hello: 1 }, "x.json")).toThrow(/x.json: not ECS JSON/);
     expect(() => serviceOf({ services: [{}, {}] }, "s.json")).toThrow(/holds 2 services/);
-    expect(() => parseText("{ nope", "bad.json")).toThrow(/bad.json: neither JSON nor YAML/);
+    expect(() => parseText("{ nope", "bad.json")).toThrow(/bad.json: not valid JSON \(.* line 1 column 3\)/);
+    expect(() => parseText("a: [b\n c: }", "bad.yaml")).toThrow(/bad.yaml: neither JSON nor YAML/);
     expect(() => taskDefinitionOf(createServiceInput(), "svc.json")).toThrow(/this is a service/);
   });
 });

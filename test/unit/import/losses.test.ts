@@ -36,6 +36,11 @@ describe("losses", () => {
       /A is set twice/,
     ],
     [{ hostname: "box" }, "containerDefinitions[0].hostname", /hostname/],
+    [
+      { portMappings: [{ containerPort: 8080, protocol: "HTTP" }] },
+      "containerDefinitions[0].portMappings[0].protocol",
+      /"HTTP" is not a protocol ECS takes \(tcp or udp/,
+    ],
   ])("container %j is lost at its path", (patch, path, why) => {
     expect(lossesOf(withContainer(patch))).toEqual([{ path, why: expect.stringMatching(why) }]);
   });
@@ -53,7 +58,7 @@ describe("losses", () => {
 
   it.each([
     [{ networkMode: "bridge" }, "networkMode", /always use awsvpc/],
-    [{ requiresCompatibilities: ["EC2"] }, "requiresCompatibilities", /FARGATE only/],
+    [{ requiresCompatibilities: ["EC2"] }, "requiresCompatibilities", /requires FARGATE/],
     [{ placementConstraints: [{ type: "memberOf", expression: "x" }] }, "placementConstraints", /placement/],
     [{ ipcMode: "host" }, "ipcMode", /ipcMode/],
   ])("task %j is lost at its path", (patch, path, why) => {
@@ -72,13 +77,7 @@ describe("losses", () => {
       /placement/,
     ],
     [{ deploymentController: { type: "CODE_DEPLOY" } }, "deploymentController", /ECS's own controller/],
-    [
-      { serviceConnectConfiguration: { enabled: true, namespace: "ns" } },
-      "serviceConnectConfiguration",
-      /not carried yet/,
-    ],
     [{ desiredCount: "{{ must_env `N` }}" }, "desiredCount", /template expression/],
-    [{ tags: [{ key: "team", value: "shop" }] }, "service.tags[0]", /team=shop clashes with team=orders/],
   ])("service %j is lost at its path", (patch, path, why) => {
     expect(lossesOf(registerInput(), { ...createServiceInput(), ...patch })).toContainEqual({
       path,
@@ -106,7 +105,8 @@ describe("losses", () => {
       { key: "aws:cloudformation:stack-name", value: "s" },
     ];
     const ours = importFargateService({ taskDefinition: registerInput(), service: { ...service, tags } });
-    expect((ours.document.spec as Json).tags).toEqual({ team: "orders" });
+    expect((ours.document.spec as Json).tags).toBeUndefined();
+    expect((ours.document.spec as Json).taskDefinitionTags).toEqual({ team: "orders" });
   });
 
   it("validation issues are losses with the fix", () => {
