@@ -114,7 +114,8 @@ export type ContainerSpec = EcsContainerFields & {
 /** awsvpc network configuration. */
 export type NetworkSpec = {
   subnets: string[];
-  securityGroups: string[];
+  /** Absent: ECS gives the tasks the VPC's default security group. */
+  securityGroups?: string[];
   assignPublicIp: boolean;
 };
 

@@ -58,9 +58,9 @@ function networkOf(value: unknown, out: Collector): JsonRecord | undefined {
   if (awsvpc.subnets !== undefined) network.subnets = awsvpc.subnets;
   if (awsvpc.securityGroups !== undefined) network.securityGroups = awsvpc.securityGroups;
   if (isEmpty(awsvpc.securityGroups)) {
-    out.lose(
-      "networkConfiguration.awsvpcConfiguration.securityGroups",
-      "none given, so ECS uses the VPC's default security group; a FargateService names its groups (spec.network.securityGroups: put the VPC's default group's id in)",
+    delete network.securityGroups;
+    out.note(
+      "networkConfiguration.awsvpcConfiguration.securityGroups: none given: ECS uses the VPC's default security group, and so does the document (spec.network names none)",
     );
   }
   const publicIp = awsvpc.assignPublicIp;

@@ -127,17 +127,20 @@ describe("ECS JSON read as ECS reads it", () => {
     });
   });
 
-  it("loses a service without security groups, saying ECS would use the VPC's default group", () => {
+  it("carries a service without security groups as ECS runs it: the VPC's default group, noted", () => {
     const service = createServiceInput();
     const awsvpc = { subnets: ["subnet-1"], securityGroups: null };
     const result = run(registerInput(), {
       ...service,
       networkConfiguration: { awsvpcConfiguration: awsvpc },
     });
-    expect(result.losses[0]).toEqual({
-      path: "networkConfiguration.awsvpcConfiguration.securityGroups",
-      why: expect.stringMatching(/VPC's default security group/),
-    });
+    expect(result.losses).toEqual([]);
+    expect((result.document.spec as { network: Record<string, unknown> }).network).not.toHaveProperty(
+      "securityGroups",
+    );
+    expect(result.notes.join("\n")).toMatch(
+      /securityGroups: none given: ECS uses the VPC's default security group/,
+    );
   });
 });
 
