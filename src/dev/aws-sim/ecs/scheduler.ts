@@ -3,7 +3,14 @@ import type { CloudMapState } from "../cloudmap/state.js";
 import { AwsApiError } from "../errors.js";
 import { field, isJsonObject, numField, strListField } from "../input.js";
 import { isIdle, type PlanTask, planRollout } from "./rollout.js";
+import {
+  recordServiceDeployment,
+  serviceDeploymentOf,
+  settleRollbacks,
+  stopServiceDeployment,
+} from "./service-deployments.js";
 import type { EcsDeployment, EcsService, EcsState, EcsTask } from "./state.js";
+import { advanceDeployment, type StrategyStep } from "./strategy.js";
 
 const MAX_EVENTS = 100;
 const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
@@ -27,8 +34,16 @@ export class EcsScheduler {
     svc.events.length = Math.min(svc.events.length, MAX_EVENTS);
   }
 
-  /** Starts a new PRIMARY deployment of `taskDefinitionArn`; the previous PRIMARY becomes ACTIVE. */
-  startDeployment(svc: EcsService, taskDefinitionArn: string, reason?: string): EcsDeployment {
+  /**
+   * Starts a new PRIMARY deployment of `taskDefinitionArn`; the previous PRIMARY becomes ACTIVE. A new service
+   * deployment records it, unless it is the rolling rollback of one (`rollbackOf`).
+   */
+  startDeployment(
+    svc: EcsService,
+    taskDefinitionArn: string,
+    reason?: string,
+    rollbackOf?: string,
+  ): EcsDeployment {
     const now = this.#state.ctx.clock.now();
     for (const d of svc.deployments) {
       if (d.status === "PRIMARY") {
@@ -53,6 +68,7 @@ export class EcsScheduler {
     };
     svc.deployments.unshift(deployment);
     svc.taskDefinitionArn = taskDefinitionArn;
+    if (rollbackOf === undefined) recordServiceDeployment(this.#state, svc, deployment);
     return deployment;
   }
 
@@ -60,6 +76,12 @@ export class EcsScheduler {
   reconcile(svc: EcsService): void {
     for (let step = 0; step < 50; step += 1) {
       if (svc.status === "INACTIVE") return;
+      settleRollbacks(this.#state, svc);
+      const strategy = this.#advance(svc);
+      if (strategy.fail !== undefined) {
+        this.#failPrimary(svc, strategy.fail.rollback, strategy.fail.reason);
+        continue;
+      }
       const decision = planRollout({
         serviceStatus: svc.status,
         desiredCount: svc.desiredCount,
@@ -74,10 +96,11 @@ export class EcsScheduler {
           failedTasks: d.failedTasks,
         })),
         tasks: this.liveTasks(svc).map(planTask),
+        hold: strategy.hold,
       });
       if (isIdle(decision)) return;
       if (decision.kind === "fail") {
-        this.#failPrimary(svc, decision.rollback);
+        this.#failPrimary(svc, decision.rollback, "ECS deployment circuit breaker: tasks failed to start.");
         continue;
       }
       const primary = svc.deployments.find((d) => d.status === "PRIMARY");
@@ -106,6 +129,34 @@ export class EcsScheduler {
     }
   }
 
+  /** Re-plans every ACTIVE service with a deployment under way (an alarm or a hook changed state). */
+  wakeAll(): void {
+    for (const svc of this.#state.services.values()) {
+      if (svc.status === "ACTIVE" && svc.deployments.some((d) => d.rolloutState === "IN_PROGRESS")) {
+        this.reconcile(svc);
+      }
+    }
+  }
+
+  /** The PRIMARY deployment's strategy step (alarms, stages, bake). */
+  #advance(svc: EcsService): StrategyStep {
+    const primary = svc.deployments.find((d) => d.status === "PRIMARY");
+    if (svc.status !== "ACTIVE" || primary?.rolloutState !== "IN_PROGRESS") return { hold: false };
+    const sd = serviceDeploymentOf(svc, primary.id);
+    if (sd === undefined) return { hold: false };
+    const live = this.liveTasks(svc);
+    const ready =
+      live.filter(
+        (t) =>
+          t.deploymentId === primary.id &&
+          t.desiredStatus === "RUNNING" &&
+          t.lastStatus === "RUNNING" &&
+          t.targetHealthy,
+      ).length === svc.desiredCount;
+    const othersLeft = live.some((t) => t.deploymentId !== primary.id);
+    return advanceDeployment(this.#state, svc, sd, { ready, othersLeft }, () => this.reconcile(svc));
+  }
+
   /** Tasks of a service that are not STOPPED. */
   liveTasks(svc: EcsService): EcsTask[] {
     return this.#state.tasksOf(svc.clusterName, svc.name).filter((t) => t.lastStatus !== "STOPPED");
@@ -117,6 +168,7 @@ export class EcsScheduler {
     const { ctx } = this.#state;
     task.desiredStatus = "STOPPED";
     task.lastStatus = "DEACTIVATING";
+    this.#deregisterTarget(task);
     task.stoppingAt = ctx.clock.now();
     task.stopCode = stopCode;
     task.stoppedReason = reason;
@@ -156,6 +208,7 @@ export class EcsScheduler {
       stoppedReason: undefined,
       version: 1,
       registeredIn: [],
+      targetHealthy: svc.loadBalancers.length === 0,
     };
     this.#state.addTask(task);
     ctx.after(ctx.timing.startMs / 4, () => {
@@ -183,7 +236,36 @@ export class EcsScheduler {
     task.startedAt = this.#state.ctx.clock.now();
     task.version += 1;
     if (svc !== undefined) this.#register(svc, task);
+    if (svc !== undefined && !task.targetHealthy) this.#registerTarget(svc, task);
     if (svc !== undefined) this.reconcile(svc);
+  }
+
+  /**
+   * A RUNNING task behind load balancers becomes a healthy target after the registration delay (ECS's
+   * "registered N targets" event); until then the planner counts it as starting, so no old task stops for it
+   * and the deployment cannot complete.
+   */
+  #registerTarget(svc: EcsService, task: EcsTask): void {
+    const { ctx } = this.#state;
+    ctx.after(ctx.timing.targetRegistrationMs ?? 1000, () => {
+      if (task.desiredStatus !== "RUNNING" || task.lastStatus !== "RUNNING") return;
+      task.targetHealthy = true;
+      for (const lb of svc.loadBalancers) {
+        const group = field(lb, "targetGroupArn") ?? field(lb, "loadBalancerName") ?? "";
+        this.addEvent(svc, `(service ${svc.name}) registered 1 targets in (target-group ${group})`);
+      }
+      this.reconcile(svc);
+    });
+  }
+
+  #deregisterTarget(task: EcsTask): void {
+    const svc = this.#serviceOf(task);
+    if (svc === undefined || !task.targetHealthy || svc.loadBalancers.length === 0) return;
+    task.targetHealthy = false;
+    for (const lb of svc.loadBalancers) {
+      const group = field(lb, "targetGroupArn") ?? field(lb, "loadBalancerName") ?? "";
+      this.addEvent(svc, `(service ${svc.name}) deregistered 1 targets in (target-group ${group})`);
+    }
   }
 
   #markStopped(task: EcsTask): void {
@@ -251,33 +333,74 @@ export class EcsScheduler {
     primary.updatedAt = this.#state.ctx.clock.now();
     svc.lastCompletedTaskDefinitionArn = primary.taskDefinitionArn;
     svc.lastCompletedDeploymentId = primary.id;
+    const sd = serviceDeploymentOf(svc, primary.id);
+    if (sd !== undefined && (sd.status === "IN_PROGRESS" || sd.status === "PENDING")) {
+      sd.trafficPercent = sd.strategy === "ROLLING" ? 0 : 100;
+      stopServiceDeployment(sd, "SUCCESSFUL", "Service deployment completed.", primary.updatedAt);
+    }
     this.addEvent(svc, `(service ${svc.name}) (deployment ${primary.id}) deployment completed.`);
     this.addEvent(svc, `(service ${svc.name}) has reached a steady state.`);
   }
 
-  #failPrimary(svc: EcsService, rollback: boolean): void {
+  /**
+   * Fails the PRIMARY deployment (`reason` says why). With rollback, a traffic-shifting deployment hands
+   * production back to the previous revision, which is still running (it becomes PRIMARY again); a rolling
+   * one starts a new deployment of the last completed task definition, as the circuit breaker does.
+   */
+  #failPrimary(svc: EcsService, rollback: boolean, reason: string): void {
     const primary = svc.deployments.find((d) => d.status === "PRIMARY");
     if (primary === undefined) return;
+    const now = this.#state.ctx.clock.now();
     primary.rolloutState = "FAILED";
-    primary.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
-    primary.updatedAt = this.#state.ctx.clock.now();
-    this.addEvent(
-      svc,
-      `(service ${svc.name}) (deployment ${primary.id}) deployment failed: tasks failed to start.`,
-    );
+    primary.rolloutStateReason = reason;
+    primary.updatedAt = now;
+    this.addEvent(svc, `(service ${svc.name}) (deployment ${primary.id}) deployment failed: ${reason}`);
+    const sd = serviceDeploymentOf(svc, primary.id);
     const target = svc.lastCompletedTaskDefinitionArn;
-    if (!rollback || target === undefined) return;
-    const next = this.startDeployment(
-      svc,
-      target,
-      `ECS deployment circuit breaker: rolling back to deploymentId ${svc.lastCompletedDeploymentId ?? ""}.`,
-    );
-    this.addEvent(svc, `(service ${svc.name}) rolling back to deployment ${next.id}.`);
+    if (!rollback || target === undefined) {
+      if (sd !== undefined) stopServiceDeployment(sd, "STOPPED", reason, now);
+      return;
+    }
+    const blue = svc.deployments.find((d) => d.id === svc.lastCompletedDeploymentId && d.id !== primary.id);
+    let carrier: EcsDeployment;
+    if (sd !== undefined && sd.strategy !== "ROLLING" && blue !== undefined) {
+      primary.status = "ACTIVE";
+      blue.status = "PRIMARY";
+      blue.updatedAt = now;
+      svc.taskDefinitionArn = blue.taskDefinitionArn;
+      carrier = blue;
+    } else {
+      carrier = this.startDeployment(
+        svc,
+        target,
+        // ECS's wording: "ECS deployment circuit breaker: rolling back to deploymentId …".
+        reason.startsWith("ECS deployment circuit breaker")
+          ? `ECS deployment circuit breaker: rolling back to deploymentId ${svc.lastCompletedDeploymentId ?? ""}.`
+          : `${reason} Rolling back to deploymentId ${svc.lastCompletedDeploymentId ?? ""}.`,
+        sd?.arn,
+      );
+    }
+    this.addEvent(svc, `(service ${svc.name}) rolling back to deployment ${carrier.id}.`);
+    if (sd === undefined) return;
+    sd.timer?.cancel();
+    sd.timer = undefined;
+    sd.trafficPercent = 0;
+    sd.testTrafficPercent = 0;
+    sd.status = "ROLLBACK_IN_PROGRESS";
+    sd.statusReason = reason;
+    sd.updatedAt = now;
+    sd.rollback = { reason, startedAt: now, taskDefinitionArn: target };
+    sd.rollbackDeploymentId = carrier.id;
   }
 }
 
 function planTask(task: EcsTask): PlanTask {
+  // Behind a load balancer a task counts as running only once it is a healthy target.
   const phase =
-    task.desiredStatus === "STOPPED" ? "stopping" : task.lastStatus === "RUNNING" ? "running" : "starting";
+    task.desiredStatus === "STOPPED"
+      ? "stopping"
+      : task.lastStatus === "RUNNING" && task.targetHealthy
+        ? "running"
+        : "starting";
   return { id: task.id, deploymentId: task.deploymentId, phase };
 }
