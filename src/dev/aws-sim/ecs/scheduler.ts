@@ -154,7 +154,7 @@ export class EcsScheduler {
           t.targetHealthy,
       ).length === svc.desiredCount;
     const othersLeft = live.some((t) => t.deploymentId !== primary.id);
-    return advanceDeployment(this.#state, svc, sd, { ready, othersLeft }, () => this.reconcile(svc));
+    return advanceDeployment(this.#state, sd, { ready, othersLeft }, () => this.reconcile(svc));
   }
 
   /** Tasks of a service that are not STOPPED. */

@@ -126,7 +126,6 @@ function wakeAfter(state: EcsState, sd: EcsServiceDeployment, ms: number, fn: ()
  */
 export function advanceDeployment(
   state: EcsState,
-  svc: EcsService,
   sd: EcsServiceDeployment,
   green: GreenFacts,
   wake: () => void,
