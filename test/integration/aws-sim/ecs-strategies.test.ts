@@ -247,4 +247,27 @@ describe("ECS deployment strategies on the simulator (ManualClock)", () => {
     h.clock.advanceSync(10_000);
     expect((await current()).status).toBe("ROLLBACK_SUCCESSFUL");
   });
+
+  it("the /_sim control endpoint sets alarms and failing hooks over HTTP", async () => {
+    const call = async (method: string, path: string, body?: object) => {
+      const res = await fetch(`${h.sim.endpoint}/_sim/${path}`, {
+        method,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await call("PUT", "alarms", { name: "web-5xx", state: "ALARM" })).toEqual({
+      status: 200,
+      body: { alarms: { "web-5xx": "ALARM" } },
+    });
+    expect((await call("PUT", "alarms", { name: "web-5xx", state: "RED" })).status).toBe(400);
+    const hook = "arn:aws:lambda:us-east-1:123456789012:function:smoke";
+    expect((await call("POST", "failing-hooks", { hookTargetArn: hook })).body).toEqual({
+      hookTargetArns: [hook],
+    });
+    expect((await call("DELETE", "failing-hooks", { hookTargetArn: hook })).body).toEqual({
+      hookTargetArns: [],
+    });
+    expect((await call("GET", "alarms")).body).toEqual({ alarms: { "web-5xx": "ALARM" } });
+  });
 });
