@@ -134,6 +134,16 @@ describe("a CANARY deployment with alarms, on the simulator", () => {
     const record = await bench.read("FargateService", "team-web", "web");
     expect(record?.status?.rollout).toMatchObject({ strategy: "CANARY", state: "COMPLETED" });
 
+    // Settled: passes read no service deployment and write no status.
+    bench.sim.control.resetCounters();
+    for (let i = 0; i < 3; i += 1) {
+      await bench.pass("FargateService", "team-web", "web");
+      await bench.clock.advance(60_000);
+    }
+    expect(bench.sim.control.counters()["ecs:DescribeServiceDeployments"]?.calls ?? 0).toBe(0);
+    const settled = await bench.read("FargateService", "team-web", "web");
+    expect(settled?.metadata.resourceVersion).toBe(record?.metadata.resourceVersion);
+
     // The next image: an alarm goes off in the bake.
     await bench.store.apply(webService("registry.example/web:3"));
     let alarmed = false;
