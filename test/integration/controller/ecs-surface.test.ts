@@ -138,7 +138,8 @@ describe("ECS container and task fields on the simulator", () => {
 
   it("service fields and tags reach ECS; steady state makes no UpdateService call; a tag change only tags", async () => {
     await bench.store.apply(searchService(CONTAINER_FIELDS, { ...SERVICE_FIELDS, tags: { team: "search" } }));
-    const record = await bench.converge("FargateService", "team-search", "search", isReady);
+    // SERVICE_FIELDS' deployment alarms bake 5 minutes before Ready (5 s polls).
+    const record = await bench.converge("FargateService", "team-search", "search", isReady, 120);
     const { ecs } = clientsFor(bench.sim.endpoint);
     const described = await ecs.send(
       new DescribeServicesCommand({
