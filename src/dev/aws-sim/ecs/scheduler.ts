@@ -1,12 +1,17 @@
-import { removeInstance, upsertInstance } from "../cloudmap/instances.js";
 import type { CloudMapState } from "../cloudmap/state.js";
-import { AwsApiError } from "../errors.js";
-import { field, isJsonObject, numField, strListField } from "../input.js";
+import { isJsonObject, strListField } from "../input.js";
+import {
+  deregisterFromCloudMap,
+  deregisterTarget,
+  registerInCloudMap,
+  registerTarget,
+} from "./registration.js";
 import { isIdle, type PlanTask, planRollout } from "./rollout.js";
 import {
   recordServiceDeployment,
   serviceDeploymentOf,
   settleRollbacks,
+  startRollback,
   stopServiceDeployment,
 } from "./service-deployments.js";
 import type { EcsDeployment, EcsService, EcsState, EcsTask } from "./state.js";
@@ -168,12 +173,13 @@ export class EcsScheduler {
     const { ctx } = this.#state;
     task.desiredStatus = "STOPPED";
     task.lastStatus = "DEACTIVATING";
-    this.#deregisterTarget(task);
+    const owner = this.#serviceOf(task);
+    if (owner !== undefined) deregisterTarget(owner, task, (m) => this.addEvent(owner, m));
     task.stoppingAt = ctx.clock.now();
     task.stopCode = stopCode;
     task.stoppedReason = reason;
     task.version += 1;
-    this.#deregister(task);
+    deregisterFromCloudMap(this.#cloudMap, task);
     ctx.after(ctx.timing.stopMs, () => this.#markStopped(task));
   }
 
@@ -235,37 +241,19 @@ export class EcsScheduler {
     task.lastStatus = "RUNNING";
     task.startedAt = this.#state.ctx.clock.now();
     task.version += 1;
-    if (svc !== undefined) this.#register(svc, task);
-    if (svc !== undefined && !task.targetHealthy) this.#registerTarget(svc, task);
-    if (svc !== undefined) this.reconcile(svc);
-  }
-
-  /**
-   * A RUNNING task behind load balancers becomes a healthy target after the registration delay (ECS's
-   * "registered N targets" event); until then the planner counts it as starting, so no old task stops for it
-   * and the deployment cannot complete.
-   */
-  #registerTarget(svc: EcsService, task: EcsTask): void {
-    const { ctx } = this.#state;
-    ctx.after(ctx.timing.targetRegistrationMs ?? 1000, () => {
-      if (task.desiredStatus !== "RUNNING" || task.lastStatus !== "RUNNING") return;
-      task.targetHealthy = true;
-      for (const lb of svc.loadBalancers) {
-        const group = field(lb, "targetGroupArn") ?? field(lb, "loadBalancerName") ?? "";
-        this.addEvent(svc, `(service ${svc.name}) registered 1 targets in (target-group ${group})`);
-      }
-      this.reconcile(svc);
-    });
-  }
-
-  #deregisterTarget(task: EcsTask): void {
-    const svc = this.#serviceOf(task);
-    if (svc === undefined || !task.targetHealthy || svc.loadBalancers.length === 0) return;
-    task.targetHealthy = false;
-    for (const lb of svc.loadBalancers) {
-      const group = field(lb, "targetGroupArn") ?? field(lb, "loadBalancerName") ?? "";
-      this.addEvent(svc, `(service ${svc.name}) deregistered 1 targets in (target-group ${group})`);
+    if (svc !== undefined) {
+      registerInCloudMap(this.#state, this.#cloudMap, svc, task, (m) => this.addEvent(svc, m));
     }
+    if (svc !== undefined && !task.targetHealthy) {
+      registerTarget(
+        this.#state,
+        svc,
+        task,
+        (m) => this.addEvent(svc, m),
+        () => this.reconcile(svc),
+      );
+    }
+    if (svc !== undefined) this.reconcile(svc);
   }
 
   #markStopped(task: EcsTask): void {
@@ -274,7 +262,7 @@ export class EcsScheduler {
     task.lastStatus = "STOPPED";
     task.stoppedAt = ctx.clock.now();
     task.version += 1;
-    this.#deregister(task);
+    deregisterFromCloudMap(this.#cloudMap, task);
     ctx.after(STOPPED_TASK_RETENTION_MS, () => this.#state.removeTask(task));
     const svc = this.#serviceOf(task);
     if (svc !== undefined) this.reconcile(svc);
@@ -282,49 +270,6 @@ export class EcsScheduler {
 
   #serviceOf(task: EcsTask): EcsService | undefined {
     return this.#state.services.get(`${task.clusterName}/${task.serviceName}`);
-  }
-
-  /** Registers a RUNNING task in each Cloud Map service of its deployment, as ECS does with the task id. */
-  #register(svc: EcsService, task: EcsTask): void {
-    const deployment = svc.deployments.find((d) => d.id === task.deploymentId);
-    const td = this.#state.findTaskDefinition(task.taskDefinitionArn);
-    for (const registry of deployment?.serviceRegistries ?? []) {
-      const arn = field(registry, "registryArn") ?? "";
-      const target = [...this.#cloudMap.services.values()].find((s) => s.arn === arn);
-      if (target === undefined) {
-        this.addEvent(
-          svc,
-          `(service ${svc.name}) was unable to register task ${task.id} in ${arn}: service not found.`,
-        );
-        continue;
-      }
-      const port = numField(registry, "port") ?? numField(registry, "containerPort");
-      const attributes: Record<string, string> = {
-        AWS_INSTANCE_IPV4: task.ip,
-        AVAILABILITY_ZONE: task.availabilityZone,
-        AWS_INIT_HEALTH_STATUS: "HEALTHY",
-        ECS_CLUSTER_NAME: svc.clusterName,
-        ECS_SERVICE_NAME: svc.name,
-        ECS_TASK_DEFINITION_FAMILY: td?.family ?? "",
-        REGION: this.#state.ctx.region,
-        ...(port === undefined ? {} : { AWS_INSTANCE_PORT: String(port) }),
-      };
-      try {
-        upsertInstance(target, task.id, attributes, undefined);
-        task.registeredIn.push(target.id);
-      } catch (error) {
-        if (!(error instanceof AwsApiError)) throw error;
-        this.addEvent(svc, `(service ${svc.name}) was unable to register task ${task.id}: ${error.message}`);
-      }
-    }
-  }
-
-  #deregister(task: EcsTask): void {
-    for (const serviceId of task.registeredIn) {
-      const target = this.#cloudMap.services.get(serviceId);
-      if (target !== undefined) removeInstance(target, task.id);
-    }
-    task.registeredIn = [];
   }
 
   #complete(svc: EcsService, primary: EcsDeployment): void {
@@ -381,16 +326,7 @@ export class EcsScheduler {
       );
     }
     this.addEvent(svc, `(service ${svc.name}) rolling back to deployment ${carrier.id}.`);
-    if (sd === undefined) return;
-    sd.timer?.cancel();
-    sd.timer = undefined;
-    sd.trafficPercent = 0;
-    sd.testTrafficPercent = 0;
-    sd.status = "ROLLBACK_IN_PROGRESS";
-    sd.statusReason = reason;
-    sd.updatedAt = now;
-    sd.rollback = { reason, startedAt: now, taskDefinitionArn: target };
-    sd.rollbackDeploymentId = carrier.id;
+    if (sd !== undefined) startRollback(sd, reason, target, carrier.id, now);
   }
 }
 

@@ -81,6 +81,25 @@ export function stopServiceDeployment(
   else sd.stoppedAt = now;
 }
 
+/** The deployment failed and ECS rolls it back to `taskDefinitionArn`, carried by deployment `carrierId`. */
+export function startRollback(
+  sd: EcsServiceDeployment,
+  reason: string,
+  taskDefinitionArn: string,
+  carrierId: string,
+  now: number,
+): void {
+  sd.timer?.cancel();
+  sd.timer = undefined;
+  sd.trafficPercent = 0;
+  sd.testTrafficPercent = 0;
+  sd.status = "ROLLBACK_IN_PROGRESS";
+  sd.statusReason = reason;
+  sd.updatedAt = now;
+  sd.rollback = { reason, startedAt: now, taskDefinitionArn };
+  sd.rollbackDeploymentId = carrierId;
+}
+
 /** The service deployment a (DescribeServices) deployment belongs to, as its target or its rollback. */
 export function serviceDeploymentOf(svc: EcsService, deploymentId: string): EcsServiceDeployment | undefined {
   return svc.serviceDeployments.find((sd) => sd.deploymentId === deploymentId);
