@@ -3,6 +3,7 @@ import {
   CreateServiceCommand,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   type ECSClient,
@@ -127,6 +128,15 @@ export function createEcsGateway(
   };
 
   return {
+    async describeServiceDeployment(arn: string, signal?: AbortSignal) {
+      const out = await call(
+        "DescribeServiceDeployments",
+        (o) => client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), o),
+        signal,
+      );
+      return out.serviceDeployments?.find((d) => d.serviceDeploymentArn === arn);
+    },
+
     async registerTaskDefinition(input: RegisterTaskDefinitionCommandInput, signal?: AbortSignal) {
       const out = await call(
         "RegisterTaskDefinition",

@@ -282,8 +282,21 @@ export type FargateServiceStatus = CommonStatus & {
   /** Both DNS names of the service: `<name>.<dnsName>` and `<name>.service.consul`. */
   endpoints?: { cloudMap?: string; consul?: string };
   replicas?: { desired: number; running: number; pending: number };
-  /** The rollout last followed; `specHash` is the spec it was pushed for (any pass records observedSpecHash). */
-  rollout?: { state: RolloutState; deploymentId: string; startedAt: string; specHash?: string };
+  /**
+   * The rollout last followed; `specHash` is the spec it was pushed for (any pass records observedSpecHash).
+   * With a traffic-shifting strategy or deployment alarms: `strategy`, ECS's lifecycle `stage`, the percent of
+   * production traffic on the new revision and when the bake ends (docs/deployments-section.md).
+   */
+  rollout?: {
+    state: RolloutState;
+    deploymentId: string;
+    startedAt: string;
+    specHash?: string;
+    strategy?: string;
+    stage?: string;
+    trafficPercent?: number;
+    bakeEndsAt?: string;
+  };
 };
 
 /** A FargateService document as validated: defaults applied, no status. */

@@ -23,6 +23,7 @@ import type {
   FargateServiceSettings,
   NamespaceResolution,
 } from "./context.js";
+import { rolloutProgress } from "./deployment-progress.js";
 import {
   convergedOutput,
   deletionOutput,
@@ -161,6 +162,7 @@ export const fargateServiceMachine = setup({
           status.rollout !== undefined && status.taskDefinitionArn === taskDefinition.arn
             ? status.rollout
             : undefined;
+        const progress = rolloutProgress(record, ecs.serviceDeployment, previous);
         return evaluateRollout({
           service: ecs.service,
           taskDefinitionArn: taskDefinition.arn,
@@ -168,6 +170,7 @@ export const fargateServiceMachine = setup({
           desiredCount: record.spec.desiredCount,
           now,
           ...(previous === undefined ? {} : { previous }),
+          ...(progress === undefined ? {} : { progress }),
         });
       },
     }),

@@ -37,6 +37,7 @@ import {
 } from "./cleanup-steps.js";
 import { observeConsulMirror } from "./consul-mirror.js";
 import type { FargateServiceRecord, FargateServiceSettings } from "./context.js";
+import { observeServiceDeployment } from "./deployment-progress.js";
 import { fargateServiceMachine } from "./machine.js";
 import { checkNames, NAME_CONFLICT_RECHECK_MS, NameConflictError } from "./name-check.js";
 import { resolveNamespace } from "./namespaces.js";
@@ -128,7 +129,8 @@ function machineWith(deps: FargateServiceStepDeps, logs: PassLogs) {
             `ECS service ${out.action}`,
           );
         }
-        return out;
+        const serviceDeployment = await observeServiceDeployment(deps.ecs, input.record, out.service, signal);
+        return serviceDeployment === undefined ? out : { ...out, serviceDeployment };
       }),
       pruneRevisions: fromPromise(async ({ input, signal }) => {
         const pruned = await pruneRevisions(deps, input.record, input.service, signal);

@@ -144,7 +144,8 @@ describe("ECS container and task fields on the simulator", () => {
         taskDefinitionTags: { Name: "search-task" },
       }),
     );
-    const record = await bench.converge("FargateService", "team-search", "search", isReady);
+    // SERVICE_FIELDS' deployment alarms bake 5 minutes before Ready (5 s polls).
+    const record = await bench.converge("FargateService", "team-search", "search", isReady, 120);
     const { ecs } = clientsFor(bench.sim.endpoint);
     const described = await ecs.send(
       new DescribeServicesCommand({
