@@ -182,7 +182,8 @@ export function renderEcsService(
     cluster: spec.cluster,
     service: name,
     taskDefinition: refs.taskDefinitionArn,
-    desiredCount: spec.desiredCount,
+    // With autoscaling the scaler owns the count of a running service: never sent again (DESIGN §11).
+    ...(spec.autoscaling === undefined ? { desiredCount: spec.desiredCount } : {}),
     networkConfiguration: networkOf(spec),
     deploymentConfiguration: deploymentOf(spec),
     serviceRegistries,

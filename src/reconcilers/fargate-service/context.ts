@@ -1,6 +1,7 @@
 /** What the FargateService machine knows during one pass: its input and what each step found. Types only. */
 import type { EcsService } from "../../aws/types.js";
 import type { FargateServiceSpec, FargateServiceStatus, ObjectMeta } from "../../crds/index.js";
+import type { AutoscalingObservation } from "./autoscaling.js";
 import type { RolloutObservation } from "./rollout.js";
 
 /** Reason every FargateService-specific condition type uses. */
@@ -103,6 +104,7 @@ export interface FargateServiceContext {
   cloudMap?: EnsuredCloudMapService;
   ecs?: EnsuredEcsService;
   rollout?: RolloutObservation;
+  autoscaling?: AutoscalingObservation;
   consulMirror?: ConsulMirrorObservation;
   deletion?: DeletionProgress;
 }

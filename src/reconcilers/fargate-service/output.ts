@@ -227,6 +227,7 @@ export function convergedOutput(context: FargateServiceContext): Output {
               startedAt: rollout.startedAt,
               specHash: record.specHash,
             },
+      autoscaling: context.autoscaling?.status,
     },
   };
 }
