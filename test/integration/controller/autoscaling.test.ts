@@ -4,9 +4,13 @@
  * desiredCount); a spec edit updates the policy in place; removing autoscaling deregisters and returns to
  * desiredCount; deleting the record removes the target. Time is the simulator's ManualClock.
  */
+import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApplicationAutoScalingGateway } from "../../../src/aws/application-autoscaling.js";
 import type { EcsUpdateServiceInput } from "../../../src/aws/types.js";
+import { silentLogger } from "../../../src/log.js";
+import { OrphanSweeper } from "../../../src/reconcilers/orphan-sweep/index.js";
+import { resourceItemKey } from "../../../src/store/layout.js";
 import type { ResourceDocument } from "../../../src/store/types.js";
 import { TEST_CREDENTIALS, TEST_REGION } from "../../support/store-fixtures.js";
 import {
@@ -206,5 +210,28 @@ describe("FargateService autoscaling on the simulator", () => {
     await bench.converge("FargateService", "default", "storefront", (r) => r === undefined);
     expect((await describeScaling()).target).toBeUndefined();
     expect(bench.sim.control.counters()["application-autoscaling:DeregisterScalableTarget"]?.calls).toBe(1);
+  });
+
+  it("the orphan sweep deregisters the target of a record that vanished from the table", async () => {
+    await bench.store.apply(storefront);
+    await ready("storefront");
+    await bench.store.clients.documents.send(
+      new DeleteCommand({
+        TableName: bench.store.tableName,
+        Key: resourceItemKey("FargateService", "default", "storefront"),
+      }),
+    );
+    const swept = await new OrphanSweeper({
+      store: bench.store,
+      ecs: bench.aws.ecs,
+      cloudMap: bench.aws.cloudMap,
+      autoscaling: bench.aws.applicationAutoScaling,
+      clock: bench.clock,
+      log: silentLogger(),
+      mode: "delete",
+    }).run(new AbortController().signal);
+    expect(swept.failed).toEqual([]);
+    expect(swept.deleted.some((d) => d.startsWith("ecs_service"))).toBe(true);
+    expect((await describeScaling()).target).toBeUndefined();
   });
 });
