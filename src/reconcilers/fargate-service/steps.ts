@@ -297,6 +297,10 @@ async function alignEcsServiceTags(
     ...Object.fromEntries(userTags(record.spec).filter(([k, v]) => tags[k] !== v)),
     ...(needsOwnershipTags(ownership) ? ownershipTagMap(record.metadata) : {}),
     ...(tags[policyKey] === policy ? {} : { [policyKey]: policy }),
+    // Kept once set (a target may outlive the spec's autoscaling); the orphan sweep reads it.
+    ...(record.spec.autoscaling !== undefined && tags[TagKey.Autoscaling] !== "true"
+      ? { [TagKey.Autoscaling]: "true" }
+      : {}),
   };
   if (Object.keys(add).length === 0) return;
   await deps.ecs.tagResource(observed.serviceArn, add, signal);

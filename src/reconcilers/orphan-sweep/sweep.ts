@@ -48,7 +48,10 @@ export interface OrphanSweepDeps {
   store: ResourceStore;
   ecs: EcsGateway;
   cloudMap: CloudMapGateway;
-  /** Deregisters a swept service's scalable target before its scale to 0 (a live scaler would undo it). */
+  /**
+   * Deregisters a swept service's scalable target before its scale to 0 (a live scaler would undo it); called only
+   * for services tagged `fargate-operator:autoscaling`.
+   */
   autoscaling?: Pick<ApplicationAutoScalingGateway, "deregisterTarget">;
   clock: Clock;
   log: Logger;
@@ -174,10 +177,10 @@ export class OrphanSweeper {
     }
     for (const service of resources.ecsServices) {
       await this.act(log, report, SweptResource.EcsService, service.arn, async () => {
-        await this.deps.autoscaling?.deregisterTarget(
-          { cluster: service.cluster, service: service.name },
-          signal,
-        );
+        if (service.autoscaled) {
+          const target = { cluster: service.cluster, service: service.name };
+          await this.deps.autoscaling?.deregisterTarget(target, signal);
+        }
         if (service.desiredCount > 0) {
           await this.deps.ecs.updateService(
             { cluster: service.cluster, service: service.name, desiredCount: 0 },

@@ -100,10 +100,13 @@ describe("renderEcsService with autoscaling", () => {
       taskDefinitionArn: TD_ARN,
     });
     expect(create.desiredCount).toBe(3);
+    // The orphan sweep learns from this tag that the service has a scalable target to deregister.
+    expect(create.tags).toContainEqual({ key: "fargate-operator:autoscaling", value: "true" });
     expect(update).not.toHaveProperty("desiredCount");
     const plain = renderEcsService(validSpec(base), contextFor("web", "default"), {
       taskDefinitionArn: TD_ARN,
     });
     expect(plain.update.desiredCount).toBe(3);
+    expect(plain.create.tags?.map((t) => t.key)).not.toContain("fargate-operator:autoscaling");
   });
 });
