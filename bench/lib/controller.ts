@@ -158,12 +158,17 @@ export async function startBenchController(options: BenchControllerOptions): Pro
   const env = {
     AWS_ENDPOINT_URL_ECS: options.awsEndpoint,
     AWS_ENDPOINT_URL_SERVICEDISCOVERY: options.awsEndpoint,
+    AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: options.awsEndpoint,
   };
   // The same resolution runControllerCommand does, so the reconcilers get the settings the flags say.
   const settings = resolveControllerSettings(flags, env);
   const aws = createAwsGateways({
     region: settings.region,
-    endpoints: { ecs: options.awsEndpoint, serviceDiscovery: options.awsEndpoint },
+    endpoints: {
+      ecs: options.awsEndpoint,
+      serviceDiscovery: options.awsEndpoint,
+      applicationAutoScaling: options.awsEndpoint,
+    },
     credentials: { ...BENCH_CREDENTIALS },
     maxAttempts: settings.awsMaxAttempts,
     clock,

@@ -13,7 +13,7 @@ import {
   type ThrottlingSettings,
 } from "./bound.js";
 import { type BenchController, isReadyNow } from "./controller.js";
-import { fargateServiceDocument, serviceKey } from "./specs.js";
+import { AUTOSCALED_EVERY, fargateServiceDocument, serviceKey } from "./specs.js";
 import { type BenchStack, ROLLOUT_SECONDS } from "./stack.js";
 import { mapLimit, percentile, round, waitUntil } from "./stats.js";
 
@@ -64,7 +64,9 @@ export async function measureConvergence(
   const indices = Array.from({ length: services }, (_, i) => i + 1);
   const startMs = clock.now();
   const startWall = performance.now();
-  await mapLimit(indices, 25, (i) => store.apply(fargateServiceDocument(i)));
+  await mapLimit(indices, 25, (i) =>
+    store.apply(fargateServiceDocument(i, { autoscaling: i % AUTOSCALED_EVERY === 0 })),
+  );
   const appliedWall = performance.now();
   const keys = indices.map(serviceKey);
   await waitUntil(

@@ -32,7 +32,12 @@ export interface ServiceDocumentOptions {
   discovery?: boolean;
   desiredCount?: number;
   suspend?: boolean;
+  /** Application Auto Scaling (1-3 tasks on CPU): the scaler owns the count; steady state must still write nothing. */
+  autoscaling?: boolean;
 }
+
+/** One service in this many is autoscaled in the convergence and steady-state runs. */
+export const AUTOSCALED_EVERY = 5;
 
 /** One small FargateService: one nginx container, one task, Cloud Map A record. */
 export function fargateServiceDocument(
@@ -49,6 +54,9 @@ export function fargateServiceDocument(
   };
   if (options.discovery ?? true) spec.discovery = { cloudMap: { namespaceRef: { name: BENCH_CLOUD_MAP } } };
   if (options.suspend === true) spec.suspend = true;
+  if (options.autoscaling === true) {
+    spec.autoscaling = { minCount: 1, maxCount: 3, targetTracking: [{ metric: "cpu", targetValue: 60 }] };
+  }
   return {
     apiVersion: API_VERSION,
     kind: "FargateService",

@@ -1,8 +1,14 @@
 /** The AWS adapters: `createAwsGateways` builds the ECS and Cloud Map gateways from one configuration. */
 import { systemClock } from "../clock.js";
 import { silentLogger } from "../log.js";
+import { applicationAutoScalingGateway } from "./application-autoscaling.js";
 import type { CallContext } from "./call.js";
-import { type AwsGatewayConfig, createCloudMapClient, createEcsClient } from "./clients.js";
+import {
+  type AwsGatewayConfig,
+  createApplicationAutoScalingClient,
+  createCloudMapClient,
+  createEcsClient,
+} from "./clients.js";
 import { createCloudMapGateway } from "./cloud-map.js";
 import { createEcsGateway } from "./ecs.js";
 import { addEcsPacing } from "./pacing-middleware.js";
@@ -20,7 +26,7 @@ export {
 } from "./throttle.js";
 export type * from "./types.js";
 
-/** Builds both gateways (SDK clients, ECS client-side buckets, metrics and logging wired in). */
+/** Builds the ECS, Cloud Map and Application Auto Scaling gateways (SDK clients, ECS buckets, metrics, logs). */
 export function createAwsGateways(config: AwsGatewayConfig): AwsGateways {
   const clock = config.clock ?? systemClock;
   const log = config.log ?? silentLogger();
@@ -31,12 +37,21 @@ export function createAwsGateways(config: AwsGatewayConfig): AwsGateways {
   if (limiter !== undefined) addEcsPacing(ecsClient, limiter);
   const ecsContext: CallContext = { service: "ecs", log, recordCall, limiter };
   const cloudMapContext: CallContext = { service: "servicediscovery", log, recordCall, limiter: undefined };
+  const scalingClient = createApplicationAutoScalingClient(config);
+  const scalingContext: CallContext = {
+    service: "application-autoscaling",
+    log,
+    recordCall,
+    limiter: undefined,
+  };
   return {
     ecs: createEcsGateway(ecsClient, ecsContext, clock, config.serviceCacheMaxAgeMs),
     cloudMap: createCloudMapGateway(cloudMapClient, cloudMapContext),
+    applicationAutoScaling: applicationAutoScalingGateway(scalingClient, scalingContext),
     destroy() {
       ecsClient.destroy();
       cloudMapClient.destroy();
+      scalingClient.destroy();
     },
   };
 }

@@ -3,6 +3,7 @@
  * shapes, imported as types only, so machines stay pure). Every method throws only the typed errors of
  * `./errors.ts`; throttling is absorbed by client-side token buckets before a call is sent.
  */
+
 import type {
   CreateServiceCommandInput as EcsCreateServiceInput,
   Service as EcsService,
@@ -14,6 +15,7 @@ import type {
   CreateServiceCommandInput as CloudMapCreateServiceInput,
   DnsRecord,
 } from "@aws-sdk/client-servicediscovery";
+import type { ApplicationAutoScalingGateway } from "./application-autoscaling-shapes.js";
 
 export type {
   CloudMapCreateServiceInput,
@@ -227,6 +229,8 @@ export interface CloudMapGateway {
 export interface AwsGateways {
   ecs: EcsGateway;
   cloudMap: CloudMapGateway;
+  /** Application Auto Scaling of ECS services' desired counts. */
+  applicationAutoScaling: ApplicationAutoScalingGateway;
   /** Closes the SDK clients' sockets. */
   destroy(): void;
 }

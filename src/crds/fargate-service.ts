@@ -214,6 +214,40 @@ export type VaultSpec = {
   secrets: VaultSecret[];
 };
 
+/** A predefined metric a target-tracking policy follows. */
+export type AutoscalingMetric = "cpu" | "memory" | "albRequestCountPerTarget";
+
+/** One target-tracking policy (`fargate-operator-<metric>`). */
+export type TargetTrackingSpec = {
+  metric: AutoscalingMetric;
+  targetValue: number;
+  /** albRequestCountPerTarget: the target group (default: spec.loadBalancers' only target group). */
+  targetGroupArn?: string;
+  /** albRequestCountPerTarget: the Application Load Balancer in front of the target group. */
+  loadBalancerArn?: string;
+  scaleInCooldownSeconds?: number;
+  scaleOutCooldownSeconds?: number;
+  disableScaleIn?: boolean;
+};
+
+/** One scheduled action (`fargate-operator-<name>`): new bounds from `schedule` on. */
+export type ScheduledScalingSpec = {
+  name: string;
+  /** `at(...)`, `rate(...)` or `cron(...)`. */
+  schedule: string;
+  timezone?: string;
+  minCount?: number;
+  maxCount?: number;
+};
+
+/** Application Auto Scaling of the task count; with it, desiredCount is the initial count only. */
+export type AutoscalingSpec = {
+  minCount: number;
+  maxCount: number;
+  targetTracking?: TargetTrackingSpec[];
+  scheduled?: ScheduledScalingSpec[];
+};
+
 /** What happens to AWS resources when the record is deleted. */
 export type DeletionPolicy = "Delete" | "Retain";
 
@@ -230,6 +264,8 @@ export type FargateServiceSpec = {
   pidMode?: "task";
   enableFaultInjection?: boolean;
   desiredCount: number;
+  /** Application Auto Scaling; the scaler then owns the running service's desiredCount. */
+  autoscaling?: AutoscalingSpec;
   containers: ContainerSpec[];
   network: NetworkSpec;
   iam?: IamSpec;
@@ -297,6 +333,19 @@ export type FargateServiceStatus = CommonStatus & {
     trafficPercent?: number;
     bakeEndsAt?: string;
   };
+  /** The scalable target as last observed, with the scaler's newest activity. */
+  autoscaling?: AutoscalingStatus;
+};
+
+/** `status.autoscaling`: the target's live bounds, ECS's desiredCount and the newest scaling activity. */
+export type AutoscalingStatus = {
+  minCount: number;
+  maxCount: number;
+  /** ECS's desiredCount (the scaler's), not the spec's. */
+  desiredCount: number;
+  lastActivity?: { time: string; status: string; description: string };
+  /** Hash of the target, policies and scheduled actions last put (unchanged: nothing is re-put). */
+  appliedHash: string;
 };
 
 /** A FargateService document as validated: defaults applied, no status. */

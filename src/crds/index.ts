@@ -31,6 +31,9 @@ export {
 } from "./documents.js";
 export { CrdsError, SchemaLoadError, UnknownKindError } from "./errors.js";
 export {
+  type AutoscalingMetric,
+  type AutoscalingSpec,
+  type AutoscalingStatus,
   type CircuitBreaker,
   type CloudMapDiscovery,
   type ConsulDiscovery,
@@ -53,6 +56,8 @@ export {
   type PortMapping,
   RolloutState,
   type RuntimePlatform,
+  type ScheduledScalingSpec,
+  type TargetTrackingSpec,
   type VaultMode,
   type VaultSecret,
   type VaultSpec,

@@ -3,6 +3,7 @@
  * the schema failed, so every input is checked defensively and a rule skips what the schema already reports.
  */
 import { type DocumentPath, issue, type ValidationIssue } from "./issues.js";
+import { autoscalingRules } from "./rules-autoscaling.js";
 import { containerRules } from "./rules-containers.js";
 import { ecsContainerRules } from "./rules-ecs-containers.js";
 import { ecsServiceRules } from "./rules-ecs-service.js";
@@ -204,6 +205,7 @@ export function fargateServiceRules(spec: JsonRecord): ValidationIssue[] {
     ...ecsServiceRules(spec),
     ...resourceRules(spec, vault),
     ...discoveryRules(spec),
+    ...autoscalingRules(spec),
     ...windowsRules(spec),
   );
   if (vault) out.push(...vaultRules(spec, vault));

@@ -165,6 +165,9 @@ export async function runControllerCommand(
             ...(endpoints.serviceDiscovery === undefined
               ? {}
               : { serviceDiscovery: endpoints.serviceDiscovery }),
+            ...(endpoints.applicationAutoScaling === undefined
+              ? {}
+              : { applicationAutoScaling: endpoints.applicationAutoScaling }),
           },
           ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
           maxAttempts: settings.awsMaxAttempts,

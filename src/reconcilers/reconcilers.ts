@@ -35,7 +35,8 @@ export interface CatalogSyncDeps {
 /** What every reconciler is built from. */
 export interface ReconcilerDeps {
   store: ResourceStore;
-  aws: Pick<AwsGateways, "ecs" | "cloudMap">;
+  /** Application Auto Scaling is needed only by FargateServices with spec.autoscaling. */
+  aws: Pick<AwsGateways, "ecs" | "cloudMap"> & Partial<Pick<AwsGateways, "applicationAutoScaling">>;
   clock: Clock;
   fargateService: FargateServiceSettings;
   /** Without it no CatalogSync reconciler runs (benchmarks that exercise FargateService alone). */
@@ -87,6 +88,9 @@ export function buildReconcilers(deps: ReconcilerDeps): KindReconciler[] {
       store: deps.store,
       ecs: deps.aws.ecs,
       cloudMap: deps.aws.cloudMap,
+      ...(deps.aws.applicationAutoScaling === undefined
+        ? {}
+        : { autoscaling: deps.aws.applicationAutoScaling }),
       clock: deps.clock,
       settings: deps.fargateService,
       ...policies,

@@ -15,6 +15,7 @@ import {
   ecsName,
   ownershipTags,
   type RenderContext,
+  TagKey,
   userTags,
 } from "./names.js";
 
@@ -170,12 +171,15 @@ export function renderEcsService(
     ...serviceFields,
     // Only ECS is accepted; the controller is fixed at creation, so it is never part of an update.
     ...(spec.deploymentController === undefined ? {} : { deploymentController: { type: "ECS" as const } }),
-    tags: [...userTags(spec), ...ownershipTags(context.metadata), deletionPolicyTag(spec)].map(
-      ([key, value]) => ({
-        key,
-        value,
-      }),
-    ),
+    tags: [
+      ...userTags(spec),
+      ...ownershipTags(context.metadata),
+      deletionPolicyTag(spec),
+      ...(spec.autoscaling === undefined ? [] : [[TagKey.Autoscaling, "true"] as [string, string]]),
+    ].map(([key, value]) => ({
+      key,
+      value,
+    })),
     propagateTags,
     enableECSManagedTags,
     clientToken: clientTokenOf(context.metadata),
@@ -184,7 +188,8 @@ export function renderEcsService(
     cluster: spec.cluster,
     service: name,
     taskDefinition: refs.taskDefinitionArn,
-    desiredCount: spec.desiredCount,
+    // With autoscaling the scaler owns the count of a running service: never sent again (DESIGN §11).
+    ...(spec.autoscaling === undefined ? { desiredCount: spec.desiredCount } : {}),
     networkConfiguration: networkOf(spec),
     deploymentConfiguration: deploymentOf(spec),
     serviceRegistries,

@@ -1,4 +1,12 @@
 /** Public API of the pure renderers: what a FargateService becomes in ECS and Cloud Map (DESIGN 5). */
+export {
+  AUTOSCALING_NAME_PREFIX,
+  albResourceLabel,
+  type RenderedAutoscaling,
+  renderAutoscaling,
+  samePolicy,
+  sameScheduledAction,
+} from "./autoscaling.js";
 export { consulTagsOf, renderCloudMapService, renderCloudMapServiceTags } from "./cloud-map-service.js";
 export { type EcsServiceRefs, type RenderedEcsService, renderEcsService, srvTarget } from "./ecs-service.js";
 export { RenderError } from "./errors.js";

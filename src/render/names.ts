@@ -35,6 +35,11 @@ export const TagKey = {
    * sweep knows it after a restart, when no spec of the vanished record is left to read.
    */
   DeletionPolicy: "fargate-operator:deletion-policy",
+  /**
+   * On a FargateService's ECS service: "true" once `spec.autoscaling` registered a scalable target for it, so the
+   * orphan sweep deregisters that target (and calls Application Auto Scaling only for such services).
+   */
+  Autoscaling: "fargate-operator:autoscaling",
   /** On a FargateService's Cloud Map service: "true" when `discovery.consul.register` asks for a Consul mirror. */
   ConsulRegister: "fargate-operator:consul-register",
   /** On a FargateService's Cloud Map service: the Consul service name (before the CatalogSync's prefix). */

@@ -82,10 +82,10 @@ describe("fargatectl against DynamoDB Local", () => {
     expect(first.code).toBe(0);
     expect(first.out).toContain("fargateservice/hello created");
     expect(first.out).toContain("namespacepolicy/default (namespace fargate-system) created");
-    expect(first.out.match(/ created/g)?.length).toBe(10);
+    expect(first.out.match(/ created/g)?.length).toBe(11);
 
     const dry = await cli(store, "apply", "-f", "examples/", "--dry-run");
-    expect(dry.out.match(/ unchanged \(dry run\)/g)?.length).toBe(10);
+    expect(dry.out.match(/ unchanged \(dry run\)/g)?.length).toBe(11);
 
     const all = await cli(store, "get", "fargateservices", "-A");
     expect(all.code).toBe(0);

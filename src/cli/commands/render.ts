@@ -9,6 +9,7 @@ import {
   PLACEHOLDER_ACCOUNT_ID,
   type RenderContext,
   RenderError,
+  renderAutoscaling,
   renderCloudMapService,
   renderEcsService,
   renderTaskDefinition,
@@ -114,5 +115,15 @@ function renderOne(
     service: service.create,
   };
   if (cloudMapService !== undefined) out.cloudMapService = cloudMapService;
+  const scaling = renderAutoscaling(spec);
+  if (scaling !== undefined) {
+    // What the controller registers in Application Auto Scaling once the service exists.
+    out.autoscaling = {
+      resourceId: `service/${spec.cluster}/${ecsName(context.metadata)}`,
+      ...scaling.bounds,
+      policies: scaling.policies,
+      scheduledActions: scaling.scheduled,
+    };
+  }
   return out;
 }

@@ -2,6 +2,7 @@
 import type { ServiceDeployment } from "@aws-sdk/client-ecs";
 import type { EcsService } from "../../aws/types.js";
 import type { FargateServiceSpec, FargateServiceStatus, ObjectMeta } from "../../crds/index.js";
+import type { AutoscalingObservation } from "./autoscaling.js";
 import type { RolloutObservation } from "./rollout.js";
 
 /** Reason every FargateService-specific condition type uses. */
@@ -106,6 +107,7 @@ export interface FargateServiceContext {
   cloudMap?: EnsuredCloudMapService;
   ecs?: EnsuredEcsService;
   rollout?: RolloutObservation;
+  autoscaling?: AutoscalingObservation;
   consulMirror?: ConsulMirrorObservation;
   deletion?: DeletionProgress;
 }

@@ -4,14 +4,17 @@
  * run the transitions with fakes. Waits are `requeueAfter` in the output, never `after` timers.
  *
  *   apply:  resolvingNamespace → checkingNames → ensuringTaskDefinition → ensuringCloudMapService
- *           → ensuringEcsService → (rollout evaluated) → pruningRevisions (once a rollout completes)
+ *           → ensuringEcsService → ensuringAutoscaling (with spec or status autoscaling) → (rollout evaluated)
+ *           → pruningRevisions (once a rollout completes)
  *           → observingConsulMirror (with discovery.consul.register) → done
- *   delete: deletingEcsService → deletingCloudMapService → deregisteringRevisions → done (finalizer removed)
+ *   delete: deregisteringAutoscaling → deletingEcsService → deletingCloudMapService → deregisteringRevisions
+ *           → done (finalizer removed)
  */
 import { assign, fromPromise, setup } from "xstate";
 import type { EcsService } from "../../aws/types.js";
 import { RolloutState } from "../../crds/index.js";
 import type { PassOutput } from "../../runtime/machine-runner.js";
+import type { AutoscalingObservation } from "./autoscaling.js";
 import type {
   ConsulMirrorObservation,
   DeletionProgress,
@@ -100,6 +103,8 @@ export type EcsServiceStepInput = RecordInput & {
 };
 /** Input of observeConsulMirror. */
 export type ConsulMirrorStepInput = RecordInput & { cloudMap: EnsuredCloudMapService };
+/** Input of ensureAutoscaling. */
+export type AutoscalingStepInput = RecordInput & { service: EnsuredEcsService["service"] };
 /** Input of pruneRevisions. */
 export type PruneStepInput = RecordInput & { service: EnsuredEcsService["service"] };
 
@@ -122,6 +127,12 @@ export const fargateServiceMachine = setup({
     ensureEcsService: fromPromise<EnsuredEcsService, EcsServiceStepInput>(async () =>
       notProvided("ensureEcsService"),
     ),
+    ensureAutoscaling: fromPromise<AutoscalingObservation, AutoscalingStepInput>(async () =>
+      notProvided("ensureAutoscaling"),
+    ),
+    deregisterAutoscaling: fromPromise<DeletionProgress, RecordInput>(async () =>
+      notProvided("deregisterAutoscaling"),
+    ),
     pruneRevisions: fromPromise<string[], PruneStepInput>(async () => notProvided("pruneRevisions")),
     observeConsulMirror: fromPromise<ConsulMirrorObservation, ConsulMirrorStepInput>(async () =>
       notProvided("observeConsulMirror"),
@@ -141,6 +152,9 @@ export const fargateServiceMachine = setup({
       context.record.spec.serviceConnectConfiguration?.namespaceRef !== undefined,
     isNamespaceReady: ({ context }) => context.namespace?.ready === true,
     isDraining: ({ context }) => context.ecs?.action === "draining",
+    /** Autoscaling asked for, or a target of ours to remove. */
+    wantsAutoscaling: ({ context }) =>
+      context.record.spec.autoscaling !== undefined || context.record.status.autoscaling !== undefined,
     /** Prune once per completed rollout: when this pass sees COMPLETED for a revision the status did not. */
     shouldPrune: ({ context }) =>
       context.rollout?.state === RolloutState.Completed &&
@@ -167,7 +181,8 @@ export const fargateServiceMachine = setup({
           service: ecs.service,
           taskDefinitionArn: taskDefinition.arn,
           timeoutSeconds: record.spec.deployment.timeoutSeconds,
-          desiredCount: record.spec.desiredCount,
+          // With autoscaling the scaler owns the count: steady means ECS's own desiredCount runs.
+          ...(record.spec.autoscaling === undefined ? { desiredCount: record.spec.desiredCount } : {}),
           now,
           ...(previous === undefined ? {} : { previous }),
           ...(progress === undefined ? {} : { progress }),
@@ -268,8 +283,22 @@ export const fargateServiceMachine = setup({
     ecsServiceEnsured: {
       always: [
         { guard: "isDraining", target: "done", actions: assign({ outcome: "draining" as const }) },
+        { guard: "wantsAutoscaling", target: "ensuringAutoscaling" },
         { target: "rolloutEvaluated", actions: "evaluateRollout" },
       ],
+    },
+    ensuringAutoscaling: {
+      invoke: {
+        src: "ensureAutoscaling",
+        input: ({ context }) => {
+          if (context.ecs === undefined) throw new Error("no service");
+          return { record: context.record, service: context.ecs.service };
+        },
+        onDone: {
+          target: "rolloutEvaluated",
+          actions: [assign({ autoscaling: ({ event }) => event.output }), "evaluateRollout"],
+        },
+      },
     },
     rolloutEvaluated: {
       always: [{ guard: "shouldPrune", target: "pruningRevisions" }, { target: "revisionsPruned" }],
@@ -305,8 +334,22 @@ export const fargateServiceMachine = setup({
     },
     deleting: {
       always: { guard: "isRetained", target: "done", actions: assign({ outcome: "deleted" as const }) },
-      initial: "deletingEcsService",
+      initial: "startingDeletion",
       states: {
+        startingDeletion: {
+          always: [
+            { guard: "wantsAutoscaling", target: "deregisteringAutoscaling" },
+            { target: "deletingEcsService" },
+          ],
+        },
+        // Before the scale to 0: a live scaler would start tasks again.
+        deregisteringAutoscaling: {
+          invoke: {
+            src: "deregisterAutoscaling",
+            input: ({ context }) => ({ record: context.record }),
+            onDone: { target: "deletingEcsService" },
+          },
+        },
         deletingEcsService: {
           invoke: {
             src: "deleteEcsService",

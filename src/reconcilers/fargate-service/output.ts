@@ -231,6 +231,7 @@ export function convergedOutput(context: FargateServiceContext): Output {
               specHash: record.specHash,
               ...strategyFields(rollout.progress),
             },
+      autoscaling: context.autoscaling?.status,
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 
 import { fromPromise } from "xstate";
+import type { ApplicationAutoScalingGateway } from "../../aws/application-autoscaling-shapes.js";
 import type { CloudMapGateway, EcsGateway } from "../../aws/types.js";
 import type { Clock } from "../../clock.js";
 import {
@@ -28,6 +29,7 @@ import { enforcePolicy, serviceSlots } from "../policy/gate.js";
 import type { PolicyLookup } from "../policy/lookup.js";
 import { writeStatus } from "../status.js";
 import { validatedSpec } from "../validated-spec.js";
+import { deregisterAutoscaling, ensureAutoscaling } from "./autoscaling.js";
 import { releaseNames } from "./claims.js";
 import {
   deleteCloudMapService,
@@ -54,6 +56,8 @@ export interface FargateServiceReconcilerDeps {
   store: ResourceStore;
   ecs: EcsGateway;
   cloudMap: CloudMapGateway;
+  /** Application Auto Scaling (records with spec.autoscaling fail InvalidSpec-like without it). */
+  autoscaling?: ApplicationAutoScalingGateway;
   clock: Clock;
   settings: FargateServiceSettings;
   /** NamespacePolicy enforcement before any AWS call; every record is allowed without it. */
@@ -132,6 +136,15 @@ function machineWith(deps: FargateServiceStepDeps, logs: PassLogs) {
         const serviceDeployment = await observeServiceDeployment(deps.ecs, input.record, out.service, signal);
         return serviceDeployment === undefined ? out : { ...out, serviceDeployment };
       }),
+      ensureAutoscaling: fromPromise(async ({ input, signal }) => {
+        const out = await ensureAutoscaling(deps, input.record, input.service, signal);
+        if (out.changes.length > 0)
+          passLog(logs, input.record)?.info({ changes: out.changes }, "autoscaling changed");
+        return out;
+      }),
+      deregisterAutoscaling: fromPromise(({ input, signal }) =>
+        deregisterAutoscaling(deps, input.record, signal),
+      ),
       pruneRevisions: fromPromise(async ({ input, signal }) => {
         const pruned = await pruneRevisions(deps, input.record, input.service, signal);
         if (pruned.length > 0)
@@ -170,6 +183,7 @@ export function fargateServiceReconciler(deps: FargateServiceReconcilerDeps): Ki
     ecs: deps.ecs,
     cloudMap: deps.cloudMap,
     settings: deps.settings,
+    ...(deps.autoscaling === undefined ? {} : { autoscaling: deps.autoscaling }),
   };
   const logs: PassLogs = new Map();
   const machine = machineWith(stepDeps, logs);

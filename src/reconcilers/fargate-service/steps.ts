@@ -3,6 +3,7 @@
  * made: deterministic names, hash tags, clientToken, CreatorRequestId, ownership tags) and passes its
  * AbortSignal to every call.
  */
+import type { ApplicationAutoScalingGateway } from "../../aws/application-autoscaling-shapes.js";
 import { AwsAlreadyExistsError, AwsNotFoundError } from "../../aws/errors.js";
 import type {
   CloudMapGateway,
@@ -53,6 +54,8 @@ export interface FargateServiceStepDeps {
   ecs: EcsGateway;
   cloudMap: CloudMapGateway;
   settings: FargateServiceSettings;
+  /** Application Auto Scaling; needed only by records with spec.autoscaling (autoscaling.ts). */
+  autoscaling?: ApplicationAutoScalingGateway;
 }
 
 /** Revisions of the family looked at when searching for one whose hash tag matches. */
@@ -273,7 +276,8 @@ export function maxAgeFor(record: FargateServiceRecord, settings: FargateService
     status.rollout?.state === RolloutState.Completed &&
     rolloutIsForThisSpec(record) &&
     replicas !== undefined &&
-    replicas.desired === record.spec.desiredCount &&
+    // With autoscaling the scaler owns the count: ECS's, whatever it is, is the one to settle at.
+    (record.spec.autoscaling !== undefined || replicas.desired === record.spec.desiredCount) &&
     replicas.running === replicas.desired &&
     replicas.pending === 0;
   return settled ? settings.steadyStateMaxAgeMs : 0;
@@ -298,6 +302,10 @@ async function alignEcsServiceTags(
     ...Object.fromEntries(userTags(record.spec).filter(([k, v]) => tags[k] !== v)),
     ...(needsOwnershipTags(ownership) ? ownershipTagMap(record.metadata) : {}),
     ...(tags[policyKey] === policy ? {} : { [policyKey]: policy }),
+    // Kept once set (a target may outlive the spec's autoscaling); the orphan sweep reads it.
+    ...(record.spec.autoscaling !== undefined && tags[TagKey.Autoscaling] !== "true"
+      ? { [TagKey.Autoscaling]: "true" }
+      : {}),
   };
   if (Object.keys(add).length === 0) return;
   await deps.ecs.tagResource(observed.serviceArn, add, signal);

@@ -22,6 +22,8 @@ export interface OwnedEcsService {
   desiredCount: number;
   /** Its `fargate-operator:deletion-policy` tag, when it has one. */
   policy?: string;
+  /** True when its `fargate-operator:autoscaling` tag says a scalable target was registered for it. */
+  autoscaled: boolean;
 }
 
 /** A Cloud Map service of an owner. */
@@ -106,6 +108,7 @@ export async function findOwnedResources(
         arn: service.serviceArn,
         desiredCount: service.desiredCount ?? 0,
         ...(policy === undefined ? {} : { policy }),
+        autoscaled: tags[TagKey.Autoscaling] === "true",
       });
     }
   }

@@ -16,7 +16,9 @@ export function orphanSweepTasks(options: {
   intervalMs: number;
   mode: OrphanSweepMode;
   store: ResourceStore;
-  aws: Pick<AwsGateways, "ecs" | "cloudMap"> | undefined;
+  aws:
+    | (Pick<AwsGateways, "ecs" | "cloudMap"> & Partial<Pick<AwsGateways, "applicationAutoScaling">>)
+    | undefined;
   clock: Clock;
   log: Logger;
   metrics: ControllerMetrics;
@@ -28,6 +30,7 @@ export function orphanSweepTasks(options: {
     store: options.store,
     ecs: aws.ecs,
     cloudMap: aws.cloudMap,
+    ...(aws.applicationAutoScaling === undefined ? {} : { autoscaling: aws.applicationAutoScaling }),
     clock: options.clock,
     log: options.log.child({ component: "orphan-sweep" }),
     metrics: options.metrics,

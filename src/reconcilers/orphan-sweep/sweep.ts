@@ -9,6 +9,7 @@
  * A record is never swept on the strength of a listing: right before anything is touched, the record is read
  * again with a consistent get, so one created a moment ago (not yet in the eventually consistent index) is safe.
  */
+import type { ApplicationAutoScalingGateway } from "../../aws/application-autoscaling-shapes.js";
 import { AwsNotFoundError, AwsResourceInUseError } from "../../aws/errors.js";
 import type { CloudMapGateway, EcsGateway } from "../../aws/types.js";
 import type { Clock } from "../../clock.js";
@@ -47,6 +48,11 @@ export interface OrphanSweepDeps {
   store: ResourceStore;
   ecs: EcsGateway;
   cloudMap: CloudMapGateway;
+  /**
+   * Deregisters a swept service's scalable target before its scale to 0 (a live scaler would undo it); called only
+   * for services tagged `fargate-operator:autoscaling`.
+   */
+  autoscaling?: Pick<ApplicationAutoScalingGateway, "deregisterTarget">;
   clock: Clock;
   log: Logger;
   metrics?: Pick<ControllerMetrics, "orphanSweepResources" | "orphanSweepRuns">;
@@ -171,6 +177,10 @@ export class OrphanSweeper {
     }
     for (const service of resources.ecsServices) {
       await this.act(log, report, SweptResource.EcsService, service.arn, async () => {
+        if (service.autoscaled) {
+          const target = { cluster: service.cluster, service: service.name };
+          await this.deps.autoscaling?.deregisterTarget(target, signal);
+        }
         if (service.desiredCount > 0) {
           await this.deps.ecs.updateService(
             { cluster: service.cluster, service: service.name, desiredCount: 0 },

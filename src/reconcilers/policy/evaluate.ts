@@ -180,6 +180,14 @@ function fargateService(
   c.limit("maxCpu", ["spec", "cpu"], spec.cpu);
   c.limit("maxMemory", ["spec", "memory"], spec.memory);
   c.limit("maxDesiredCount", ["spec", "desiredCount"], spec.desiredCount);
+  // The scaler may go as high as maxCount (and a scheduled action's maxCount), so the limit bounds those too.
+  if (spec.autoscaling !== undefined) {
+    c.limit("maxDesiredCount", ["spec", "autoscaling", "maxCount"], spec.autoscaling.maxCount);
+    for (const [i, action] of (spec.autoscaling.scheduled ?? []).entries()) {
+      if (action.maxCount !== undefined)
+        c.limit("maxDesiredCount", ["spec", "autoscaling", "scheduled", i, "maxCount"], action.maxCount);
+    }
+  }
   const maxServices = limits?.maxServices;
   if (maxServices !== undefined) {
     const rank = serviceRank(subject.name, peers);

@@ -71,6 +71,7 @@ describe("fargatectl controller against the simulators", () => {
       {
         AWS_ENDPOINT_URL_ECS: sim.endpoint,
         AWS_ENDPOINT_URL_SERVICEDISCOVERY: sim.endpoint,
+        AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: sim.endpoint,
         CONSUL_HTTP_ADDR: consul.address,
         // The data-internal example reads its token from a secret under this prefix.
         FARGATE_OPERATOR_CONSUL_TOKEN_SECRET_PREFIXES:
@@ -109,6 +110,7 @@ describe("fargatectl controller against the simulators", () => {
       "hello",
       "ledger",
       "payments-api",
+      "storefront",
     ]);
     const ledger = await s.get("FargateService", "team-payments", "ledger");
     expect(ledger.status?.endpoints).toMatchObject({ cloudMap: "ledger.apps.internal" });

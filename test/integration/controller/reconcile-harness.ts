@@ -88,7 +88,7 @@ export async function startReconcileBench(
   const store = await freshStore(inject("dynamodbLocalEndpoint"));
   const aws = createAwsGateways({
     region: TEST_REGION,
-    endpoints: { ecs: sim.endpoint, serviceDiscovery: sim.endpoint },
+    endpoints: { ecs: sim.endpoint, serviceDiscovery: sim.endpoint, applicationAutoScaling: sim.endpoint },
     credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
     clock,
@@ -101,6 +101,7 @@ export async function startReconcileBench(
       store,
       ecs: used.ecs,
       cloudMap: used.cloudMap,
+      autoscaling: aws.applicationAutoScaling,
       clock,
       settings,
     }),

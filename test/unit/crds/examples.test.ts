@@ -14,11 +14,11 @@ const exampleFiles = readdirSync(examplesDir, { recursive: true, encoding: "utf8
 const files = [...exampleFiles, join(root, "deploy", "controller.yaml")];
 
 describe("examples", () => {
-  it("has the namespaces, catalog syncs and three services", () => {
+  it("has the namespaces, catalog syncs and four services", () => {
     expect(exampleFiles.map((f) => relative(examplesDir, f))).toEqual(
       expect.arrayContaining(["namespaces.yaml", "catalog-sync.yaml", expect.stringMatching(/^services\//)]),
     );
-    expect(exampleFiles.filter((f) => f.includes(`${examplesDir}/services/`))).toHaveLength(3);
+    expect(exampleFiles.filter((f) => f.includes(`${examplesDir}/services/`))).toHaveLength(4);
   });
 
   it.each(files.map((f) => [relative(root, f), f]))("%s validates with zero issues", (_name, file) => {

@@ -55,18 +55,16 @@ interface Rendered {
 }
 
 describe("fargatectl render", () => {
-  it("renders the three example services offline (JSON)", async () => {
+  it("renders the four example services offline (JSON), with storefront's autoscaling", async () => {
     const c = capture("eu-west-1");
     expect(await runRender(c.ctx, { files: [EXAMPLES_DIR], output: "json" })).toBe(0);
     expect(c.err()).toBe("");
     const list = JSON.parse(c.out()) as { kind: string; items: Rendered[] };
     expect(list.kind).toBe("List");
-    expect(list.items.map((i) => i.kind)).toEqual(Array(3).fill("RenderedFargateService"));
-    expect(list.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`).sort()).toEqual([
-      "default/hello",
-      "team-payments/ledger",
-      "team-payments/payments-api",
-    ]);
+    expect(list.items.map((i) => i.kind)).toEqual(Array(4).fill("RenderedFargateService"));
+    expect(list.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`).sort()).toEqual(
+      ["default/hello", "team-payments/ledger", "team-payments/payments-api", "default/storefront"].sort(),
+    );
     const payments = list.items.find((i) => i.metadata.name === "payments-api");
     expect(payments?.taskDefinition.family).toBe("team-payments-payments-api");
     expect(payments?.taskDefinition.containerDefinitions.map((c) => c.name)).toEqual(["api", "vault-agent"]);
@@ -75,6 +73,17 @@ describe("fargatectl render", () => {
       "arn:aws:ecs:eu-west-1:000000000000:task-definition/team-payments-payments-api:1",
     );
     expect(list.items.find((i) => i.metadata.name === "hello")?.cloudMapService).toBeUndefined();
+    const storefront = list.items.find((i) => i.metadata.name === "storefront") as unknown as {
+      autoscaling: { resourceId: string; minCount: number; policies: Array<{ name: string }> };
+    };
+    expect(storefront.autoscaling).toMatchObject({
+      resourceId: "service/apps/default-storefront",
+      minCount: 2,
+    });
+    expect(storefront.autoscaling.policies.map((p) => p.name)).toEqual([
+      "fargate-operator-cpu",
+      "fargate-operator-memory",
+    ]);
   });
 
   it("prints a single object for a single service (YAML), namespace from a separate -f", async () => {

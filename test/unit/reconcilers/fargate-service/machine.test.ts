@@ -7,6 +7,7 @@ import { fromPromise } from "xstate";
 import type { EcsService } from "../../../../src/aws/types.js";
 import { applyDefaults } from "../../../../src/crds/defaults.js";
 import type { FargateServiceSpec } from "../../../../src/crds/index.js";
+import type { AutoscalingObservation } from "../../../../src/reconcilers/fargate-service/autoscaling.js";
 import type {
   ConsulMirrorObservation,
   DeletionProgress,
@@ -17,6 +18,7 @@ import type {
   NamespaceResolution,
 } from "../../../../src/reconcilers/fargate-service/context.js";
 import {
+  type AutoscalingStepInput,
   type CloudMapStepInput,
   type ConsulMirrorStepInput,
   type EcsServiceStepInput,
@@ -101,6 +103,13 @@ function service(rolloutState: "IN_PROGRESS" | "COMPLETED", running: number): Ec
   };
 }
 
+/** A service the scaler moved to `count` tasks (all running), deployment completed. */
+function scaledService(count: number): EcsService {
+  const base = service("COMPLETED", 2);
+  const primary = { ...base.deployments?.[0], desiredCount: count, runningCount: count, pendingCount: 0 };
+  return { ...base, desiredCount: count, runningCount: count, pendingCount: 0, deployments: [primary] };
+}
+
 /** Fake steps that record their calls. */
 function fakes(
   options: {
@@ -149,6 +158,14 @@ function fakes(
         service: options.ecsService ?? service("COMPLETED", 2),
         action: "created" as const,
         changed: [],
+      })),
+      ensureAutoscaling: step<AutoscalingObservation, AutoscalingStepInput>("ensureAutoscaling", () => ({
+        status: { minCount: 1, maxCount: 6, desiredCount: 5, appliedHash: "h" },
+        changes: [],
+      })),
+      deregisterAutoscaling: step<DeletionProgress, RecordInput>("deregisterAutoscaling", () => ({
+        complete: true,
+        message: "scalable target deregistered",
       })),
       pruneRevisions: step<string[], PruneStepInput>("pruneRevisions", () => []),
       observeConsulMirror: step<ConsulMirrorObservation, ConsulMirrorStepInput>(
@@ -427,6 +444,54 @@ describe("fargateServiceMachine", () => {
     const { machine, calls } = fakes({ deletion: [true, true] });
     const output = await run(machine, record({ deleting: true }));
     expect(calls).toEqual(["deleteEcsService", "deleteCloudMapService", "deregisterRevisions"]);
+    expect(output.removeFinalizer).toBe(true);
+  });
+
+  it("with autoscaling, sets up scaling after the ECS service and is Ready at ECS's count, not the spec's", async () => {
+    const { machine, calls } = fakes({ ecsService: scaledService(5) });
+    const output = await run(machine, record({ spec: spec({ autoscaling: { minCount: 1, maxCount: 6 } }) }));
+    expect(calls.slice(0, 4)).toEqual([
+      "checkNames",
+      "ensureTaskDefinition",
+      "ensureEcsService",
+      "ensureAutoscaling",
+    ]);
+    expect(condition(output, "Ready")).toMatchObject({ status: "True" });
+    expect(output.status).toMatchObject({
+      replicas: { desired: 5, running: 5, pending: 0 },
+      autoscaling: { minCount: 1, maxCount: 6, desiredCount: 5 },
+    });
+  });
+
+  it("without autoscaling, a scaled count is not steady: the spec's count is awaited", async () => {
+    const { machine, calls } = fakes({ ecsService: scaledService(5) });
+    const output = await run(machine, record());
+    expect(calls).not.toContain("ensureAutoscaling");
+    expect(condition(output, "Ready")?.status).not.toBe("True");
+    expect(output.status).toMatchObject({ autoscaling: undefined });
+  });
+
+  it("runs the autoscaling step to remove a target the status still records", async () => {
+    const { machine, calls } = fakes();
+    await run(
+      machine,
+      record({ status: { autoscaling: { minCount: 1, maxCount: 6, desiredCount: 2, appliedHash: "h" } } }),
+    );
+    expect(calls).toContain("ensureAutoscaling");
+  });
+
+  it("deregisters the scalable target before deleting the ECS service", async () => {
+    const { machine, calls } = fakes({ deletion: [true, true] });
+    const output = await run(
+      machine,
+      record({ deleting: true, spec: spec({ autoscaling: { minCount: 1, maxCount: 6 } }) }),
+    );
+    expect(calls).toEqual([
+      "deregisterAutoscaling",
+      "deleteEcsService",
+      "deleteCloudMapService",
+      "deregisterRevisions",
+    ]);
     expect(output.removeFinalizer).toBe(true);
   });
 

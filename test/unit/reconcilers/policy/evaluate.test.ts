@@ -162,6 +162,23 @@ describe("evaluatePolicy: FargateService", () => {
     expect(found.find((v) => v.rule === "limits.maxCpu")?.allowed).toEqual(["at most 1024"]);
   });
 
+  it("bounds autoscaling's maxCount and scheduled maxCounts by limits.maxDesiredCount", () => {
+    const spec = service((s) => {
+      s.autoscaling = {
+        minCount: 1,
+        maxCount: 8,
+        scheduled: [
+          { name: "low", schedule: "rate(1 day)", maxCount: 2 },
+          { name: "peak", schedule: "rate(1 day)", maxCount: 20 },
+        ],
+      };
+    });
+    expect(evaluatePolicy(TEAM_POLICY, fs(spec)).map((v) => `${v.field}=${v.value} (${v.rule})`)).toEqual([
+      "spec.autoscaling.maxCount=8 (limits.maxDesiredCount)",
+      "spec.autoscaling.scheduled[1].maxCount=20 (limits.maxDesiredCount)",
+    ]);
+  });
+
   it("treats [] as allowing nothing and an absent list as allowing anything", () => {
     const found = evaluatePolicy({ clusters: [] }, fs(service()));
     expect(found).toEqual([
