@@ -321,7 +321,7 @@ export type FargateServiceStatus = CommonStatus & {
   /**
    * The rollout last followed; `specHash` is the spec it was pushed for (any pass records observedSpecHash).
    * With a traffic-shifting strategy or deployment alarms: `strategy`, ECS's lifecycle `stage`, the percent of
-   * production traffic on the new revision and when the bake ends (docs/deployments-section.md).
+   * production traffic on the new revision and when the bake ends (docs/scaling-and-deployments.md).
    */
   rollout?: {
     state: RolloutState;
