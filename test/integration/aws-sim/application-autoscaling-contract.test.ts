@@ -12,6 +12,7 @@ import type { RunningServer } from "../../../src/dev/launch-process.js";
 import { startMoto } from "../../../src/dev/moto.js";
 import { createMotoNetwork } from "../../support/moto-ec2.js";
 import { autoScalingClientFor, createEcsService, ecsTarget, tracking } from "./autoscaling-support.js";
+import { errorOf, type Outcome, okOf, outcome, shapeGaps } from "./contract-support.js";
 import { clientsFor, network } from "./support.js";
 
 /** Where moto departs from documented AWS behaviour; the simulator follows AWS. */
@@ -41,48 +42,6 @@ interface Target {
   readonly aas: Aas.ApplicationAutoScalingClient;
   readonly ecs: ECSClient;
   readonly network: typeof network;
-}
-
-type Outcome = { readonly ok: Record<string, unknown> } | { readonly error: string };
-
-async function outcome(call: Promise<object>): Promise<Outcome> {
-  try {
-    const { $metadata: _ignored, ...rest } = (await call) as Record<string, unknown>;
-    return { ok: rest };
-  } catch (error) {
-    if (error instanceof Error) return { error: error.name };
-    throw error;
-  }
-}
-
-function okOf(o: Outcome): Record<string, unknown> {
-  if ("error" in o) throw new Error(`expected success, got ${o.error}`);
-  return o.ok;
-}
-
-function errorOf(o: Outcome): string {
-  if ("ok" in o) throw new Error(`expected an error, got ${JSON.stringify(o.ok).slice(0, 200)}`);
-  return o.error;
-}
-
-function jsonType(v: unknown): string {
-  if (v instanceof Date) return "timestamp";
-  if (Array.isArray(v)) return "array";
-  return v === null ? "null" : typeof v;
-}
-
-/** Paths where the simulator lacks a member moto sends, or sends it with another JSON type. */
-function shapeGaps(sim: unknown, moto: unknown, path = "$"): string[] {
-  if (jsonType(sim) !== jsonType(moto)) return [`${path}: ${jsonType(sim)} instead of ${jsonType(moto)}`];
-  if (Array.isArray(moto) && Array.isArray(sim))
-    return moto.length > 0 && sim.length > 0 ? shapeGaps(sim[0], moto[0], `${path}[0]`) : [];
-  if (jsonType(moto) !== "object") return [];
-  const simObj = sim as Record<string, unknown>;
-  return Object.entries(moto as Record<string, unknown>).flatMap(([key, value]) => {
-    if (value === undefined || value === null) return [];
-    if (!(key in simObj) || simObj[key] === undefined) return [`${path}.${key}: missing`];
-    return shapeGaps(simObj[key], value, `${path}.${key}`);
-  });
 }
 
 let moto: RunningServer;
@@ -182,10 +141,10 @@ describe("contract: Application Auto Scaling (moto vs strict simulator)", () => 
       };
     });
     expect(errorOf(s.missingService)).toBe(errorOf(m.missingService));
-    expect(shapeGaps(okOf(s.registered), okOf(m.registered))).toEqual([]);
+    expect(shapeGaps(okOf(s.registered), okOf(m.registered), "$", true)).toEqual([]);
     expect(okOf(s.updated).ScalableTargetARN).toBe(okOf(s.registered).ScalableTargetARN);
     expect(okOf(m.updated).ScalableTargetARN).toBe(okOf(m.registered).ScalableTargetARN);
-    expect(shapeGaps(okOf(s.filtered), okOf(m.filtered))).toEqual([]);
+    expect(shapeGaps(okOf(s.filtered), okOf(m.filtered), "$", true)).toEqual([]);
     const pick = (o: Outcome) =>
       (okOf(o).ScalableTargets as Aas.ScalableTarget[]).map((t) => [
         t.ResourceId,
@@ -260,12 +219,12 @@ describe("contract: Application Auto Scaling (moto vs strict simulator)", () => 
         deregisterMissing,
       };
     });
-    expect(shapeGaps(okOf(s.created), okOf(m.created))).toEqual([]);
+    expect(shapeGaps(okOf(s.created), okOf(m.created), "$", true)).toEqual([]);
     const arnShape =
       /^arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:[0-9a-f-]{36}:resource\/ecs\/service\/aas-c2\/web:policyName\/cpu$/;
     expect(okOf(m.created).PolicyARN).toMatch(arnShape);
     expect(okOf(s.created).PolicyARN).toMatch(arnShape);
-    expect(shapeGaps(okOf(s.described), okOf(m.described))).toEqual([]);
+    expect(shapeGaps(okOf(s.described), okOf(m.described), "$", true)).toEqual([]);
     const config = (o: Outcome) =>
       (okOf(o).ScalingPolicies as Aas.ScalingPolicy[]).map((p) => [
         p.PolicyName,
@@ -273,7 +232,7 @@ describe("contract: Application Auto Scaling (moto vs strict simulator)", () => 
         p.TargetTrackingScalingPolicyConfiguration,
       ]);
     expect(config(s.described)).toEqual(config(m.described));
-    expect(shapeGaps(okOf(s.deleted), okOf(m.deleted))).toEqual([]);
+    expect(shapeGaps(okOf(s.deleted), okOf(m.deleted), "$", true)).toEqual([]);
     // MOTO_KNOWN_WRONG.policyArnKeptOnUpdate
     expect(okOf(s.updated).PolicyARN).toBe(okOf(s.created).PolicyARN);
     // MOTO_KNOWN_WRONG.policyNeedsTarget, .policyPageSize, .deleteMissingIsObjectNotFound, .deregisterRemovesPolicies
@@ -322,8 +281,8 @@ describe("contract: Application Auto Scaling (moto vs strict simulator)", () => 
       );
       return { created, unregistered, described, deleted, deleteMissing, activities };
     });
-    expect(shapeGaps(okOf(s.created), okOf(m.created))).toEqual([]);
-    expect(shapeGaps(okOf(s.described), okOf(m.described))).toEqual([]);
+    expect(shapeGaps(okOf(s.created), okOf(m.created), "$", true)).toEqual([]);
+    expect(shapeGaps(okOf(s.described), okOf(m.described), "$", true)).toEqual([]);
     const pick = (o: Outcome) =>
       (okOf(o).ScheduledActions as Aas.ScheduledAction[]).map((a) => [
         a.ScheduledActionName,
@@ -331,7 +290,7 @@ describe("contract: Application Auto Scaling (moto vs strict simulator)", () => 
         a.ScalableTargetAction,
       ]);
     expect(pick(s.described)).toEqual(pick(m.described));
-    expect(shapeGaps(okOf(s.deleted), okOf(m.deleted))).toEqual([]);
+    expect(shapeGaps(okOf(s.deleted), okOf(m.deleted), "$", true)).toEqual([]);
     // MOTO_KNOWN_WRONG.policyNeedsTarget and .deleteMissingIsObjectNotFound
     expect(errorOf(s.unregistered)).toBe("ObjectNotFoundException");
     expect("ok" in m.unregistered).toBe(true);

@@ -13,6 +13,7 @@ import { type AwsSimulator, ManualClock, startAwsSimulator } from "../../../src/
 import type { RunningServer } from "../../../src/dev/launch-process.js";
 import { startMoto } from "../../../src/dev/moto.js";
 import { motoEc2 } from "../../support/moto-ec2.js";
+import { errorOf, type Outcome, okOf, outcome, shapeGaps } from "./contract-support.js";
 import { clientsFor } from "./support.js";
 
 /** Cases where moto departs from documented AWS behaviour; the simulator follows AWS. */
@@ -73,49 +74,6 @@ interface Target {
   newVpc(): Promise<string>;
   /** Lets simulated time pass (moto has none). */
   advance(ms: number): void;
-}
-
-type Outcome = { readonly ok: Record<string, unknown> } | { readonly error: string };
-
-async function outcome(call: Promise<object>): Promise<Outcome> {
-  try {
-    const { $metadata: _ignored, ...rest } = (await call) as Record<string, unknown>;
-    return { ok: rest };
-  } catch (error) {
-    if (error instanceof Error) return { error: error.name };
-    throw error;
-  }
-}
-
-function okOf(o: Outcome): Record<string, unknown> {
-  if ("error" in o) throw new Error(`expected success, got ${o.error}`);
-  return o.ok;
-}
-
-function errorOf(o: Outcome): string {
-  if ("ok" in o) throw new Error(`expected an error, got ${JSON.stringify(o.ok).slice(0, 200)}`);
-  return o.error;
-}
-
-function jsonType(v: unknown): string {
-  if (v instanceof Date) return "timestamp";
-  if (Array.isArray(v)) return "array";
-  return v === null ? "null" : typeof v;
-}
-
-/** Paths where the simulator lacks a member moto sends, or sends it with another JSON type. */
-function shapeGaps(sim: unknown, moto: unknown, path = "$"): string[] {
-  if (jsonType(sim) !== jsonType(moto)) return [`${path}: ${jsonType(sim)} instead of ${jsonType(moto)}`];
-  if (Array.isArray(moto) && Array.isArray(sim)) {
-    return moto.length > 0 && sim.length > 0 ? shapeGaps(sim[0], moto[0], `${path}[0]`) : [];
-  }
-  if (jsonType(moto) !== "object") return [];
-  const simObj = sim as Record<string, unknown>;
-  return Object.entries(moto as Record<string, unknown>).flatMap(([key, value]) => {
-    if (value === undefined) return [];
-    if (!(key in simObj) || simObj[key] === undefined) return [`${path}.${key}: missing`];
-    return shapeGaps(simObj[key], value, `${path}.${key}`);
-  });
 }
 
 /** Every member moto sends, the simulator sends with the same JSON type (recursing into structures and lists). */
