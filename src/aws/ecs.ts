@@ -3,6 +3,7 @@ import {
   CreateServiceCommand,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   type ECSClient,
@@ -127,6 +128,15 @@ export function createEcsGateway(
   };
 
   return {
+    async describeServiceDeployment(arn: string, signal?: AbortSignal) {
+      const out = await call(
+        "DescribeServiceDeployments",
+        (o) => client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }), o),
+        signal,
+      );
+      return out.serviceDeployments?.find((d) => d.serviceDeploymentArn === arn);
+    },
+
     async registerTaskDefinition(input: RegisterTaskDefinitionCommandInput, signal?: AbortSignal) {
       const out = await call(
         "RegisterTaskDefinition",
@@ -170,7 +180,12 @@ export function createEcsGateway(
         (o) => client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }), o),
         signal,
       );
-      return revisionOf("DescribeTaskDefinition", out.taskDefinition, ecsTagMap(out.tags));
+      const revision = revisionOf("DescribeTaskDefinition", out.taskDefinition, ecsTagMap(out.tags));
+      // The content as plain JSON, for comparing a running revision with a rendering (adoption).
+      return {
+        ...revision,
+        content: JSON.parse(JSON.stringify(out.taskDefinition)) as Record<string, unknown>,
+      };
     },
 
     async deregisterTaskDefinition(arn: string, signal?: AbortSignal) {

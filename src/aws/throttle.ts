@@ -52,6 +52,7 @@ export const ECS_OPERATION_CATEGORY: Readonly<Record<string, EcsApiCategory>> = 
   UpdateService: "serviceWrite",
   DeleteService: "serviceWrite",
   DescribeServices: "serviceRead",
+  DescribeServiceDeployments: "serviceRead",
   ListServices: "serviceRead",
   RegisterTaskDefinition: "taskDefinitionRegister",
   DeregisterTaskDefinition: "taskDefinitionDeregister",

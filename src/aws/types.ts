@@ -9,6 +9,7 @@ import type {
   Service as EcsService,
   UpdateServiceCommandInput as EcsUpdateServiceInput,
   RegisterTaskDefinitionCommandInput,
+  ServiceDeployment,
 } from "@aws-sdk/client-ecs";
 import type {
   CreateServiceCommandInput as CloudMapCreateServiceInput,
@@ -35,6 +36,8 @@ export interface TaskDefinitionRevision {
   revision: number;
   status: "ACTIVE" | "INACTIVE" | "DELETE_IN_PROGRESS";
   tags: TagMap;
+  /** What DescribeTaskDefinition returned, as plain JSON (compared when adopting a running revision). */
+  content?: Record<string, unknown>;
 }
 
 /** Options of a cached service read. */
@@ -88,6 +91,11 @@ export interface EcsGateway {
    * cache); MISSING and INACTIVE ones are left out.
    */
   describeServices(cluster: string, services: readonly string[], signal?: AbortSignal): Promise<EcsService[]>;
+  /**
+   * One service deployment (DescribeServiceDeployments), or undefined when ECS reports it missing. Optional so
+   * that thin test fakes need not answer it; the controller then shows no stage or traffic share.
+   */
+  describeServiceDeployment?(arn: string, signal?: AbortSignal): Promise<ServiceDeployment | undefined>;
 }
 
 /** State of an asynchronous Cloud Map operation. */

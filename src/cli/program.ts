@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { parseDuration, readEnvironment } from "../config/settings.js";
 import { controllerOptionSpecs, flagsFromOptions } from "../reconcilers/command-options.js";
 import { catalogSyncFlagsFromOptions, catalogSyncOptionSpecs } from "./commands/catalog-sync-options.js";
+import type { ImportCommandOptions } from "./commands/import.js";
 import { type CliContext, createCliContext, type GlobalFlags, type StoreFactory } from "./context.js";
 import { parseOutputFormat } from "./output.js";
 import { addUserCommands, watchUntilInterrupted } from "./user-commands.js";
@@ -88,6 +89,30 @@ export function buildProgram(
           }),
         "offline",
       ),
+    );
+
+  program
+    .command("import")
+    .description(
+      "print a FargateService made from ECS definitions in files or in AWS (exit 0 lossless, 1 something not carried, 2 error)",
+    )
+    .option(
+      "--task-definition <file|arn>",
+      "ECS task definition: a JSON/YAML file, or an ARN (or FAMILY:REVISION) to read from AWS",
+    )
+    .option(
+      "--service <file|cluster/service>",
+      "ECS service: a JSON/YAML file, or CLUSTER/SERVICE (or ARN) to read",
+    )
+    .addOption(namespace())
+    .option("--name <name>", "record name (default: the service name, else the family)")
+    .addOption(new Option("-o, --output <format>", "yaml or json").choices(["yaml", "json"]).default("yaml"))
+    .option(
+      "--account-id <id>",
+      "account that role names belong to (default: the account of an ARN in the input)",
+    )
+    .action((opts: Omit<ImportCommandOptions, "output"> & { output: "yaml" | "json" }, cmd: Command) =>
+      run(cmd, async (ctx) => (await import("./commands/import.js")).runImport(ctx, opts), "offline"),
     );
 
   program

@@ -47,9 +47,17 @@ export function rowOf(resource: StoredResource): WatchRow {
     reason: ready?.reason ?? "",
     message: oneLine(ready?.message ?? ""),
     replicas: isService ? `${text(replicas?.running ?? 0)}/${text(desired ?? "?")}` : "-",
-    rollout: isService ? text(rollout?.state ?? "-") : "-",
+    rollout: isService ? rolloutText(rollout) : "-",
     generation: `${text(status?.observedGeneration ?? "-")}/${metadata.generation}`,
   };
+}
+
+/** `IN_PROGRESS`, or with a traffic-shifting strategy `IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT 20%`. */
+function rolloutText(rollout: Record<string, unknown> | undefined): string {
+  const state = text(rollout?.state ?? "-");
+  if (rollout?.state !== "IN_PROGRESS" || rollout.stage === undefined) return state;
+  const traffic = typeof rollout.trafficPercent === "number" ? ` ${rollout.trafficPercent}%` : "";
+  return `${state} ${text(rollout.stage)}${traffic}`;
 }
 
 /** A snapshot of records. Pure. */

@@ -23,10 +23,20 @@ import type { API_VERSION, CommonStatus, Resource } from "./meta.js";
 /** CPU architecture of a task. */
 export type CpuArchitecture = "X86_64" | "ARM64";
 
+/** Operating systems a Fargate task runs: Linux, or a Windows Server release Fargate offers. */
+export type OperatingSystemFamily =
+  | "LINUX"
+  | "WINDOWS_SERVER_2019_FULL"
+  | "WINDOWS_SERVER_2019_CORE"
+  | "WINDOWS_SERVER_2022_FULL"
+  | "WINDOWS_SERVER_2022_CORE"
+  | "WINDOWS_SERVER_2025_FULL"
+  | "WINDOWS_SERVER_2025_CORE";
+
 /** Runtime platform of a task. */
 export type RuntimePlatform = {
   cpuArchitecture: CpuArchitecture;
-  operatingSystemFamily: "LINUX";
+  operatingSystemFamily: OperatingSystemFamily;
 };
 
 /** A port a container listens on: one port (`containerPort`) or a range (`containerPortRange`, "8000-8010"). */
@@ -104,7 +114,8 @@ export type ContainerSpec = EcsContainerFields & {
 /** awsvpc network configuration. */
 export type NetworkSpec = {
   subnets: string[];
-  securityGroups: string[];
+  /** Absent: ECS gives the tasks the VPC's default security group. */
+  securityGroups?: string[];
   assignPublicIp: boolean;
 };
 
@@ -277,6 +288,8 @@ export type FargateServiceSpec = {
   deploymentController?: { type: "ECS" };
   /** User tags on every AWS resource the record creates (never `fargate-operator:*` or `aws:*`). */
   tags?: Record<string, string>;
+  /** Tags of the task-definition revisions only, merged over `tags` there (outside the content hash). */
+  taskDefinitionTags?: Record<string, string>;
   discovery?: DiscoverySpec;
   vault?: VaultSpec;
   deletionPolicy: DeletionPolicy;
@@ -305,8 +318,21 @@ export type FargateServiceStatus = CommonStatus & {
   /** Both DNS names of the service: `<name>.<dnsName>` and `<name>.service.consul`. */
   endpoints?: { cloudMap?: string; consul?: string };
   replicas?: { desired: number; running: number; pending: number };
-  /** The rollout last followed; `specHash` is the spec it was pushed for (any pass records observedSpecHash). */
-  rollout?: { state: RolloutState; deploymentId: string; startedAt: string; specHash?: string };
+  /**
+   * The rollout last followed; `specHash` is the spec it was pushed for (any pass records observedSpecHash).
+   * With a traffic-shifting strategy or deployment alarms: `strategy`, ECS's lifecycle `stage`, the percent of
+   * production traffic on the new revision and when the bake ends (docs/deployments-section.md).
+   */
+  rollout?: {
+    state: RolloutState;
+    deploymentId: string;
+    startedAt: string;
+    specHash?: string;
+    strategy?: string;
+    stage?: string;
+    trafficPercent?: number;
+    bakeEndsAt?: string;
+  };
   /** The scalable target as last observed, with the scaler's newest activity. */
   autoscaling?: AutoscalingStatus;
 };

@@ -129,21 +129,41 @@ function serviceRules(spec: JsonRecord): ValidationIssue[] {
 /** Key prefixes of tags users may not set: the operator's own and AWS's reserved ones. */
 const RESERVED_TAG_PREFIXES = ["fargate-operator:", "aws:"];
 
-/** Issues of `spec.tags`: keys the operator or AWS reserve. */
+/** Most user tag keys on one resource: ECS's 50 less room for ours. */
+const MAX_USER_TAGS = 40;
+
+/** Issues of `spec.tags` and `spec.taskDefinitionTags`: reserved keys, and too many keys on a revision. */
 function tagRules(spec: JsonRecord): ValidationIssue[] {
-  return Object.keys(asRecord(spec.tags) ?? {}).flatMap((key) => {
-    const prefix = RESERVED_TAG_PREFIXES.find((p) => key.toLowerCase().startsWith(p));
-    if (prefix === undefined) return [];
-    return [
+  const out: ValidationIssue[] = [];
+  for (const field of ["tags", "taskDefinitionTags"]) {
+    for (const key of Object.keys(asRecord(spec[field]) ?? {})) {
+      const prefix = RESERVED_TAG_PREFIXES.find((p) => key.toLowerCase().startsWith(p));
+      if (prefix === undefined) continue;
+      out.push(
+        issue(
+          ["spec", field, key],
+          `tag keys starting with "${prefix}" are reserved`,
+          prefix === "aws:"
+            ? "AWS reserves aws:*; rename the key"
+            : "the operator sets its own fargate-operator:* tags; rename the key",
+        ),
+      );
+    }
+  }
+  const merged = new Set([
+    ...Object.keys(asRecord(spec.tags) ?? {}),
+    ...Object.keys(asRecord(spec.taskDefinitionTags) ?? {}),
+  ]);
+  if (merged.size > MAX_USER_TAGS && asRecord(spec.taskDefinitionTags) !== undefined) {
+    out.push(
       issue(
-        ["spec", "tags", key],
-        `tag keys starting with "${prefix}" are reserved`,
-        prefix === "aws:"
-          ? "AWS reserves aws:*; rename the key"
-          : "the operator sets its own fargate-operator:* tags; rename the key",
+        ["spec", "taskDefinitionTags"],
+        `spec.tags and spec.taskDefinitionTags give the task definition ${merged.size} tags, at most ${MAX_USER_TAGS} allowed`,
+        "drop keys from one of them",
       ),
-    ];
-  });
+    );
+  }
+  return out;
 }
 
 /** Every cross-field issue of the task-level ECS fields of a (defaulted) FargateService spec. */

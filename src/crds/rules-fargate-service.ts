@@ -8,6 +8,7 @@ import { containerRules } from "./rules-containers.js";
 import { ecsContainerRules } from "./rules-ecs-containers.js";
 import { ecsServiceRules } from "./rules-ecs-service.js";
 import { ecsTaskRules } from "./rules-ecs-task.js";
+import { windowsRules } from "./rules-windows.js";
 import { describeMemoryFor, isValidTaskSize } from "./task-size.js";
 import { asNumber, asRecord, asString, isRecord, type JsonRecord, recordsOf } from "./values.js";
 
@@ -205,6 +206,7 @@ export function fargateServiceRules(spec: JsonRecord): ValidationIssue[] {
     ...resourceRules(spec, vault),
     ...discoveryRules(spec),
     ...autoscalingRules(spec),
+    ...windowsRules(spec),
   );
   if (vault) out.push(...vaultRules(spec, vault));
   out.push(...executionRoleRules(spec));

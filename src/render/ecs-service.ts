@@ -69,7 +69,9 @@ function networkOf(spec: FargateServiceSpec): NetworkConfiguration {
   return {
     awsvpcConfiguration: {
       subnets: [...spec.network.subnets],
-      securityGroups: [...spec.network.securityGroups],
+      ...(spec.network.securityGroups === undefined
+        ? {}
+        : { securityGroups: [...spec.network.securityGroups] }),
       assignPublicIp: spec.network.assignPublicIp ? "ENABLED" : "DISABLED",
     },
   };

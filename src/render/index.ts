@@ -23,6 +23,7 @@ export {
   type RenderMetadata,
   renderEndpoints,
   TagKey,
+  taskDefinitionUserTags,
   userTags,
 } from "./names.js";
 export { type RenderedTaskDefinition, renderTaskDefinition, taskDefinitionHash } from "./task-definition.js";

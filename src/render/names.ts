@@ -81,6 +81,13 @@ export function userTags(spec: Pick<FargateServiceSpec, "tags">): Array<[string,
   return Object.entries(spec.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The user's tags of a task-definition revision: `spec.taskDefinitionTags` merged over `spec.tags`, sorted. */
+export function taskDefinitionUserTags(
+  spec: Pick<FargateServiceSpec, "tags" | "taskDefinitionTags">,
+): Array<[string, string]> {
+  return userTags({ tags: { ...spec.tags, ...spec.taskDefinitionTags } });
+}
+
 /** The deletion-policy tag of a spec: `[TagKey.DeletionPolicy, "Delete" | "Retain"]`. */
 export function deletionPolicyTag(spec: Pick<FargateServiceSpec, "deletionPolicy">): [string, string] {
   return [TagKey.DeletionPolicy, spec.deletionPolicy === "Retain" ? "Retain" : "Delete"];

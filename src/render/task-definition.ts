@@ -16,7 +16,7 @@ import {
   type FargateServiceSpec,
   specHash,
 } from "../crds/index.js";
-import { ecsName, ownershipTags, type RenderContext, TagKey, userTags } from "./names.js";
+import { ecsName, ownershipTags, type RenderContext, TagKey, taskDefinitionUserTags } from "./names.js";
 import { renderVaultAgent } from "./vault-agent.js";
 
 /** A rendered task definition: the input to register and the content hash it is tagged with. */
@@ -155,9 +155,10 @@ export function renderTaskDefinition(
   if (spec.iam?.taskRoleArn !== undefined) input.taskRoleArn = spec.iam.taskRoleArn;
   if (spec.iam?.executionRoleArn !== undefined) input.executionRoleArn = spec.iam.executionRoleArn;
   const hash = taskDefinitionHash(input);
-  // User tags are applied when a revision is registered; like ours they are outside the hash.
+  // User tags (spec.taskDefinitionTags over spec.tags) are applied when a revision is registered; like ours
+  // they are outside the hash.
   input.tags = [
-    ...userTags(spec),
+    ...taskDefinitionUserTags(spec),
     ...ownershipTags(context.metadata),
     [TagKey.Hash, hash] as [string, string],
   ].map(([key, value]) => ({ key, value }));

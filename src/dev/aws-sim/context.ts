@@ -19,6 +19,8 @@ export interface TaskTiming {
   readonly stopMs: number;
   /** From submission to SUCCESS of a Cloud Map operation. */
   readonly operationMs: number;
+  /** From RUNNING to a healthy target in the service's target groups (only with loadBalancers; default 1 s). */
+  readonly targetRegistrationMs?: number;
 }
 
 /** What every handler may read: clock, identity of the simulated account, mode and timing. */

@@ -34,6 +34,14 @@ export interface SimulatorControl {
   requests(): CheckedRequest[];
   /** Forgets the checked requests. */
   resetRequests(): void;
+  /** Sets a CloudWatch alarm's state; deployments that watch it react at once. */
+  setAlarm(name: string, state: AlarmState): void;
+  /** Alarm states set so far (any other alarm is OK). */
+  alarms(): Record<string, AlarmState>;
+  /** Makes every invocation of the lifecycle hook target `arn` fail (`fail: false` lets it succeed again). */
+  failHook(arn: string, fail: boolean): void;
+  /** Hook targets set to fail. */
+  failingHooks(): string[];
   /** Feeds a metric of an ECS service to its target-tracking policies, which may move its desiredCount. */
   feedMetric(sample: MetricSample): MetricResult;
 }
@@ -50,6 +58,12 @@ export interface ControlTargets {
   readonly failingImages: Set<string>;
   /** The model check of ECS requests (strict mode only). */
   readonly requestModel?: EcsRequestModel;
+  /** CloudWatch alarm states the ECS deployments watch. */
+  readonly alarmStates: Map<string, AlarmState>;
+  /** Lifecycle hook targets that fail. */
+  readonly failingHooks: Set<string>;
+  /** Re-plans the deployments under way after an alarm or a hook changed. */
+  readonly wakeDeployments: () => void;
   /** Application Auto Scaling's metric evaluation. */
   readonly feedMetric: (sample: MetricSample) => MetricResult;
 }
@@ -77,9 +91,24 @@ export function createControl(targets: ControlTargets): SimulatorControl {
     resetCounters: () => targets.counters.reset(),
     requests: () => targets.requestModel?.requests() ?? [],
     resetRequests: () => targets.requestModel?.reset(),
+    setAlarm: (name, state) => {
+      targets.alarmStates.set(name, state);
+      targets.wakeDeployments();
+    },
+    alarms: () => Object.fromEntries([...targets.alarmStates].sort(([a], [b]) => a.localeCompare(b))),
+    failHook: (arn, fail) => {
+      if (fail) targets.failingHooks.add(arn);
+      else targets.failingHooks.delete(arn);
+    },
+    failingHooks: () => [...targets.failingHooks].sort(),
     feedMetric: (sample) => targets.feedMetric(sample),
   };
 }
+
+/** A CloudWatch alarm state. */
+export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+const ALARM_STATES: readonly string[] = ["OK", "ALARM", "INSUFFICIENT_DATA"];
 
 /** A control endpoint answer: HTTP status and JSON body. */
 export interface ControlResponse {
@@ -122,6 +151,7 @@ function readFaults(body: JsonObject): { settings: FaultSettings; seed: number |
  * GET,POST,DELETE failing-images ({image}) | GET counters | POST counters/reset |
  * GET requests (strict mode's model check: {checked, invalid, requests}) | POST requests/reset.
  * POST autoscaling/metrics ({cluster, service, metric: cpu|memory|albRequestCountPerTarget, value}).
+ * GET,PUT alarms ({name, state: OK|ALARM|INSUFFICIENT_DATA}) | GET,POST,DELETE failing-hooks ({hookTargetArn}).
  */
 export function handleControlRequest(
   control: SimulatorControl,
@@ -186,6 +216,27 @@ export function handleControlRequest(
       case "POST /_sim/requests/reset":
         control.resetRequests();
         return { status: 200, body: { checked: 0, invalid: 0, requests: [] } };
+      case "GET /_sim/alarms":
+        return { status: 200, body: { alarms: control.alarms() } };
+      case "PUT /_sim/alarms": {
+        const { name, state } = body;
+        if (typeof name !== "string" || name === "")
+          return { status: 400, body: { error: "name must be a string" } };
+        if (typeof state !== "string" || !ALARM_STATES.includes(state)) {
+          return { status: 400, body: { error: "state must be OK, ALARM or INSUFFICIENT_DATA" } };
+        }
+        control.setAlarm(name, state as AlarmState);
+        return { status: 200, body: { alarms: control.alarms() } };
+      }
+      case "GET /_sim/failing-hooks":
+        return { status: 200, body: { hookTargetArns: control.failingHooks() } };
+      case "POST /_sim/failing-hooks":
+      case "DELETE /_sim/failing-hooks": {
+        if (typeof body.hookTargetArn !== "string")
+          return { status: 400, body: { error: "hookTargetArn must be a string" } };
+        control.failHook(body.hookTargetArn, method === "POST");
+        return { status: 200, body: { hookTargetArns: control.failingHooks() } };
+      }
       case "POST /_sim/autoscaling/metrics":
         return { status: 200, body: control.feedMetric(readMetricSample(body)) };
       default:

@@ -15,7 +15,7 @@ import { type BucketSettings, type EcsThrottleCategory, EcsThrottler } from "./t
 export { type Clock, ManualClock, systemClock, type TimerHandle } from "../../clock.js";
 export type { MetricResult, MetricSample } from "./autoscaling/scaler.js";
 export { SimulatorMode } from "./context.js";
-export type { SimulatorControl } from "./control.js";
+export type { AlarmState, SimulatorControl } from "./control.js";
 export type { OperationCounters } from "./counters.js";
 export type { FaultSettings } from "./faults.js";
 export type { CheckedRequest, ModelViolation } from "./request-model.js";
@@ -52,6 +52,8 @@ export interface AwsSimulatorOptions {
   readonly stopSeconds?: number;
   /** Simulated seconds a Cloud Map operation takes to succeed (default 1). */
   readonly operationSeconds?: number;
+  /** Simulated seconds from RUNNING to a healthy load-balancer target (default 1). */
+  readonly targetRegistrationSeconds?: number;
   /** Seed of the fault-injection RNG (default 1). */
   readonly seed?: number;
 }
@@ -83,6 +85,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
       startMs: (options.rolloutSeconds ?? 2) * 1000,
       stopMs: (options.stopSeconds ?? 1) * 1000,
       operationMs: (options.operationSeconds ?? 1) * 1000,
+      targetRegistrationMs: (options.targetRegistrationSeconds ?? 1) * 1000,
     },
     after: (simulatedMs, fn) => clock.setTimer(fn, simulatedMs / timeScale),
     ids: new IdFactory(),
@@ -104,6 +107,9 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
     throttler,
     counters,
     failingImages: ecs.state.failingImages,
+    alarmStates: ecs.state.alarmStates,
+    failingHooks: ecs.state.failingHooks,
+    wakeDeployments: () => ecs.scheduler.wakeAll(),
     ...(requestModel === undefined ? {} : { requestModel }),
     feedMetric: (sample) => autoScaling.scaler.feedMetric(sample),
   });

@@ -96,6 +96,8 @@ export const ECS_OPERATION_CATEGORY: Readonly<Record<string, EcsThrottleCategory
   DeleteService: "serviceWrite",
   DescribeServices: "serviceRead",
   ListServices: "serviceRead",
+  DescribeServiceDeployments: "serviceRead",
+  ListServiceDeployments: "serviceRead",
   RegisterTaskDefinition: "taskDefinitionRegister",
   DeregisterTaskDefinition: "taskDefinitionDeregister",
   DescribeTaskDefinition: "taskDefinitionRead",

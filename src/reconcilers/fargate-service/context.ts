@@ -1,4 +1,5 @@
 /** What the FargateService machine knows during one pass: its input and what each step found. Types only. */
+import type { ServiceDeployment } from "@aws-sdk/client-ecs";
 import type { EcsService } from "../../aws/types.js";
 import type { FargateServiceSpec, FargateServiceStatus, ObjectMeta } from "../../crds/index.js";
 import type { AutoscalingObservation } from "./autoscaling.js";
@@ -68,6 +69,8 @@ export interface EnsuredEcsService {
   action: "created" | "updated" | "unchanged" | "heldAfterFailure" | "draining";
   /** Fields that differed (updated) — for the log and the message. */
   changed: string[];
+  /** ECS's current service deployment, read only while a traffic-shifting or alarm-watched one runs. */
+  serviceDeployment?: ServiceDeployment;
 }
 
 /** Progress of a deletion pass. */

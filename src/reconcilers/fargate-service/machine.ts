@@ -26,6 +26,7 @@ import type {
   FargateServiceSettings,
   NamespaceResolution,
 } from "./context.js";
+import { rolloutProgress } from "./deployment-progress.js";
 import {
   convergedOutput,
   deletionOutput,
@@ -83,7 +84,11 @@ export type RecordInput = { record: FargateServiceRecord };
 /** Input of checkNames. */
 export type NameCheckStepInput = RecordInput & { namespace: NamespaceResolution | undefined };
 /** Input of ensureTaskDefinition. */
-export type TaskDefinitionStepInput = RecordInput & { namespaceDnsName: string | undefined };
+export type TaskDefinitionStepInput = RecordInput & {
+  namespaceDnsName: string | undefined;
+  /** The same-named ECS service as the name check saw it (an adopted one may keep its revision). */
+  observed: EcsService | undefined;
+};
 /** Input of ensureCloudMapService. */
 export type CloudMapStepInput = RecordInput & { namespace: NamespaceResolution };
 /** Input of ensureEcsService. */
@@ -171,6 +176,7 @@ export const fargateServiceMachine = setup({
           status.rollout !== undefined && status.taskDefinitionArn === taskDefinition.arn
             ? status.rollout
             : undefined;
+        const progress = rolloutProgress(record, ecs.serviceDeployment, previous);
         return evaluateRollout({
           service: ecs.service,
           taskDefinitionArn: taskDefinition.arn,
@@ -179,6 +185,7 @@ export const fargateServiceMachine = setup({
           ...(record.spec.autoscaling === undefined ? { desiredCount: record.spec.desiredCount } : {}),
           now,
           ...(previous === undefined ? {} : { previous }),
+          ...(progress === undefined ? {} : { progress }),
         });
       },
     }),
@@ -224,7 +231,11 @@ export const fargateServiceMachine = setup({
     ensuringTaskDefinition: {
       invoke: {
         src: "ensureTaskDefinition",
-        input: ({ context }) => ({ record: context.record, namespaceDnsName: dnsNameOf(context) }),
+        input: ({ context }) => ({
+          record: context.record,
+          namespaceDnsName: dnsNameOf(context),
+          observed: context.observedService,
+        }),
         onDone: {
           target: "taskDefinitionEnsured",
           actions: assign({ taskDefinition: ({ event }) => event.output }),

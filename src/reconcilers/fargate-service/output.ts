@@ -2,7 +2,7 @@
  * The FargateService pass's output: conditions and status fields from what the steps found. Pure. Conditions are
  * the machine's output, not its state: Ready sums up the parts the spec asks for (DESIGN 2, Status).
  */
-import { ConditionStatus, RolloutState } from "../../crds/index.js";
+import { ConditionStatus, type FargateServiceStatus, RolloutState } from "../../crds/index.js";
 import { renderEndpoints } from "../../render/index.js";
 import type { PassOutput } from "../../runtime/machine-runner.js";
 import { done, type ReconcileResult, requeueAfter } from "../../runtime/result.js";
@@ -14,7 +14,10 @@ import {
   stalledConditions,
 } from "../conditions.js";
 import { type ConsulMirrorObservation, FargateConditionType, type FargateServiceContext } from "./context.js";
+import type { DeploymentProgress } from "./deployment-progress.js";
 import { isServiceSteady } from "./rollout.js";
+
+type StatusRollout = NonNullable<FargateServiceStatus["rollout"]>;
 
 /** Condition reasons of FargateService. */
 export const FargateReason = {
@@ -226,9 +229,22 @@ export function convergedOutput(context: FargateServiceContext): Output {
               deploymentId: rollout.deploymentId,
               startedAt: rollout.startedAt,
               specHash: record.specHash,
+              ...strategyFields(rollout.progress),
             },
       autoscaling: context.autoscaling?.status,
     },
+  };
+}
+
+/** The strategy's part of `status.rollout` (nothing for a plain rolling service). */
+function strategyFields(progress: DeploymentProgress | undefined): Partial<StatusRollout> {
+  if (progress === undefined) return {};
+  const { strategy, stage, trafficPercent, bakeEndsAt } = progress;
+  return {
+    strategy,
+    ...(stage === undefined ? {} : { stage }),
+    ...(trafficPercent === undefined ? {} : { trafficPercent }),
+    ...(bakeEndsAt === undefined ? {} : { bakeEndsAt }),
   };
 }
 

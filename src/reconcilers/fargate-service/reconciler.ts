@@ -39,6 +39,7 @@ import {
 } from "./cleanup-steps.js";
 import { observeConsulMirror } from "./consul-mirror.js";
 import type { FargateServiceRecord, FargateServiceSettings } from "./context.js";
+import { observeServiceDeployment } from "./deployment-progress.js";
 import { fargateServiceMachine } from "./machine.js";
 import { checkNames, NAME_CONFLICT_RECHECK_MS, NameConflictError } from "./name-check.js";
 import { resolveNamespace } from "./namespaces.js";
@@ -100,7 +101,13 @@ function machineWith(deps: FargateServiceStepDeps, logs: PassLogs) {
         checkNames(deps, input.record, input.namespace, maxAgeFor(input.record, deps.settings), signal),
       ),
       ensureTaskDefinition: fromPromise(async ({ input, signal }) => {
-        const out = await ensureTaskDefinition(deps, input.record, input.namespaceDnsName, signal);
+        const out = await ensureTaskDefinition(
+          deps,
+          input.record,
+          input.namespaceDnsName,
+          signal,
+          input.observed,
+        );
         if (out.registered)
           passLog(logs, input.record)?.info({ taskDefinitionArn: out.arn }, "registered task definition");
         return out;
@@ -126,7 +133,8 @@ function machineWith(deps: FargateServiceStepDeps, logs: PassLogs) {
             `ECS service ${out.action}`,
           );
         }
-        return out;
+        const serviceDeployment = await observeServiceDeployment(deps.ecs, input.record, out.service, signal);
+        return serviceDeployment === undefined ? out : { ...out, serviceDeployment };
       }),
       ensureAutoscaling: fromPromise(async ({ input, signal }) => {
         const out = await ensureAutoscaling(deps, input.record, input.service, signal);

@@ -9,6 +9,12 @@
  */
 import type { EcsService } from "../../aws/types.js";
 import { RolloutState } from "../../crds/fargate-service.js";
+import {
+  type DeploymentProgress,
+  failureCause,
+  isStillRunning,
+  progressLabel,
+} from "./deployment-progress.js";
 
 type Deployment = NonNullable<EcsService["deployments"]>[number];
 
@@ -56,6 +62,11 @@ export interface RolloutInput {
    * (a rollout of an older revision says nothing about this one).
    */
   previous?: PreviousRollout;
+  /**
+   * The deployment strategy's progress (ECS's service deployment) for a traffic-shifting or alarm-watched
+   * deployment; without it the observation is the plain rolling one.
+   */
+  progress?: DeploymentProgress;
 }
 
 /** Where the rollout stands: `status.rollout`, `status.replicas` and the condition reason/message. */
@@ -71,6 +82,8 @@ export interface RolloutObservation {
   /** ISO time at which a still-running rollout times out (a stored deadline for `requeueAfter`). */
   deadline?: string;
   replicas: { desired: number; running: number; pending: number };
+  /** Strategy, stage, traffic share and bake end, when the input carried them. */
+  progress?: DeploymentProgress;
 }
 
 /**
@@ -138,7 +151,11 @@ function primaryOurs(input: RolloutInput, primary: Deployment, replicas: Replica
   const desired = input.desiredCount ?? told;
   const counts = `${running}/${desired} tasks running`;
   const label = `deployment ${id ?? "(no id)"} of ${arn}`;
-  if (primary.rolloutState === "COMPLETED") {
+  const { progress } = input;
+  const strategyNote = progress === undefined ? "" : ` (${progressLabel(progress)})`;
+  // ECS keeps a baking deployment IN_PROGRESS; should a report say COMPLETED while the bake runs, wait for it.
+  const baking = progress !== undefined && isStillRunning(progress) && progress.stage === "BAKE_TIME";
+  if (primary.rolloutState === "COMPLETED" && !baking) {
     // ECS keeps a COMPLETED deployment COMPLETED through a change of desiredCount: the tasks decide.
     if (running === desired && told === desired) {
       return withDeployment(
@@ -172,11 +189,12 @@ function primaryOurs(input: RolloutInput, primary: Deployment, replicas: Replica
     );
   }
   if (primary.rolloutState === "FAILED") {
+    const cause = progress === undefined ? undefined : failureCause(progress);
     return withDeployment(
       {
         state: RolloutState.Failed,
         reason: RolloutReason.Failed,
-        message: `${label} failed: ${failureDetail(primary)}`,
+        message: `${label} failed: ${cause ?? failureDetail(primary)}`,
         startedAt,
         replicas,
       },
@@ -203,7 +221,7 @@ function primaryOurs(input: RolloutInput, primary: Deployment, replicas: Replica
     {
       state: RolloutState.InProgress,
       reason: RolloutReason.InProgress,
-      message: `${label} in progress: ${state}`,
+      message: `${label} in progress${strategyNote}: ${state}`,
       startedAt,
       deadline: iso(deadlineMs),
       replicas,
@@ -220,12 +238,14 @@ function rolledBack(
   replicas: Replicas,
 ): RolloutObservation {
   const { taskDefinitionArn: arn, previous, now } = input;
+  const cause = input.progress === undefined ? undefined : failureCause(input.progress);
   const detail =
-    failed === undefined
+    cause ??
+    (failed === undefined
       ? "it is gone"
       : failed.rolloutState === "FAILED"
         ? failureDetail(failed)
-        : `it was replaced by deployment ${primary?.id ?? "(no id)"}`;
+        : `it was replaced by deployment ${primary?.id ?? "(no id)"}`);
   const target = primary?.taskDefinition;
   const tail = target === undefined ? "" : `; rolled back to ${target}`;
   const startMs = failed === undefined ? (msOf(previous?.startedAt) ?? now) : startOf(failed, previous, now);
@@ -280,6 +300,11 @@ function pending(input: RolloutInput, what: string, replicas: Replicas): Rollout
  * `timeoutSeconds` is TIMED_OUT; anything not yet visible is IN_PROGRESS (`RolloutPending`).
  */
 export function evaluateRollout(input: RolloutInput): RolloutObservation {
+  const observation = observe(input);
+  return input.progress === undefined ? observation : { ...observation, progress: input.progress };
+}
+
+function observe(input: RolloutInput): RolloutObservation {
   const { service, taskDefinitionArn: arn, previous } = input;
   const replicas: Replicas = {
     desired: service.desiredCount ?? 0,

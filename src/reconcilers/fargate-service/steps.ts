@@ -34,6 +34,7 @@ import {
   ownershipOf,
   ownershipTagMap,
 } from "../ownership.js";
+import { adoptedRevision } from "./adopted-revision.js";
 import type {
   EnsuredCloudMapService,
   EnsuredEcsService,
@@ -66,14 +67,16 @@ function invalidSpec(error: unknown): never {
 }
 
 /**
- * The task definition to run: the status's revision when its hash still matches (no AWS call), else the newest
- * ACTIVE owned revision of the family with the same hash tag, else a new registration.
+ * The task definition to run: the status's revision when its hash still matches (no AWS call), else the revision
+ * an adopted service runs when it says the same (adoptedRevision), else the newest ACTIVE owned revision of the
+ * family with the same hash tag, else a new registration.
  */
 export async function ensureTaskDefinition(
   deps: FargateServiceStepDeps,
   record: FargateServiceRecord,
   namespaceDnsName: string | undefined,
   signal: AbortSignal,
+  observed?: EcsService,
 ): Promise<EnsuredTaskDefinition> {
   let rendered: ReturnType<typeof renderTaskDefinition>;
   try {
@@ -89,6 +92,8 @@ export async function ensureTaskDefinition(
   if (status.taskDefinitionHash === hash && status.taskDefinitionArn !== undefined) {
     return { arn: status.taskDefinitionArn, hash, registered: false };
   }
+  const adopted = await adoptedRevision(deps, record, observed, input, signal);
+  if (adopted !== undefined) return { arn: adopted, hash, registered: false };
   const family = ecsName(record.metadata);
   const identity = identityOf(record);
   const arns = await deps.ecs.listActiveRevisions(family, signal);

@@ -132,7 +132,14 @@ function fargateService(
   ecsServiceRoles(c, spec, subject.namespace);
   c.pattern("clusters", ["spec", "cluster"], spec.cluster);
   c.each("subnets", ["spec", "network", "subnets"], spec.network.subnets);
-  c.each("securityGroups", ["spec", "network", "securityGroups"], spec.network.securityGroups);
+  if (spec.network.securityGroups === undefined)
+    // No groups: ECS gives the tasks the VPC's default group, which a policy listing groups must allow by name.
+    c.pattern(
+      "securityGroups",
+      ["spec", "network", "securityGroups"],
+      "(none: the VPC's default security group)",
+    );
+  else c.each("securityGroups", ["spec", "network", "securityGroups"], spec.network.securityGroups);
   spec.containers.forEach((container, i) => {
     c.pattern("imageRepositories", ["spec", "containers", i, "image"], imageRepository(container.image));
     for (const [name, arn] of Object.entries(container.secrets ?? {})) {

@@ -38,7 +38,11 @@ describe("EcsGateway on the simulator: task definitions", () => {
     expect(await ecs.listActiveRevisions("unknown")).toEqual([]);
 
     await ecs.tagResource(second.arn, { owner: "me" });
-    expect(await ecs.describeTaskDefinition(second.arn)).toEqual({ ...second, tags: { owner: "me" } });
+    expect(await ecs.describeTaskDefinition(second.arn)).toEqual({
+      ...second,
+      tags: { owner: "me" },
+      content: expect.objectContaining({ taskDefinitionArn: second.arn, family: "web" }),
+    });
 
     await ecs.deregisterTaskDefinition(first.arn);
     await ecs.deregisterTaskDefinition(first.arn); // already INACTIVE: fine

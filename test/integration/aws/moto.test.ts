@@ -44,7 +44,10 @@ describe("EcsGateway on moto", () => {
     // Whatever moto does with familyPrefix, the gateway keeps the exact family only; moto ignores sort DESC
     // (it lists oldest first), so this also checks that the gateway orders newest first by itself.
     expect(await aws.ecs.listActiveRevisions(family)).toEqual([second.arn, first.arn]);
-    expect(await aws.ecs.describeTaskDefinition(first.arn)).toEqual(first);
+    expect(await aws.ecs.describeTaskDefinition(first.arn)).toEqual({
+      ...first,
+      content: expect.objectContaining({ taskDefinitionArn: first.arn, family: first.family }),
+    });
 
     await aws.ecs.tagResource(second.arn, { extra: "1" });
     expect((await aws.ecs.describeTaskDefinition(second.arn)).tags).toEqual({ extra: "1" });

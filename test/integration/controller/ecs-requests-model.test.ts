@@ -136,7 +136,8 @@ describe("ECS requests of the new fields against AWS's model (strict simulator)"
     await bench.store.apply(
       searchService("registry.example/search:1.0.0", { ...SERVICE_FIELDS, tags: { team: "search" } }),
     );
-    await bench.converge("FargateService", "team-search", "search", isReady);
+    // Deployment alarms with a 5-minute bake: each rollout bakes before Ready (5 s polls).
+    await bench.converge("FargateService", "team-search", "search", isReady, 120);
 
     await bench.store.apply(
       searchService("registry.example/search:1.1.0", {
@@ -150,6 +151,7 @@ describe("ECS requests of the new fields against AWS's model (strict simulator)"
       "team-search",
       "search",
       (r) => isReady(r) && String(r?.status?.taskDefinitionArn).endsWith(":2"),
+      120,
     );
 
     await bench.store.delete("FargateService", "team-search", "search");

@@ -110,7 +110,8 @@ describe("Service Connect, deployment strategy and the port fields on the simula
 
     await bench.store.apply(namespace);
     const ns = await bench.converge("CloudMapNamespace", "team-search", "mesh", isReady);
-    const record = await bench.converge("FargateService", "team-search", "search", isReady);
+    // CANARY: the first deployment, too, shifts 10% for 5 minutes and bakes 10 more (polled every 5 s).
+    const record = await bench.converge("FargateService", "team-search", "search", isReady, 250);
     // No Cloud Map registration here: the wait for the namespace left no CloudMapRegistered condition behind.
     expect(JSON.stringify(record?.status?.conditions)).not.toContain("CloudMapRegistered");
     const { ecs } = clientsFor(bench.sim.endpoint);
@@ -148,7 +149,7 @@ describe("Service Connect, deployment strategy and the port fields on the simula
     if (changed === undefined) throw new Error("no document");
     await bench.store.apply(changed);
     bench.sim.control.resetCounters();
-    await bench.converge("FargateService", "team-search", "search", (r) => isReady(r));
+    await bench.converge("FargateService", "team-search", "search", (r) => isReady(r), 250);
     for (let i = 0; i < 2; i++) await bench.pass("FargateService", "team-search", "search");
     expect(bench.sim.control.counters()["ecs:UpdateService"]?.calls).toBe(1);
     const after = await ecs.send(

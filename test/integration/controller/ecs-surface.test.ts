@@ -137,8 +137,15 @@ describe("ECS container and task fields on the simulator", () => {
   });
 
   it("service fields and tags reach ECS; steady state makes no UpdateService call; a tag change only tags", async () => {
-    await bench.store.apply(searchService(CONTAINER_FIELDS, { ...SERVICE_FIELDS, tags: { team: "search" } }));
-    const record = await bench.converge("FargateService", "team-search", "search", isReady);
+    await bench.store.apply(
+      searchService(CONTAINER_FIELDS, {
+        ...SERVICE_FIELDS,
+        tags: { team: "search" },
+        taskDefinitionTags: { Name: "search-task" },
+      }),
+    );
+    // SERVICE_FIELDS' deployment alarms bake 5 minutes before Ready (5 s polls).
+    const record = await bench.converge("FargateService", "team-search", "search", isReady, 120);
     const { ecs } = clientsFor(bench.sim.endpoint);
     const described = await ecs.send(
       new DescribeServicesCommand({
@@ -159,7 +166,13 @@ describe("ECS container and task fields on the simulator", () => {
         include: ["TAGS"],
       }),
     );
-    expect(td.tags).toEqual(expect.arrayContaining([{ key: "team", value: "search" }]));
+    expect(td.tags).toEqual(
+      expect.arrayContaining([
+        { key: "team", value: "search" },
+        { key: "Name", value: "search-task" },
+      ]),
+    );
+    expect(service?.tags?.map((t) => t.key)).not.toContain("Name");
     bench.sim.control.resetCounters();
     for (let i = 0; i < 3; i++) await bench.pass("FargateService", "team-search", "search");
     const counters = bench.sim.control.counters();

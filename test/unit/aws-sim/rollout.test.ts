@@ -181,3 +181,33 @@ describe("planRollout: deletion", () => {
     expect(planRollout(input({ serviceStatus: "DRAINING", tasks: [] }))).toMatchObject({ inactive: true });
   });
 });
+
+describe("planRollout: a traffic-shifting deployment holds the previous revision", () => {
+  it("scales green to the full count beside blue, beyond maximumPercent, and stops nothing", () => {
+    const held = input({
+      desiredCount: 3,
+      maximumPercent: 100,
+      deployments: [primary(), old],
+      tasks: tasks("old", "running", 3),
+      hold: true,
+    });
+    expect(planRollout(held)).toMatchObject({ kind: "act", launch: 3, stop: [], complete: false });
+  });
+
+  it("does not complete while held, then stops blue and completes once released", () => {
+    const both = {
+      deployments: [primary(), old],
+      tasks: [...tasks("new", "running", 2), ...tasks("old", "running", 2)],
+    };
+    expect(planRollout(input({ ...both, hold: true }))).toMatchObject({ stop: [], complete: false });
+    const released = planRollout(input({ ...both, hold: false }));
+    expect(released).toMatchObject({ kind: "act", launch: 0, complete: false });
+    expect(released.kind === "act" ? released.stop : []).toEqual(["old-running-0", "old-running-1"]);
+    expect(planRollout(input({ tasks: tasks("new", "running", 2), hold: true }))).toMatchObject({
+      complete: false,
+    });
+    expect(planRollout(input({ tasks: tasks("new", "running", 2), hold: false }))).toMatchObject({
+      complete: true,
+    });
+  });
+});

@@ -105,6 +105,7 @@ describe("EcsGateway", () => {
       revision: 2,
       status: "INACTIVE",
       tags: { k: "v" },
+      content: td("web", 2, "INACTIVE"),
     });
     expect(m.ecs.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({
       taskDefinition: `${ARN}/web:2`,

@@ -45,6 +45,23 @@ describe("rowOf", () => {
     });
   });
 
+  it("shows the stage and traffic share of a canary deployment beside its state", () => {
+    const canary = record("web", {
+      generation: 2,
+      status: {
+        rollout: {
+          state: "IN_PROGRESS",
+          deploymentId: "ecs-svc/1",
+          startedAt: "2024-01-01T00:00:00Z",
+          strategy: "CANARY",
+          stage: "PRODUCTION_TRAFFIC_SHIFT",
+          trafficPercent: 20,
+        },
+      },
+    });
+    expect(rowOf(canary).rollout).toBe("IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT 20%");
+  });
+
   it("shows a record before the controller reports, one being deleted, and kinds without replicas", () => {
     expect(rowOf(record("new", { generation: 1 }))).toMatchObject({
       ready: "-",

@@ -86,3 +86,17 @@ describe("spec.tags", () => {
     );
   });
 });
+
+describe("spec.taskDefinitionTags", () => {
+  it("follows spec.tags' rules, and the two together give a revision at most 40 keys", () => {
+    expect(issuesWith({ tags: { Name: "svc" }, taskDefinitionTags: { Name: "task" } })).toEqual([]);
+    expect(issuesWith({ taskDefinitionTags: { "aws:x": "y" } })).toEqual([
+      'spec.taskDefinitionTags["aws:x"]: tag keys starting with "aws:" are reserved (AWS reserves aws:*; rename the key)',
+    ]);
+    const many = (prefix: string) =>
+      Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`${prefix}${i}`, "v"]));
+    expect(issuesWith({ tags: many("a"), taskDefinitionTags: many("b") })).toEqual([
+      "spec.taskDefinitionTags: spec.tags and spec.taskDefinitionTags give the task definition 42 tags, at most 40 allowed (drop keys from one of them)",
+    ]);
+  });
+});

@@ -130,3 +130,27 @@ describe("spec.tags", () => {
     expect(renderCloudMapServiceTags(spec, context)).toMatchObject(tags);
   });
 });
+
+describe("spec.taskDefinitionTags", () => {
+  it("are merged over spec.tags on the task definition only, outside the hash", () => {
+    const tags = { Name: "orders-service", team: "shop" };
+    const { input, hash } = render({}, { tags, taskDefinitionTags: { Name: "orders-task", extra: "1" } });
+    expect(input.tags?.slice(0, 3)).toEqual([
+      { key: "Name", value: "orders-task" },
+      { key: "extra", value: "1" },
+      { key: "team", value: "shop" },
+    ]);
+    expect(render({}, { tags }).hash).toBe(hash);
+    const spec = validSpec({
+      ...base,
+      tags,
+      taskDefinitionTags: { Name: "orders-task" },
+      containers: [{ name: "web", image: "nginx:1.27" }],
+    });
+    const service = renderEcsService(spec, contextFor("web", "default"), {
+      taskDefinitionArn: "arn:td",
+    }).create;
+    expect(service.tags).toEqual(expect.arrayContaining([{ key: "Name", value: "orders-service" }]));
+    expect(service.tags?.map((t) => t.key)).not.toContain("extra");
+  });
+});

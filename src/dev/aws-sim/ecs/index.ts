@@ -3,6 +3,7 @@ import type { SimContext } from "../context.js";
 import type { HandlerTable } from "../operation.js";
 import { clusterHandlers } from "./clusters.js";
 import { EcsScheduler } from "./scheduler.js";
+import { serviceDeploymentHandlers } from "./service-deployments.js";
 import { serviceHandlers } from "./services.js";
 import { EcsState } from "./state.js";
 import { ecsTagHandlers } from "./tags.js";
@@ -30,6 +31,7 @@ export function createEcs(ctx: SimContext, cloudMap: CloudMapState): EcsApi {
       ...clusterHandlers(state),
       ...taskDefinitionHandlers(state),
       ...serviceHandlers(state, scheduler, cloudMap),
+      ...serviceDeploymentHandlers(state),
       ...taskHandlers(state),
       ...ecsTagHandlers(state),
     },

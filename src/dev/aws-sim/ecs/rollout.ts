@@ -40,6 +40,11 @@ export interface PlanInput {
   readonly deployments: readonly PlanDeployment[];
   /** Tasks that are not STOPPED. */
   readonly tasks: readonly PlanTask[];
+  /**
+   * A traffic-shifting deployment (or an alarm bake) is under way: the PRIMARY scales to its full count beside
+   * the previous revision, whose running tasks stay, and the deployment is not COMPLETED yet.
+   */
+  readonly hold?: boolean;
 }
 
 /** What the scheduler should do next for a service (apply, then plan again until `idle`). */
@@ -115,7 +120,9 @@ export function planRollout(input: PlanInput): RolloutDecision {
   const stop: string[] = [];
   let launch = 0;
   const need = desired - primaryTasks.length;
-  if (need > 0 && primary.rolloutState !== "FAILED") {
+  if (need > 0 && primary.rolloutState !== "FAILED" && input.hold === true) {
+    launch = need;
+  } else if (need > 0 && primary.rolloutState !== "FAILED") {
     const maxTotal = Math.floor((desired * input.maximumPercent) / 100);
     launch = Math.min(need, Math.max(0, maxTotal - live.length));
   } else if (need < 0) {
@@ -126,7 +133,7 @@ export function planRollout(input: PlanInput): RolloutDecision {
   }
   const old = live.filter((t) => t.deploymentId !== primary.id);
   stop.push(...old.filter((t) => t.phase === "starting").map((t) => t.id));
-  if (primary.rolloutState !== "FAILED") {
+  if (primary.rolloutState !== "FAILED" && input.hold !== true) {
     const running = live.filter((t) => t.phase === "running" && !stop.includes(t.id));
     const minHealthy = Math.ceil((desired * input.minimumHealthyPercent) / 100);
     const allowed = Math.max(0, running.length - minHealthy);
@@ -143,6 +150,7 @@ export function planRollout(input: PlanInput): RolloutDecision {
   const othersLeft = input.deployments.some((d) => !d.primary && !retire.includes(d.id));
   const primaryRunning = primaryTasks.filter((t) => t.phase === "running").length;
   const complete =
+    input.hold !== true &&
     primary.rolloutState === "IN_PROGRESS" &&
     launch === 0 &&
     stop.length === 0 &&

@@ -1,9 +1,21 @@
-import { removeInstance, upsertInstance } from "../cloudmap/instances.js";
 import type { CloudMapState } from "../cloudmap/state.js";
-import { AwsApiError } from "../errors.js";
-import { field, isJsonObject, numField, strListField } from "../input.js";
+import { isJsonObject, strListField } from "../input.js";
+import {
+  deregisterFromCloudMap,
+  deregisterTarget,
+  registerInCloudMap,
+  registerTarget,
+} from "./registration.js";
 import { isIdle, type PlanTask, planRollout } from "./rollout.js";
+import {
+  recordServiceDeployment,
+  serviceDeploymentOf,
+  settleRollbacks,
+  startRollback,
+  stopServiceDeployment,
+} from "./service-deployments.js";
 import type { EcsDeployment, EcsService, EcsState, EcsTask } from "./state.js";
+import { advanceDeployment, type StrategyStep } from "./strategy.js";
 
 const MAX_EVENTS = 100;
 const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
@@ -27,8 +39,16 @@ export class EcsScheduler {
     svc.events.length = Math.min(svc.events.length, MAX_EVENTS);
   }
 
-  /** Starts a new PRIMARY deployment of `taskDefinitionArn`; the previous PRIMARY becomes ACTIVE. */
-  startDeployment(svc: EcsService, taskDefinitionArn: string, reason?: string): EcsDeployment {
+  /**
+   * Starts a new PRIMARY deployment of `taskDefinitionArn`; the previous PRIMARY becomes ACTIVE. A new service
+   * deployment records it, unless it is the rolling rollback of one (`rollbackOf`).
+   */
+  startDeployment(
+    svc: EcsService,
+    taskDefinitionArn: string,
+    reason?: string,
+    rollbackOf?: string,
+  ): EcsDeployment {
     const now = this.#state.ctx.clock.now();
     for (const d of svc.deployments) {
       if (d.status === "PRIMARY") {
@@ -53,6 +73,7 @@ export class EcsScheduler {
     };
     svc.deployments.unshift(deployment);
     svc.taskDefinitionArn = taskDefinitionArn;
+    if (rollbackOf === undefined) recordServiceDeployment(this.#state, svc, deployment);
     return deployment;
   }
 
@@ -60,6 +81,12 @@ export class EcsScheduler {
   reconcile(svc: EcsService): void {
     for (let step = 0; step < 50; step += 1) {
       if (svc.status === "INACTIVE") return;
+      settleRollbacks(this.#state, svc);
+      const strategy = this.#advance(svc);
+      if (strategy.fail !== undefined) {
+        this.#failPrimary(svc, strategy.fail.rollback, strategy.fail.reason);
+        continue;
+      }
       const decision = planRollout({
         serviceStatus: svc.status,
         desiredCount: svc.desiredCount,
@@ -74,10 +101,11 @@ export class EcsScheduler {
           failedTasks: d.failedTasks,
         })),
         tasks: this.liveTasks(svc).map(planTask),
+        hold: strategy.hold,
       });
       if (isIdle(decision)) return;
       if (decision.kind === "fail") {
-        this.#failPrimary(svc, decision.rollback);
+        this.#failPrimary(svc, decision.rollback, "ECS deployment circuit breaker: tasks failed to start.");
         continue;
       }
       const primary = svc.deployments.find((d) => d.status === "PRIMARY");
@@ -106,6 +134,34 @@ export class EcsScheduler {
     }
   }
 
+  /** Re-plans every ACTIVE service with a deployment under way (an alarm or a hook changed state). */
+  wakeAll(): void {
+    for (const svc of this.#state.services.values()) {
+      if (svc.status === "ACTIVE" && svc.deployments.some((d) => d.rolloutState === "IN_PROGRESS")) {
+        this.reconcile(svc);
+      }
+    }
+  }
+
+  /** The PRIMARY deployment's strategy step (alarms, stages, bake). */
+  #advance(svc: EcsService): StrategyStep {
+    const primary = svc.deployments.find((d) => d.status === "PRIMARY");
+    if (svc.status !== "ACTIVE" || primary?.rolloutState !== "IN_PROGRESS") return { hold: false };
+    const sd = serviceDeploymentOf(svc, primary.id);
+    if (sd === undefined) return { hold: false };
+    const live = this.liveTasks(svc);
+    const ready =
+      live.filter(
+        (t) =>
+          t.deploymentId === primary.id &&
+          t.desiredStatus === "RUNNING" &&
+          t.lastStatus === "RUNNING" &&
+          t.targetHealthy,
+      ).length === svc.desiredCount;
+    const othersLeft = live.some((t) => t.deploymentId !== primary.id);
+    return advanceDeployment(this.#state, sd, { ready, othersLeft }, () => this.reconcile(svc));
+  }
+
   /** Tasks of a service that are not STOPPED. */
   liveTasks(svc: EcsService): EcsTask[] {
     return this.#state.tasksOf(svc.clusterName, svc.name).filter((t) => t.lastStatus !== "STOPPED");
@@ -117,11 +173,13 @@ export class EcsScheduler {
     const { ctx } = this.#state;
     task.desiredStatus = "STOPPED";
     task.lastStatus = "DEACTIVATING";
+    const owner = this.#serviceOf(task);
+    if (owner !== undefined) deregisterTarget(owner, task, (m) => this.addEvent(owner, m));
     task.stoppingAt = ctx.clock.now();
     task.stopCode = stopCode;
     task.stoppedReason = reason;
     task.version += 1;
-    this.#deregister(task);
+    deregisterFromCloudMap(this.#cloudMap, task);
     ctx.after(ctx.timing.stopMs, () => this.#markStopped(task));
   }
 
@@ -156,6 +214,7 @@ export class EcsScheduler {
       stoppedReason: undefined,
       version: 1,
       registeredIn: [],
+      targetHealthy: svc.loadBalancers.length === 0,
     };
     this.#state.addTask(task);
     ctx.after(ctx.timing.startMs / 4, () => {
@@ -182,7 +241,18 @@ export class EcsScheduler {
     task.lastStatus = "RUNNING";
     task.startedAt = this.#state.ctx.clock.now();
     task.version += 1;
-    if (svc !== undefined) this.#register(svc, task);
+    if (svc !== undefined) {
+      registerInCloudMap(this.#state, this.#cloudMap, svc, task, (m) => this.addEvent(svc, m));
+    }
+    if (svc !== undefined && !task.targetHealthy) {
+      registerTarget(
+        this.#state,
+        svc,
+        task,
+        (m) => this.addEvent(svc, m),
+        () => this.reconcile(svc),
+      );
+    }
     if (svc !== undefined) this.reconcile(svc);
   }
 
@@ -192,7 +262,7 @@ export class EcsScheduler {
     task.lastStatus = "STOPPED";
     task.stoppedAt = ctx.clock.now();
     task.version += 1;
-    this.#deregister(task);
+    deregisterFromCloudMap(this.#cloudMap, task);
     ctx.after(STOPPED_TASK_RETENTION_MS, () => this.#state.removeTask(task));
     const svc = this.#serviceOf(task);
     if (svc !== undefined) this.reconcile(svc);
@@ -202,82 +272,71 @@ export class EcsScheduler {
     return this.#state.services.get(`${task.clusterName}/${task.serviceName}`);
   }
 
-  /** Registers a RUNNING task in each Cloud Map service of its deployment, as ECS does with the task id. */
-  #register(svc: EcsService, task: EcsTask): void {
-    const deployment = svc.deployments.find((d) => d.id === task.deploymentId);
-    const td = this.#state.findTaskDefinition(task.taskDefinitionArn);
-    for (const registry of deployment?.serviceRegistries ?? []) {
-      const arn = field(registry, "registryArn") ?? "";
-      const target = [...this.#cloudMap.services.values()].find((s) => s.arn === arn);
-      if (target === undefined) {
-        this.addEvent(
-          svc,
-          `(service ${svc.name}) was unable to register task ${task.id} in ${arn}: service not found.`,
-        );
-        continue;
-      }
-      const port = numField(registry, "port") ?? numField(registry, "containerPort");
-      const attributes: Record<string, string> = {
-        AWS_INSTANCE_IPV4: task.ip,
-        AVAILABILITY_ZONE: task.availabilityZone,
-        AWS_INIT_HEALTH_STATUS: "HEALTHY",
-        ECS_CLUSTER_NAME: svc.clusterName,
-        ECS_SERVICE_NAME: svc.name,
-        ECS_TASK_DEFINITION_FAMILY: td?.family ?? "",
-        REGION: this.#state.ctx.region,
-        ...(port === undefined ? {} : { AWS_INSTANCE_PORT: String(port) }),
-      };
-      try {
-        upsertInstance(target, task.id, attributes, undefined);
-        task.registeredIn.push(target.id);
-      } catch (error) {
-        if (!(error instanceof AwsApiError)) throw error;
-        this.addEvent(svc, `(service ${svc.name}) was unable to register task ${task.id}: ${error.message}`);
-      }
-    }
-  }
-
-  #deregister(task: EcsTask): void {
-    for (const serviceId of task.registeredIn) {
-      const target = this.#cloudMap.services.get(serviceId);
-      if (target !== undefined) removeInstance(target, task.id);
-    }
-    task.registeredIn = [];
-  }
-
   #complete(svc: EcsService, primary: EcsDeployment): void {
     primary.rolloutState = "COMPLETED";
     primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
     primary.updatedAt = this.#state.ctx.clock.now();
     svc.lastCompletedTaskDefinitionArn = primary.taskDefinitionArn;
     svc.lastCompletedDeploymentId = primary.id;
+    const sd = serviceDeploymentOf(svc, primary.id);
+    if (sd !== undefined && (sd.status === "IN_PROGRESS" || sd.status === "PENDING")) {
+      sd.trafficPercent = sd.strategy === "ROLLING" ? 0 : 100;
+      stopServiceDeployment(sd, "SUCCESSFUL", "Service deployment completed.", primary.updatedAt);
+    }
     this.addEvent(svc, `(service ${svc.name}) (deployment ${primary.id}) deployment completed.`);
     this.addEvent(svc, `(service ${svc.name}) has reached a steady state.`);
   }
 
-  #failPrimary(svc: EcsService, rollback: boolean): void {
+  /**
+   * Fails the PRIMARY deployment (`reason` says why). With rollback, a traffic-shifting deployment hands
+   * production back to the previous revision, which is still running (it becomes PRIMARY again); a rolling
+   * one starts a new deployment of the last completed task definition, as the circuit breaker does.
+   */
+  #failPrimary(svc: EcsService, rollback: boolean, reason: string): void {
     const primary = svc.deployments.find((d) => d.status === "PRIMARY");
     if (primary === undefined) return;
+    const now = this.#state.ctx.clock.now();
     primary.rolloutState = "FAILED";
-    primary.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
-    primary.updatedAt = this.#state.ctx.clock.now();
-    this.addEvent(
-      svc,
-      `(service ${svc.name}) (deployment ${primary.id}) deployment failed: tasks failed to start.`,
-    );
+    primary.rolloutStateReason = reason;
+    primary.updatedAt = now;
+    this.addEvent(svc, `(service ${svc.name}) (deployment ${primary.id}) deployment failed: ${reason}`);
+    const sd = serviceDeploymentOf(svc, primary.id);
     const target = svc.lastCompletedTaskDefinitionArn;
-    if (!rollback || target === undefined) return;
-    const next = this.startDeployment(
-      svc,
-      target,
-      `ECS deployment circuit breaker: rolling back to deploymentId ${svc.lastCompletedDeploymentId ?? ""}.`,
-    );
-    this.addEvent(svc, `(service ${svc.name}) rolling back to deployment ${next.id}.`);
+    if (!rollback || target === undefined) {
+      if (sd !== undefined) stopServiceDeployment(sd, "STOPPED", reason, now);
+      return;
+    }
+    const blue = svc.deployments.find((d) => d.id === svc.lastCompletedDeploymentId && d.id !== primary.id);
+    let carrier: EcsDeployment;
+    if (sd !== undefined && sd.strategy !== "ROLLING" && blue !== undefined) {
+      primary.status = "ACTIVE";
+      blue.status = "PRIMARY";
+      blue.updatedAt = now;
+      svc.taskDefinitionArn = blue.taskDefinitionArn;
+      carrier = blue;
+    } else {
+      carrier = this.startDeployment(
+        svc,
+        target,
+        // ECS's wording: "ECS deployment circuit breaker: rolling back to deploymentId …".
+        reason.startsWith("ECS deployment circuit breaker")
+          ? `ECS deployment circuit breaker: rolling back to deploymentId ${svc.lastCompletedDeploymentId ?? ""}.`
+          : `${reason} Rolling back to deploymentId ${svc.lastCompletedDeploymentId ?? ""}.`,
+        sd?.arn,
+      );
+    }
+    this.addEvent(svc, `(service ${svc.name}) rolling back to deployment ${carrier.id}.`);
+    if (sd !== undefined) startRollback(sd, reason, target, carrier.id, now);
   }
 }
 
 function planTask(task: EcsTask): PlanTask {
+  // Behind a load balancer a task counts as running only once it is a healthy target.
   const phase =
-    task.desiredStatus === "STOPPED" ? "stopping" : task.lastStatus === "RUNNING" ? "running" : "starting";
+    task.desiredStatus === "STOPPED"
+      ? "stopping"
+      : task.lastStatus === "RUNNING" && task.targetHealthy
+        ? "running"
+        : "starting";
   return { id: task.id, deploymentId: task.deploymentId, phase };
 }

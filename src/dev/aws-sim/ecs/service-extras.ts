@@ -1,7 +1,7 @@
 /**
- * The service members the simulator keeps and echoes without acting on them: Service Connect, VPC Lattice,
- * Availability Zone rebalancing, the deployment controller and the deployment strategy's members (ECS's traffic
- * shifting and bake waiting are not simulated). Checks what ECS checks that is cheap to check here.
+ * Service members the simulator keeps and echoes: Service Connect, VPC Lattice, Availability Zone rebalancing,
+ * the deployment controller, and the deployment strategy's members (which strategy.ts acts on when a deployment
+ * starts). Checks what ECS checks that is cheap to check here.
  */
 import type { CloudMapState } from "../cloudmap/state.js";
 import { AwsApiError } from "../errors.js";
@@ -11,7 +11,7 @@ import type { EcsService, EcsTaskDefinition } from "./state.js";
 
 const invalid = (message: string) => new AwsApiError("InvalidParameterException", message);
 
-/** deploymentConfiguration members that are only echoed. */
+/** deploymentConfiguration members kept as given (strategy.ts reads them). */
 const ECHOED_DEPLOYMENT_MEMBERS = [
   "strategy",
   "linearConfiguration",

@@ -158,6 +158,7 @@ export function serviceHandlers(
         enableExecuteCommand: input.optBool("enableExecuteCommand") ?? false,
         propagateTags: input.optStr("propagateTags") ?? "NONE",
         deployments: [],
+        serviceDeployments: [],
         lastCompletedTaskDefinitionArn: undefined,
         lastCompletedDeploymentId: undefined,
         events: [],

@@ -94,6 +94,7 @@ export function serviceShape(
     },
     taskSets: [],
     deployments: svc.deployments.map((d) => deploymentShape(svc, d, tasks)),
+    currentServiceDeployment: svc.serviceDeployments[0]?.arn,
     roleArn: `arn:aws:iam::${state.ctx.accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
     events: svc.events.map((e) => ({ id: e.id, createdAt: epochSeconds(e.createdAt), message: e.message })),
     createdAt: epochSeconds(svc.createdAt),

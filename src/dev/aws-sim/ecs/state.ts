@@ -63,6 +63,75 @@ export interface EcsDeployment {
   rolloutStateReason: string;
 }
 
+/** ECS's `ServiceDeploymentLifecycleStage`. */
+export type LifecycleStage =
+  | "RECONCILE_SERVICE"
+  | "PRE_SCALE_UP"
+  | "SCALE_UP"
+  | "POST_SCALE_UP"
+  | "TEST_TRAFFIC_SHIFT"
+  | "POST_TEST_TRAFFIC_SHIFT"
+  | "PRODUCTION_TRAFFIC_SHIFT"
+  | "POST_PRODUCTION_TRAFFIC_SHIFT"
+  | "BAKE_TIME"
+  | "CLEAN_UP";
+
+/** ECS's `ServiceDeploymentStatus`. */
+export type ServiceDeploymentStatus =
+  | "PENDING"
+  | "SUCCESSFUL"
+  | "STOPPED"
+  | "STOP_REQUESTED"
+  | "IN_PROGRESS"
+  | "ROLLBACK_REQUESTED"
+  | "ROLLBACK_IN_PROGRESS"
+  | "ROLLBACK_SUCCESSFUL"
+  | "ROLLBACK_FAILED";
+
+/** One lifecycle hook invocation (ECS `DeploymentLifecycleHookDetail`, plus the stage it ran at). */
+export interface HookDetail {
+  readonly hookId: string;
+  readonly stage: string;
+  readonly targetType: string;
+  readonly targetArn: string;
+  readonly status: "SUCCEEDED" | "FAILED";
+  readonly expiresAt: number;
+}
+
+/** A service deployment (ECS `ServiceDeployment`): one per new PRIMARY deployment, rollbacks included in it. */
+export interface EcsServiceDeployment {
+  readonly arn: string;
+  /** The (DescribeServices) deployment that runs the target revision. */
+  readonly deploymentId: string;
+  readonly strategy: string;
+  readonly createdAt: number;
+  readonly sourceTaskDefinitionArns: readonly string[];
+  readonly targetTaskDefinitionArn: string;
+  /** deploymentConfiguration as it was when the deployment started. */
+  readonly deploymentConfiguration: JsonObject;
+  status: ServiceDeploymentStatus;
+  statusReason: string | undefined;
+  lifecycleStage: LifecycleStage | undefined;
+  /** Percent of production (and test) traffic on the target revision. */
+  trafficPercent: number;
+  testTrafficPercent: number;
+  startedAt: number | undefined;
+  updatedAt: number;
+  finishedAt: number | undefined;
+  stoppedAt: number | undefined;
+  /** When the current wait (traffic step or bake) ends, and when the final bake ends (clock ms). */
+  stageEndsAt: number | undefined;
+  bakeEndsAt: number | undefined;
+  /** A rolling update's alarm bake is over. */
+  bakeDone: boolean;
+  timer: { cancel(): void } | undefined;
+  hooks: HookDetail[];
+  triggeredAlarmNames: string[];
+  rollback: { reason: string; startedAt: number; taskDefinitionArn: string } | undefined;
+  /** The deployment that carries the rollback (the blue one again, or a new rolling one). */
+  rollbackDeploymentId: string | undefined;
+}
+
 /** Where a task is in its life (ECS `lastStatus`). */
 export type TaskStatus = "PROVISIONING" | "PENDING" | "RUNNING" | "DEACTIVATING" | "STOPPED";
 
@@ -93,6 +162,8 @@ export interface EcsTask {
   version: number;
   /** Cloud Map services (ids) the task is registered in. */
   registeredIn: string[];
+  /** A healthy target in its service's target groups (always true without load balancers). */
+  targetHealthy: boolean;
 }
 
 /** A service event (newest first in the shape). */
@@ -121,10 +192,10 @@ export interface EcsService {
   minimumHealthyPercent: number;
   maximumPercent: number;
   circuitBreaker: { enable: boolean; rollback: boolean };
-  /** Deployment alarms and bake time, echoed only (the simulator raises no alarms). */
+  /** Deployment alarms and bake time (strategy.ts acts on them). */
   alarms: JsonObject | undefined;
   bakeTimeInMinutes: number | undefined;
-  /** deploymentConfiguration's strategy, linear/canary configuration and lifecycle hooks, echoed only. */
+  /** deploymentConfiguration's strategy, linear/canary configuration and lifecycle hooks (see strategy.ts). */
   deploymentExtras: JsonObject;
   /** Kept and echoed on deployments (service-extras.ts); no proxy or Lattice target is simulated. */
   serviceConnectConfiguration: JsonObject | undefined;
@@ -136,6 +207,8 @@ export interface EcsService {
   enableExecuteCommand: boolean;
   propagateTags: string;
   deployments: EcsDeployment[];
+  /** Service deployments, newest first (at most 20 kept). */
+  serviceDeployments: EcsServiceDeployment[];
   /** Task definition of the last deployment that reached COMPLETED (the rollback target). */
   lastCompletedTaskDefinitionArn: string | undefined;
   /** Id of that deployment. */
@@ -158,6 +231,10 @@ export class EcsState {
   readonly #tasksByService = new Map<string, Set<EcsTask>>();
   /** Images whose tasks fail (besides any image whose tag ends `-crashloop`). */
   readonly failingImages = new Set<string>();
+  /** CloudWatch alarm states set through the control API (an unknown alarm is OK). */
+  readonly alarmStates = new Map<string, "OK" | "ALARM" | "INSUFFICIENT_DATA">();
+  /** Lifecycle hook targets (Lambda ARNs) whose invocations fail. */
+  readonly failingHooks = new Set<string>();
   /** The simulator context. */
   readonly ctx: SimContext;
 

@@ -111,6 +111,16 @@ describe("evaluatePolicy: FargateService", () => {
     ]);
   });
 
+  it("judges a service without security groups as the VPC's default group, which a list of groups refuses", () => {
+    const spec = service((s) => {
+      s.network = { subnets: ["subnet-a1"] };
+    });
+    expect(evaluatePolicy(TEAM_POLICY, fs(spec)).map((v) => `${v.field}=${v.value} (${v.rule})`)).toEqual([
+      "spec.network.securityGroups=(none: the VPC's default security group) (securityGroups)",
+    ]);
+    expect(evaluatePolicy({ ...TEAM_POLICY, securityGroups: ["*"] }, fs(spec))).toEqual([]);
+  });
+
   it("reports every broken rule at once, in the record's field order", () => {
     const spec = service((s) => {
       s.cluster = "prod";
