@@ -99,7 +99,7 @@ async function createScaledByHand(): Promise<void> {
   );
 }
 
-async function importLive(service: string) {
+async function importLive(service: string, client = autoScaling) {
   let out = "";
   let err = "";
   const ctx: CliContext = {
@@ -113,7 +113,7 @@ async function importLive(service: string) {
     },
     now: () => 0,
   };
-  const clients = { ...clientsFor(bench.sim.endpoint), autoScaling };
+  const clients = { ...clientsFor(bench.sim.endpoint), autoScaling: client };
   const code = await runImport(ctx, { output: "json", service, namespace: "shop" }, clients);
   return { code, out, err, losses: err.split("\n").filter((l) => l !== "" && !l.startsWith("note:")) };
 }
@@ -204,5 +204,36 @@ describe("import of a live service with autoscaling, then adoption", () => {
     const imported = await importLive("apps/shop-orders");
     expect(imported.code).toBe(0);
     expect(JSON.parse(imported.out).spec.autoscaling).toBeUndefined();
+  });
+
+  it("a caller who may not read Application Auto Scaling gets a loss (exit 1), not a document that would fight the scaler", async () => {
+    await createScaledByHand();
+    const denied = new ApplicationAutoScalingClient({
+      endpoint: bench.sim.endpoint,
+      region: TEST_REGION,
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    denied.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(
+          new Error(
+            "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: application-autoscaling:DescribeScalableTargets",
+          ),
+          { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } },
+        );
+      },
+      { step: "initialize" },
+    );
+    try {
+      const imported = await importLive("apps/shop-orders", denied);
+      expect(imported.code).toBe(1);
+      expect(imported.losses).toEqual([
+        expect.stringMatching(/^autoscaling: not read \(.*allow application-autoscaling:Describe\*/),
+      ]);
+      expect(JSON.parse(imported.out).spec.adopt).toBe(true);
+    } finally {
+      denied.destroy();
+    }
   });
 });
