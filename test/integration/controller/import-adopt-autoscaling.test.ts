@@ -175,6 +175,12 @@ describe("import of a live service with autoscaling, then adoption", () => {
     expect(counters["ecs:CreateService"]?.calls ?? 0).toBe(0);
     expect(await ecsService()).toEqual(before);
     expect(record?.status?.autoscaling).toMatchObject({ minCount: 2, maxCount: 8, desiredCount: 4 });
+    // Adopted as scaled: the orphan sweep would deregister its target before scaling it to 0.
+    const { ecs } = clientsFor(bench.sim.endpoint);
+    const tagged = await ecs.send(
+      new DescribeServicesCommand({ cluster: "apps", services: ["shop-orders"], include: ["TAGS"] }),
+    );
+    expect(tagged.services?.[0]?.tags).toContainEqual({ key: "fargate-operator:autoscaling", value: "true" });
 
     // What the note said: the controller's own policy and action now stand beside the service's own.
     const aas = createApplicationAutoScalingGateway({
