@@ -1,7 +1,14 @@
 /**
- * Reads what `fargatectl import` converts from AWS: a task definition and a service with their tags, and the
- * Cloud Map service and namespace behind a service registry. Plain data out; SDK errors translated in callAws.
+ * Reads what `fargatectl import` converts from AWS: a task definition and a service with their tags, the
+ * Cloud Map service and namespace behind a service registry, and the service's Application Auto Scaling target
+ * with its policies and scheduled actions. Plain data out; SDK errors translated in callAws.
  */
+import {
+  type ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+  DescribeScheduledActionsCommand,
+} from "@aws-sdk/client-application-auto-scaling";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import {
   GetNamespaceCommand,
@@ -11,6 +18,7 @@ import {
 import { silentLogger } from "../log.js";
 import { type CallContext, callAws } from "./call.js";
 import { AwsNotFoundError } from "./errors.js";
+import { allPages } from "./pages.js";
 import { describeFailure, malformedResponse } from "./translate.js";
 
 /** A task definition as describe-task-definition prints it (with tags), as plain JSON. */
@@ -27,7 +35,14 @@ export interface LiveRegistry {
   records: string[];
 }
 
-const context = (service: "ecs" | "servicediscovery"): CallContext => ({
+/** A service's scalable target, policies and scheduled actions as `aws application-autoscaling describe-*` print them. */
+export interface LiveScaling {
+  scalableTarget: Record<string, unknown>;
+  scalingPolicies: Array<Record<string, unknown>>;
+  scheduledActions: Array<Record<string, unknown>>;
+}
+
+const context = (service: "ecs" | "servicediscovery" | "application-autoscaling"): CallContext => ({
   service,
   log: silentLogger(),
   recordCall: () => {},
@@ -96,4 +111,45 @@ export async function readRegistry(
     records: records.map((r) => String(r.Type)),
     ...(ttl === undefined ? {} : { dnsTtl: ttl }),
   };
+}
+
+/**
+ * The scalable target of `service/<cluster>/<service>`'s desired count with its policies and scheduled actions,
+ * or undefined when the service has none. `cluster` is the cluster's name (the resource id names it so).
+ */
+export async function readScaling(
+  client: ApplicationAutoScalingClient,
+  cluster: string,
+  service: string,
+): Promise<LiveScaling | undefined> {
+  const ctx = context("application-autoscaling");
+  const target = {
+    ServiceNamespace: "ecs" as const,
+    ScalableDimension: "ecs:service:DesiredCount" as const,
+  };
+  const resourceId = `service/${cluster}/${service}`;
+  const { ScalableTargets } = await callAws(ctx, "DescribeScalableTargets", (o) =>
+    client.send(new DescribeScalableTargetsCommand({ ...target, ResourceIds: [resourceId] }), o),
+  );
+  const found = ScalableTargets?.find((t) => t.ResourceId === resourceId);
+  if (found === undefined) return undefined;
+  const scalingPolicies = await allPages(async (token) => {
+    const out = await callAws(ctx, "DescribeScalingPolicies", (o) =>
+      client.send(
+        new DescribeScalingPoliciesCommand({ ...target, ResourceId: resourceId, NextToken: token }),
+        o,
+      ),
+    );
+    return { items: (out.ScalingPolicies ?? []).map(plain), next: out.NextToken };
+  });
+  const scheduledActions = await allPages(async (token) => {
+    const out = await callAws(ctx, "DescribeScheduledActions", (o) =>
+      client.send(
+        new DescribeScheduledActionsCommand({ ...target, ResourceId: resourceId, NextToken: token }),
+        o,
+      ),
+    );
+    return { items: (out.ScheduledActions ?? []).map(plain), next: out.NextToken };
+  });
+  return { scalableTarget: plain(found), scalingPolicies, scheduledActions };
 }

@@ -3,6 +3,7 @@
  * carried named by its input path, and the round trip's differences. Pure.
  */
 import { API_VERSION, FARGATE_TASK_CPUS, isValidTaskSize } from "../crds/index.js";
+import { autoscalingSpecOf } from "./autoscaling.js";
 import { conformInput } from "./model.js";
 import { PLACEHOLDER, type RoleContext, roleArnOf, secretArnOf } from "./normalise.js";
 import { roundTripLosses } from "./round-trip.js";
@@ -148,6 +149,7 @@ const SPEC_ORDER = [
   "memory",
   "runtimePlatform",
   "desiredCount",
+  "autoscaling",
   "containers",
   "network",
   "iam",
@@ -159,8 +161,11 @@ export function importFargateService(given: EcsInput, options: ImportOptions = {
   const input = conformInput(given, out);
   const roles = rolesOf(input, options.accountId);
   const spec: JsonRecord = taskSpecOf(input.taskDefinition, out);
-  if (input.service !== undefined) Object.assign(spec, serviceSpecOf(input.service, out, input.cloudMap));
-  else {
+  if (input.service !== undefined) {
+    Object.assign(spec, serviceSpecOf(input.service, out, input.cloudMap));
+    const autoscaling = autoscalingSpecOf(input.autoscaling, spec, roles, out);
+    if (autoscaling !== undefined) spec.autoscaling = autoscaling;
+  } else {
     spec.cluster = "default";
     spec.network = { subnets: [PLACEHOLDER_SUBNET], securityGroups: [PLACEHOLDER_SECURITY_GROUP] };
     out.note(

@@ -17,4 +17,11 @@ export {
   taskDefinitionInputOf,
   taskDefinitionOf,
 } from "./parse.js";
-export type { EcsInput, ImportLoss, ImportOptions, ImportResult, LiveCloudMap } from "./types.js";
+export type {
+  EcsInput,
+  ImportLoss,
+  ImportOptions,
+  ImportResult,
+  LiveAutoscaling,
+  LiveCloudMap,
+} from "./types.js";

@@ -9,6 +9,7 @@ import {
   renderTaskDefinition,
   validateDocumentForAws,
 } from "../render/index.js";
+import { autoscalingLosses } from "./autoscaling-compare.js";
 import { canonical, normaliseService, normaliseTaskDefinition, type RoleContext } from "./normalise.js";
 import type { EcsInput, ImportLoss } from "./types.js";
 import { isRecord, type JsonRecord, userTagsOf, withoutTemplates } from "./values.js";
@@ -124,6 +125,9 @@ export function roundTripLosses(document: JsonRecord, context: RoundTripContext)
         why: `differs after render (input ${short(d.input)}, rendered ${short(d.rendered)})`,
       });
     }
+  }
+  if (context.input.autoscaling !== undefined) {
+    losses.push(...autoscalingLosses(spec, context.input.autoscaling));
   }
   return losses;
 }

@@ -17,6 +17,15 @@ export interface EcsInput {
   service?: JsonRecord;
   /** Cloud Map discovery read from AWS for the service's registry (live import only). */
   cloudMap?: LiveCloudMap;
+  /** The service's Application Auto Scaling, as `aws application-autoscaling describe-*` print it (live only). */
+  autoscaling?: LiveAutoscaling;
+}
+
+/** A scalable target (`ecs:service:DesiredCount`) with its scaling policies and scheduled actions, as AWS describes them. */
+export interface LiveAutoscaling {
+  scalableTarget: JsonRecord;
+  scalingPolicies: JsonRecord[];
+  scheduledActions: JsonRecord[];
 }
 
 /** The Cloud Map service and namespace behind a service registry, as read live. */

@@ -4,6 +4,7 @@
  * 1 when something could not be carried (each on stderr as `path: why`), 2 on error.
  */
 import { readFile } from "node:fs/promises";
+import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { stringify } from "yaml";
@@ -11,6 +12,7 @@ import { resolveEndpoints } from "../../config/common.js";
 import {
   type EcsInput,
   ImportInputError,
+  type ImportLoss,
   importFargateService,
   serviceInputOf,
   taskDefinitionInputOf,
@@ -32,6 +34,7 @@ export interface ImportCommandOptions {
 export interface ImportClients {
   ecs: ECSClient;
   cloudMap: ServiceDiscoveryClient;
+  autoScaling?: ApplicationAutoScalingClient;
 }
 
 /** True when the argument names something in AWS rather than a file. */
@@ -54,19 +57,21 @@ async function readInput(
   ctx: CliContext,
   options: ImportCommandOptions,
   clients: ImportClients | undefined,
-): Promise<{ input: EcsInput; live: boolean }> {
+): Promise<{ input: EcsInput; live: boolean; unread?: ImportLoss }> {
   const config = { region: ctx.settings.region, endpoints: resolveEndpoints(ctx.settings), maxAttempts: 3 };
   // The SDK is loaded only for a live import, so importing files starts as fast as `render`.
   const aws = async () => {
-    const [clientsModule, reader] = await Promise.all([
+    const [clientsModule, reader, errors] = await Promise.all([
       import("../../aws/clients.js"),
       import("../../aws/import-reader.js"),
+      import("../../aws/errors.js"),
     ]);
-    return { ...clientsModule, ...reader };
+    return { ...clientsModule, ...reader, AwsAccessDeniedError: errors.AwsAccessDeniedError };
   };
   let ecs = clients?.ecs;
   const client = async () => (ecs ??= (await aws()).createEcsClient(config));
   let service: Record<string, unknown> | undefined;
+  let scaledAs: { cluster: string; service: string } | undefined;
   let live = false;
   if (options.service !== undefined) {
     const text = isArn(options.service) ? undefined : await readText(options.service);
@@ -75,6 +80,7 @@ async function readInput(
       const arn = /^arn:[^:]+:ecs:[^:]*:[^:]*:service\/([^/]+)\/(.+)$/.exec(options.service);
       const [cluster, name] = arn ? [arn[1], arn[2]] : options.service.split("/");
       service = await (await aws()).readService(await client(), cluster as string, name as string);
+      scaledAs = { cluster: cluster as string, service: name as string };
       live = true;
     } else
       throw new CliError(
@@ -115,6 +121,24 @@ async function readInput(
       ...(typeof registry.containerPort === "number" ? { port: registry.containerPort } : {}),
     };
   }
+  if (scaledAs !== undefined) {
+    // Only a service read live has its scaler read too: files say nothing of Application Auto Scaling.
+    const { createApplicationAutoScalingClient, readScaling, AwsAccessDeniedError } = await aws();
+    try {
+      const scaling = await readScaling(
+        clients?.autoScaling ?? createApplicationAutoScalingClient(config),
+        scaledAs.cluster,
+        scaledAs.service,
+      );
+      if (scaling !== undefined) input.autoscaling = scaling;
+    } catch (error) {
+      // Without the scaler's side the document may lack spec.autoscaling, and applying it would undo the
+      // scaler's count: a loss (exit 1), not a silent gap.
+      if (!(error instanceof AwsAccessDeniedError)) throw error;
+      const why = `not read (${error.message}): a scalable target would be missing from the document; allow application-autoscaling:Describe* and import again`;
+      return { input, live, unread: { path: "autoscaling", why } };
+    }
+  }
   return { input, live };
 }
 
@@ -144,7 +168,8 @@ export async function runImport(
       ? `${JSON.stringify(result.document, null, 2)}\n`
       : stringify(result.document, { lineWidth: 0 }),
   );
+  const losses = read.unread === undefined ? result.losses : [read.unread, ...result.losses];
   for (const note of result.notes) ctx.err(`note: ${note}\n`);
-  for (const loss of result.losses) ctx.err(`${loss.path}: ${loss.why}\n`);
-  return result.losses.length === 0 ? ExitCode.Ok : ExitCode.Negative;
+  for (const loss of losses) ctx.err(`${loss.path}: ${loss.why}\n`);
+  return losses.length === 0 ? ExitCode.Ok : ExitCode.Negative;
 }

@@ -3,6 +3,7 @@
  * read by ARN and by CLUSTER/SERVICE, the document says `adopt: true`, and the controller takes the service
  * over without a new deployment (no new revision, no UpdateService, the same deployment) when nothing differs.
  */
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import {
   CreateServiceCommand,
   DescribeServicesCommand,
@@ -19,7 +20,7 @@ import type { CliContext } from "../../../src/cli/context.js";
 import { loadDocuments } from "../../../src/cli/input.js";
 import { commonSettings } from "../../../src/config/common.js";
 import { resolveSettings } from "../../../src/config/settings.js";
-import { TEST_REGION } from "../../support/store-fixtures.js";
+import { TEST_CREDENTIALS, TEST_REGION } from "../../support/store-fixtures.js";
 import { clientsFor } from "../aws-sim/support.js";
 import { isReady, type ReconcileBench, setImage, startReconcileBench } from "./reconcile-harness.js";
 
@@ -93,7 +94,17 @@ async function importLive(options: { taskDefinition?: string; service: string; n
     },
     now: () => 0,
   };
-  const code = await runImport(ctx, { output: "json", ...options }, clientsFor(bench.sim.endpoint));
+  // A live import reads the service's Application Auto Scaling too: from the simulator, like ECS.
+  const autoScaling = new ApplicationAutoScalingClient({
+    endpoint: bench.sim.endpoint,
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  const clients = { ...clientsFor(bench.sim.endpoint), autoScaling };
+  const code = await runImport(ctx, { output: "json", ...options }, clients).finally(() =>
+    autoScaling.destroy(),
+  );
   return { code, out, err, losses: err.split("\n").filter((l) => l !== "" && !l.startsWith("note:")) };
 }
 
