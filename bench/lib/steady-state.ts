@@ -18,6 +18,8 @@ export interface SteadyStateFigure {
   resyncs: number;
   awsWriteCalls: number;
   describeCallsPer10Services: number;
+  /** Cloud Map calls per resync × 10 / services (DESIGN.md §11, budget ≤ 1). */
+  cloudMapCallsPer10Services: number;
 }
 
 /** Settings of the steady-state run (simulated seconds). */
@@ -123,6 +125,11 @@ export async function measureSteadyState(
         awsWriteCalls: sumCalls(counters, isWriteOperation),
         describeCallsPer10Services: round(
           ((describeServicesCalls / Math.max(1, resyncs)) * 10) / services,
+          3,
+        ),
+        cloudMapCallsPer10Services: round(
+          ((sumCalls(counters, (op) => op.startsWith("servicediscovery:")) / Math.max(1, resyncs)) * 10) /
+            services,
           3,
         ),
       },

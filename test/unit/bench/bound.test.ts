@@ -107,7 +107,12 @@ describe("percentile", () => {
 describe("reportRows", () => {
   const results: BenchResults = {
     convergence: { services: 100, seconds: 92.7, boundSeconds: 82, ratioToBound: 1.13 },
-    steadyState: { resyncs: 3, awsWriteCalls: 1, describeCallsPer10Services: 1 },
+    steadyState: {
+      resyncs: 3,
+      awsWriteCalls: 1,
+      describeCallsPer10Services: 1,
+      cloudMapCallsPer10Services: 20,
+    },
     watchLatencyMs: { p50: 126, p99: 1000 },
     consulToCloudMapMs: null,
     cloudMapToConsulMs: null,
@@ -120,6 +125,7 @@ describe("reportRows", () => {
     expect(verdicts["convergence.ratioToBound"]).toBe("pass");
     expect(verdicts["steadyState.awsWriteCalls"]).toBe("FAIL");
     expect(verdicts["steadyState.describeCallsPer10Services"]).toBe("pass");
+    expect(verdicts["steadyState.cloudMapCallsPer10Services"]).toBe("FAIL");
     expect(verdicts["watchLatencyMs.p99"]).toBe("FAIL");
     expect(verdicts["memory.rssMbAt10k"]).toBe("FAIL");
     expect(verdicts["consulToCloudMapMs.p99"]).toBe("n/a");
