@@ -141,3 +141,8 @@ export function parseBoolean(raw: string): boolean {
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new Error("must be true or false");
 }
+
+/** A flag name as commander keys its option: `resync-period` → `resyncPeriod`. */
+export function camelCaseFlag(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}

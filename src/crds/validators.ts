@@ -1,6 +1,6 @@
 /**
  * The kinds' schema validators (ajv). A build (`npm run build`) writes each kind's validator as standalone code
- * into dist/crds/compiled/ (src/crds/precompile.ts); this module uses that code when its fingerprint matches the
+ * into dist/crds/compiled/ (src/build/precompile-validators.ts); this module uses that code when its fingerprint matches the
  * schemas loaded now and compiles at first use otherwise (tests from src, a hand-edited schema). Compiling the
  * FargateService schema with ECS's shapes costs ~100 ms, which a one-shot CLI command such as `import` or
  * `validate` would otherwise pay on every run.
@@ -28,7 +28,7 @@ const ANNOTATION_KEYWORDS = [
   "x-dropped-patterns",
 ];
 
-/** The ajv instance every kind is compiled with; `source` keeps the generated code for precompile.ts. */
+/** The ajv instance every kind is compiled with; `source` keeps the generated code for the build's precompile step. */
 export function createAjv(source = false): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,

@@ -1,6 +1,6 @@
 /** The controller command's options as commander needs them: light, so `fargatectl --help` loads no controller. */
 import { controllerSettings } from "../config/controller.js";
-import { defaultTextOf, describeSettings } from "../config/settings.js";
+import { camelCaseFlag, defaultTextOf, describeSettings } from "../config/settings.js";
 
 /** The `--help` block: every controller setting, its variables and default (durations in ms). */
 export function controllerSettingsHelp(): string {
@@ -13,10 +13,6 @@ export function controllerOptionSpecs(): Array<{ flags: string; description: str
     flags: `--${d.flag} <value>`,
     description: `${d.description} Default: ${defaultTextOf(d)}. Env: ${d.env.join(", ")}.`,
   }));
-}
-
-function camelCase(flag: string): string {
-  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /**
@@ -40,7 +36,7 @@ export function flagsFromOptions(
     "consul-address",
   ];
   for (const flag of flags) {
-    const value = options[camelCase(flag)] ?? options[flag];
+    const value = options[camelCaseFlag(flag)] ?? options[flag];
     if (typeof value === "string") out[flag] = value;
     else if (typeof value === "number") out[flag] = String(value);
   }

@@ -1,6 +1,6 @@
 /** The catalog-sync command's options as commander needs them: light, so `--help` loads no sync engine. */
 import { catalogSyncCommandSettings, catalogSyncSettings } from "../../config/catalog-sync.js";
-import { defaultTextOf, describeSettings } from "../../config/settings.js";
+import { camelCaseFlag, defaultTextOf, describeSettings } from "../../config/settings.js";
 
 /** Flags of the common settings this command offers besides the global ones (--region, --table, --endpoint-url). */
 const COMMON_FLAGS = [
@@ -27,17 +27,13 @@ export function catalogSyncOptionSpecs(): Array<{ flags: string; description: st
   }));
 }
 
-function camelCase(flag: string): string {
-  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 /** Commander's camelCase options as the flag-named map the settings resolver reads. */
 export function catalogSyncFlagsFromOptions(
   options: Readonly<Record<string, unknown>>,
 ): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const d of Object.values(catalogSyncCommandSettings)) {
-    const value = options[camelCase(d.flag)] ?? options[d.flag];
+    const value = options[camelCaseFlag(d.flag)] ?? options[d.flag];
     if (typeof value === "string") out[d.flag] = value;
   }
   return out;

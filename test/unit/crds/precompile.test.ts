@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { precompileValidators } from "../../../src/crds/precompile.js";
+import { precompileValidators } from "../../../src/build/precompile-validators.js";
 import { SCHEMAS, SCHEMAS_DIR } from "../../../src/crds/schemas.js";
 import { compiledFileOf, createAjv, schemaFingerprint } from "../../../src/crds/validators.js";
 

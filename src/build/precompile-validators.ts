@@ -1,14 +1,14 @@
 /**
- * Build step (`npm run build`, after tsc): writes each kind's validator as standalone ajv code into
+ * Build step (`npm run build`, after tsc; kept out of the pure crds room because it writes files): writes each kind's validator as standalone ajv code into
  * dist/crds/compiled/, stamped with the fingerprint of the schemas it was compiled from (validators.ts checks it).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import standaloneCode from "ajv/dist/standalone/index.js";
-import { KINDS } from "./meta.js";
-import { SCHEMAS } from "./schemas.js";
-import { COMPILED_DIR, compiledFileOf, createAjv, schemaFingerprint } from "./validators.js";
+import { KINDS } from "../crds/meta.js";
+import { SCHEMAS } from "../crds/schemas.js";
+import { COMPILED_DIR, compiledFileOf, createAjv, schemaFingerprint } from "../crds/validators.js";
 
 /** Writes every kind's precompiled validator; returns the files written. */
 export function precompileValidators(dir: string = COMPILED_DIR): string[] {
@@ -27,7 +27,7 @@ export function precompileValidators(dir: string = COMPILED_DIR): string[] {
   return written;
 }
 
-// Run as a script (`node dist/crds/precompile.js`): write them.
+// Run as a script (`node dist/build/precompile-validators.js`): write them.
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const path of precompileValidators()) process.stdout.write(`wrote ${path}\n`);
 }
