@@ -48,6 +48,9 @@ export function cloudMapTags(tags: TagMap): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
+/** ListServices' largest page: a namespace of N services is listed in ⌈N/100⌉ calls. */
+export const LIST_SERVICES_PAGE_SIZE = 100;
+
 const OPERATION_STATUSES = new Set<string>(["SUBMITTED", "PENDING", "SUCCESS", "FAIL"]);
 
 function namespaceInfo(ns: Namespace | undefined): CloudMapNamespaceInfo {
@@ -178,6 +181,7 @@ export function createCloudMapGateway(client: ServiceDiscoveryClient, ctx: CallC
             client.send(
               new ListServicesCommand({
                 Filters: [{ Name: "NAMESPACE_ID", Values: [namespaceId], Condition: "EQ" }],
+                MaxResults: LIST_SERVICES_PAGE_SIZE,
                 ...(nextToken === undefined ? {} : { NextToken: nextToken }),
               }),
               o,

@@ -197,7 +197,7 @@ export class ServiceCache {
 }
 
 /** `promise`, or the signal's reason as soon as it aborts (the shared work itself goes on). */
-function whileNotAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function whileNotAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);

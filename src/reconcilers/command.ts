@@ -72,6 +72,9 @@ export interface ControllerCommandDeps {
   policies?: PolicyLookup;
 }
 
+/** Resync periods in which every cached Cloud Map tag set is read again (src/aws/cloud-map-cache.ts). */
+const TAG_CYCLE_RESYNCS = 20;
+
 /** How often a CatalogSync's status is rewritten when only its sync times moved. */
 const SYNC_STATUS_HEARTBEAT_MS = 30_000;
 
@@ -207,6 +210,9 @@ export async function runControllerCommand(
         keepRevisions: settings.keepRevisions,
         pollIntervalMs: settings.rolloutPollIntervalMs,
         steadyStateMaxAgeMs: settings.serviceCacheMaxAgeMs,
+        ...(settings.resyncPeriodMs > 0
+          ? { cloudMapTagCycleMs: TAG_CYCLE_RESYNCS * settings.resyncPeriodMs }
+          : {}),
         ownRoleArns: settings.ownRoleArns,
       },
       catalogSync: {

@@ -107,7 +107,7 @@ async function unrecordedCloudMapServiceId(
   }
   if (typeof namespaceId !== "string") return undefined;
   const name = cloudMapServiceName(record.spec, record.metadata);
-  return (await deps.cloudMap.listServices(namespaceId, signal)).find((s) => s.name === name)?.id;
+  return (await deps.cloudMapCache.serviceNamed(namespaceId, name, 0, signal))?.id;
 }
 
 /** Deletes the owned Cloud Map service once ECS has deregistered every instance. */
@@ -120,8 +120,10 @@ export async function deleteCloudMapService(
     record.status.cloudMap?.serviceId ?? (await unrecordedCloudMapServiceId(deps, record, signal));
   if (serviceId === undefined) return { complete: true, message: "no Cloud Map service recorded" };
   try {
-    const service = await deps.cloudMap.getService(serviceId, signal);
-    const tags = await deps.cloudMap.listTags(service.arn, signal);
+    // About to delete: read fresh, whatever the cache holds.
+    const service = await deps.cloudMapCache.readService(serviceId, signal);
+    if (service === undefined) return { complete: true, message: "Cloud Map service gone" };
+    const tags = await deps.cloudMapCache.tags(service.arn, { fresh: true, signal });
     if (!isOurs(ownershipOf(tags, identityOf(record)))) {
       return { complete: true, message: `Cloud Map service ${serviceId} is not ours: left in place` };
     }
@@ -132,7 +134,7 @@ export async function deleteCloudMapService(
         message: `Cloud Map service ${serviceId} still has ${instances.length} instance(s); waiting for ECS to deregister them`,
       };
     }
-    await deps.cloudMap.deleteService(serviceId, signal);
+    await deps.cloudMapCache.deleteService(service, signal);
     return { complete: true, message: `Cloud Map service ${serviceId} deleted` };
   } catch (error) {
     if (error instanceof AwsNotFoundError) return { complete: true, message: "Cloud Map service gone" };

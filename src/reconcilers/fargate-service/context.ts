@@ -33,6 +33,11 @@ export interface FargateServiceSettings {
   pollIntervalMs: number;
   /** How old a cached DescribeServices observation a steady-state pass may use. */
   steadyStateMaxAgeMs: number;
+  /**
+   * Time in which the rolling refresh re-reads every cached Cloud Map tag set (out-of-band retags); the
+   * controller passes 20 resync periods. Default: src/aws/cloud-map-cache.ts DEFAULT_TAG_CYCLE_MS.
+   */
+  cloudMapTagCycleMs?: number;
   /** The controller's own roles (`--own-role-arns`): never passed to a task, whatever the policy says. */
   ownRoleArns?: readonly string[];
 }

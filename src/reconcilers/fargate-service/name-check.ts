@@ -8,6 +8,7 @@
  * either is re-checked every NAME_CONFLICT_RECHECK_MS (the holder may go away) instead of waiting for a spec
  * change as other permanent failures do.
  */
+import { AwsNotFoundError } from "../../aws/errors.js";
 import type { EcsService } from "../../aws/types.js";
 import { cloudMapServiceName, ecsName, TagKey } from "../../render/index.js";
 import { PermanentError } from "../../runtime/errors.js";
@@ -16,7 +17,7 @@ import { claimNames } from "./claims.js";
 import type { FargateServiceRecord, NamespaceResolution } from "./context.js";
 import type { FargateServiceStepDeps } from "./steps.js";
 
-/** How often a record whose name is taken looks again (one DescribeServices, or one Cloud Map listing). */
+/** How often a record whose name is taken looks again (one DescribeServices, or one Cloud Map listing and tag read). */
 export const NAME_CONFLICT_RECHECK_MS = 60_000;
 
 /** Condition reasons of a taken name. */
@@ -117,12 +118,21 @@ export async function checkNames(
   if (record.spec.discovery?.cloudMap !== undefined && namespace?.ready === true) {
     if (!cloudMapNameSettled(record, namespace.dnsName)) {
       const cloudMapName = cloudMapServiceName(record.spec, record.metadata);
-      const services = await deps.cloudMap.listServices(namespace.namespaceId, signal);
-      const existing = services.find((s) => s.name === cloudMapName);
-      if (existing !== undefined) {
+      const cache = deps.cloudMapCache;
+      const existing = await cache.serviceNamed(namespace.namespaceId, cloudMapName, maxAgeMs, signal);
+      // Its owner decides whether this record may create or adopt under the name: read fresh, whatever is cached.
+      const tags =
+        existing === undefined
+          ? undefined
+          : await cache.tags(existing.arn, { fresh: true, signal }).catch((error: unknown) => {
+              if (!(error instanceof AwsNotFoundError)) throw error;
+              cache.forgetService(existing.id);
+              return undefined;
+            });
+      if (tags !== undefined) {
         assertNameFree(
           record,
-          await deps.cloudMap.listTags(existing.arn, signal),
+          tags,
           `Cloud Map service ${cloudMapName} in namespace ${namespace.dnsName}`,
           "FargateService",
           "set spec.discovery.cloudMap.serviceName to another name",

@@ -6,6 +6,7 @@
 
 import { fromPromise } from "xstate";
 import type { ApplicationAutoScalingGateway } from "../../aws/application-autoscaling-shapes.js";
+import { CloudMapServiceCache } from "../../aws/cloud-map-cache.js";
 import type { CloudMapGateway, EcsGateway } from "../../aws/types.js";
 import type { Clock } from "../../clock.js";
 import {
@@ -37,25 +38,22 @@ import {
   deregisterOwnedRevisions,
   pruneRevisions,
 } from "./cleanup-steps.js";
+import { ensureCloudMapService } from "./cloud-map-service.js";
 import { observeConsulMirror } from "./consul-mirror.js";
 import type { FargateServiceRecord, FargateServiceSettings } from "./context.js";
 import { observeServiceDeployment } from "./deployment-progress.js";
 import { fargateServiceMachine } from "./machine.js";
 import { checkNames, NAME_CONFLICT_RECHECK_MS, NameConflictError } from "./name-check.js";
 import { resolveNamespace } from "./namespaces.js";
-import {
-  ensureCloudMapService,
-  ensureEcsService,
-  ensureTaskDefinition,
-  type FargateServiceStepDeps,
-  maxAgeFor,
-} from "./steps.js";
+import { ensureEcsService, ensureTaskDefinition, type FargateServiceStepDeps, maxAgeFor } from "./steps.js";
 
 /** What the reconciler needs. */
 export interface FargateServiceReconcilerDeps {
   store: ResourceStore;
   ecs: EcsGateway;
   cloudMap: CloudMapGateway;
+  /** Shared Cloud Map listings and tags; built over `cloudMap` when not given. */
+  cloudMapCache?: CloudMapServiceCache;
   /** Application Auto Scaling (records with spec.autoscaling fail InvalidSpec-like without it). */
   autoscaling?: ApplicationAutoScalingGateway;
   clock: Clock;
@@ -182,6 +180,9 @@ export function fargateServiceReconciler(deps: FargateServiceReconcilerDeps): Ki
     store: deps.store,
     ecs: deps.ecs,
     cloudMap: deps.cloudMap,
+    cloudMapCache:
+      deps.cloudMapCache ??
+      new CloudMapServiceCache(deps.clock, deps.cloudMap, deps.settings.cloudMapTagCycleMs),
     settings: deps.settings,
     ...(deps.autoscaling === undefined ? {} : { autoscaling: deps.autoscaling }),
   };

@@ -4,21 +4,14 @@
  * AbortSignal to every call.
  */
 import type { ApplicationAutoScalingGateway } from "../../aws/application-autoscaling-shapes.js";
-import { AwsAlreadyExistsError, AwsNotFoundError } from "../../aws/errors.js";
-import type {
-  CloudMapGateway,
-  EcsGateway,
-  EcsService,
-  TagMap,
-  TaskDefinitionRevision,
-} from "../../aws/types.js";
+import type { CloudMapServiceCache } from "../../aws/cloud-map-cache.js";
+import { AwsNotFoundError } from "../../aws/errors.js";
+import type { CloudMapGateway, EcsGateway, EcsService, TaskDefinitionRevision } from "../../aws/types.js";
 import { RolloutState } from "../../crds/index.js";
 import {
   deletionPolicyTag,
   ecsName,
   RenderError,
-  renderCloudMapService,
-  renderCloudMapServiceTags,
   renderEcsService,
   renderTaskDefinition,
   TagKey,
@@ -41,7 +34,6 @@ import type {
   EnsuredTaskDefinition,
   FargateServiceRecord,
   FargateServiceSettings,
-  NamespaceResolution,
 } from "./context.js";
 import { desiredUpdateFor, diffService } from "./diff.js";
 import { assertNameFree, ecsTags, identityOf, NameConflictError, NameReason } from "./name-check.js";
@@ -53,6 +45,8 @@ export interface FargateServiceStepDeps {
   store: ResourceStore;
   ecs: EcsGateway;
   cloudMap: CloudMapGateway;
+  /** Shared Cloud Map listings and tags (one per controller): steady-state passes read Cloud Map through it. */
+  cloudMapCache: CloudMapServiceCache;
   settings: FargateServiceSettings;
   /** Application Auto Scaling; needed only by records with spec.autoscaling (autoscaling.ts). */
   autoscaling?: ApplicationAutoScalingGateway;
@@ -61,7 +55,8 @@ export interface FargateServiceStepDeps {
 /** Revisions of the family looked at when searching for one whose hash tag matches. */
 const REVISIONS_SEARCHED = 10;
 
-function invalidSpec(error: unknown): never {
+/** Rethrows a render failure as InvalidSpec (any other error as it is). */
+export function invalidSpec(error: unknown): never {
   if (error instanceof RenderError) throw new PermanentError("InvalidSpec", error.message, { cause: error });
   throw error;
 }
@@ -120,107 +115,6 @@ export async function ensureTaskDefinition(
   }
   const registered = await deps.ecs.registerTaskDefinition(input, signal);
   return { arn: registered.arn, hash, registered: true };
-}
-
-function sameDnsRecords(
-  a: ReadonlyArray<{ Type?: string | undefined; TTL?: number | undefined }>,
-  b: ReadonlyArray<{ Type?: string | undefined; TTL?: number | undefined }>,
-): boolean {
-  const key = (r: { Type?: string | undefined; TTL?: number | undefined }) => `${r.Type}:${r.TTL}`;
-  return a.length === b.length && a.map(key).sort().join() === b.map(key).sort().join();
-}
-
-/** True for the tag keys that carry the Consul mirror's instructions (ours to add and remove). */
-function isConsulTagKey(key: string): boolean {
-  return (
-    key === TagKey.ConsulRegister ||
-    key === TagKey.ConsulName ||
-    key === TagKey.ConsulTags ||
-    key === TagKey.ConsulPort ||
-    key.startsWith(TagKey.ConsulMetaPrefix)
-  );
-}
-
-/** Brings the service's operator tags in line with `desired`; tags of anybody else are left alone. */
-async function alignCloudMapTags(
-  cloudMap: CloudMapGateway,
-  arn: string,
-  desired: TagMap,
-  signal: AbortSignal,
-): Promise<void> {
-  const current = await cloudMap.listTags(arn, signal);
-  const add = Object.fromEntries(Object.entries(desired).filter(([k, v]) => current[k] !== v));
-  const remove = Object.keys(current).filter((k) => isConsulTagKey(k) && !(k in desired));
-  if (Object.keys(add).length > 0) await cloudMap.tagResource(arn, add, signal);
-  if (remove.length > 0) await cloudMap.untagResource(arn, remove, signal);
-}
-
-/**
- * The Cloud Map service of the spec: the recorded one if it still exists, else created or adopted. Its tags
- * (ownership and the Consul mirror's instructions) are brought in line on every pass.
- */
-export async function ensureCloudMapService(
-  deps: FargateServiceStepDeps,
-  record: FargateServiceRecord,
-  namespace: NamespaceResolution,
-  signal: AbortSignal,
-): Promise<EnsuredCloudMapService | undefined> {
-  if (record.spec.discovery?.cloudMap === undefined || !namespace.ready) return undefined;
-  let desired: ReturnType<typeof renderCloudMapService>;
-  try {
-    desired = renderCloudMapService(
-      record.spec,
-      renderContextOf(record, deps.settings.region, namespace.dnsName),
-      namespace.namespaceId,
-    );
-  } catch (error) {
-    invalidSpec(error);
-  }
-  const desiredRecords = desired.DnsConfig?.DnsRecords ?? [];
-  const desiredTags = renderCloudMapServiceTags(
-    record.spec,
-    renderContextOf(record, deps.settings.region, namespace.dnsName),
-  );
-  const known = record.status.cloudMap;
-  let serviceId: string | undefined;
-  if (known !== undefined) {
-    try {
-      const current = await deps.cloudMap.getService(known.serviceId, signal);
-      if (current.name === desired.Name && current.namespaceId === namespace.namespaceId) {
-        if (!sameDnsRecords(current.dnsRecords, desiredRecords)) {
-          await deps.cloudMap.updateServiceDnsRecords(current.id, desiredRecords, signal);
-        }
-        await alignCloudMapTags(deps.cloudMap, current.arn, desiredTags, signal);
-        return { serviceId: current.id, serviceArn: current.arn };
-      }
-    } catch (error) {
-      if (!(error instanceof AwsNotFoundError)) throw error;
-    }
-  }
-  try {
-    const created = await deps.cloudMap.createService(desired, signal);
-    return { serviceId: created.id, serviceArn: created.arn };
-  } catch (error) {
-    if (!(error instanceof AwsAlreadyExistsError) || error.existingId === undefined) throw error;
-    serviceId = error.existingId;
-  }
-  const existing = await deps.cloudMap.getService(serviceId, signal);
-  const tags = await deps.cloudMap.listTags(existing.arn, signal);
-  assertNameFree(
-    record,
-    tags,
-    `Cloud Map service ${existing.name} (${existing.id}) in namespace ${namespace.dnsName}`,
-    "FargateService",
-    "set spec.discovery.cloudMap.serviceName to another name",
-  );
-  if (needsOwnershipTags(ownershipOf(tags, identityOf(record)))) {
-    await deps.cloudMap.tagResource(existing.arn, ownershipTagMap(record.metadata), signal);
-  }
-  if (!sameDnsRecords(existing.dnsRecords, desiredRecords)) {
-    await deps.cloudMap.updateServiceDnsRecords(existing.id, desiredRecords, signal);
-  }
-  await alignCloudMapTags(deps.cloudMap, existing.arn, desiredTags, signal);
-  return { serviceId: existing.id, serviceArn: existing.arn };
 }
 
 /**

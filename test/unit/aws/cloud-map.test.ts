@@ -178,8 +178,8 @@ describe("CloudMapGateway", () => {
     ]);
     const filter = [{ Name: "NAMESPACE_ID", Values: ["ns-1"], Condition: "EQ" }];
     expect(m.cloudMap.commandCalls(ListServicesCommand).map((c) => c.args[0].input)).toEqual([
-      { Filters: filter },
-      { Filters: filter, NextToken: "t2" },
+      { Filters: filter, MaxResults: 100 },
+      { Filters: filter, MaxResults: 100, NextToken: "t2" },
     ]);
   });
 

@@ -146,6 +146,7 @@ function deps(gateway: ApplicationAutoScalingGateway, ecs: Partial<EcsGateway> =
     autoscaling: gateway,
     ecs: ecs as EcsGateway,
     cloudMap: {} as FargateServiceStepDeps["cloudMap"],
+    cloudMapCache: {} as FargateServiceStepDeps["cloudMapCache"],
     store: {} as FargateServiceStepDeps["store"],
     settings: { region: "us-east-1", keepRevisions: 5, pollIntervalMs: 5000, steadyStateMaxAgeMs: 60000 },
   };
