@@ -212,13 +212,12 @@ export class CloudMapServiceCache {
 
   /** Marks the service gone in every namespace's listing (a NotFound, or our deletion). */
   forgetService(serviceId: string): void {
+    this.seq += 1;
+    // In every namespace, known there or not: a listing in flight may still show it.
     for (const state of this.namespaces.values()) {
       const known = state.services.get(serviceId);
-      if (known?.info !== undefined) {
-        this.tagEntries.delete(known.info.arn);
-        this.seq += 1;
-        state.services.set(serviceId, { info: undefined, seq: this.seq });
-      }
+      if (known?.info !== undefined) this.tagEntries.delete(known.info.arn);
+      state.services.set(serviceId, { info: undefined, seq: this.seq });
     }
   }
 

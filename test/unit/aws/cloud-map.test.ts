@@ -157,7 +157,7 @@ describe("CloudMapGateway", () => {
     expect(await rejectionOf(m.aws.cloudMap.deleteNamespace("ns-1"))).toBeInstanceOf(AwsResourceInUseError);
   });
 
-  it("listServices filters by namespace and reads every page", async () => {
+  it("listServices filters by namespace and reads every page, 100 at a time", async () => {
     m = mockedGateways();
     m.cloudMap
       .on(ListServicesCommand)
