@@ -19,7 +19,7 @@ export const SYNC_CHILD_SUFFIX = "-sync";
 /** Name of the sync container in the child's task. */
 export const SYNC_CONTAINER_NAME = "catalog-sync";
 
-/** The upstream image `engine: consul-aws` runs, pinned (0.1.2 is its latest release). */
+/** The upstream image `engine: consul-aws` runs, pinned by release tag (how it was checked: docs/catalog-sync.md). */
 export const CONSUL_AWS_IMAGE = "hashicorp/consul-aws:0.1.2";
 
 /** The Cloud Map TTL given to consul-aws (its own default is 60 s; ours is 10 s). */

@@ -148,6 +148,13 @@ describe("renderSyncChild", () => {
     expect(container.environment).toEqual({ AWS_REGION: "eu-west-1" });
   });
 
+  it("consul-aws: renders the release docs/catalog-sync.md shows to exist, never a floating tag", () => {
+    const container = containerOf(renderSyncChild(META, spec({}, { engine: "consul-aws" }), CONTEXT));
+    // 0.1.2 is consul-aws's latest release; changing it means checking the new tag as the docs say.
+    expect(container.image).toBe("hashicorp/consul-aws:0.1.2");
+    expect(CONSUL_AWS_IMAGE).toMatch(/^hashicorp\/consul-aws(:\d+\.\d+\.\d+|@sha256:[0-9a-f]{64})$/);
+  });
+
   it("consul-aws: a disabled direction drops its flag; no prefix, no prefix flag", () => {
     const s = spec({ toConsul: { enabled: false } }, { engine: "consul-aws" });
     const args = consulAwsArguments(s, CONTEXT);
