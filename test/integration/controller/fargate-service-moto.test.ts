@@ -12,10 +12,14 @@ import {
   ECSClient,
   ListTaskDefinitionsCommand,
 } from "@aws-sdk/client-ecs";
-import { GetServiceCommand, ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
+import {
+  DeleteServiceCommand,
+  GetServiceCommand,
+  ServiceDiscoveryClient,
+} from "@aws-sdk/client-servicediscovery";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createAwsGateways } from "../../../src/aws/index.js";
-import type { AwsGateways } from "../../../src/aws/types.js";
+import type { AwsGateways, CloudMapGateway } from "../../../src/aws/types.js";
 import { ManualClock } from "../../../src/clock.js";
 import { type Kind, resourceKey } from "../../../src/crds/meta.js";
 import { silentLogger } from "../../../src/log.js";
@@ -46,6 +50,8 @@ let ecs: ECSClient;
 let cloudMap: ServiceDiscoveryClient;
 let reconcilers: Record<"FargateService" | "CloudMapNamespace", KindReconciler>;
 const clock = new ManualClock();
+/** The FargateService reconciler's Cloud Map gateway calls, by method name. */
+const cloudMapCalls: string[] = [];
 let network: { vpc: string; subnet: string; securityGroup: string };
 
 beforeAll(async () => {
@@ -69,13 +75,27 @@ beforeAll(async () => {
     FargateService: fargateServiceReconciler({
       store,
       ecs: aws.ecs,
-      cloudMap: aws.cloudMap,
+      cloudMap: counted(aws.cloudMap),
       clock,
       settings: TEST_FARGATE_SETTINGS,
     }),
     CloudMapNamespace: cloudMapNamespaceReconciler({ store, cloudMap: aws.cloudMap, clock }),
   };
 });
+
+/** The gateway, noting each method called in `cloudMapCalls`. */
+function counted(gateway: CloudMapGateway): CloudMapGateway {
+  return new Proxy(gateway, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        cloudMapCalls.push(String(property));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
 
 afterAll(() => {
   aws?.destroy();
@@ -124,6 +144,23 @@ async function converge(
     await clock.advance(delay);
   }
   throw new Error(`${kind} ${name} did not converge on moto`);
+}
+
+/** One pass of the FargateService `name` (a conflict is retried by the next). */
+async function passOnce(name: string): Promise<void> {
+  await reconcilers.FargateService.reconcile(
+    resourceKey("FargateService", NAMESPACE, name),
+    new AbortController().signal,
+    {
+      log: silentLogger(),
+      reconcileId: "moto-once",
+      cache: { get: () => undefined, list: () => [] },
+      retries: 0,
+      creationTimestamps,
+    },
+  ).catch((error: unknown) => {
+    if (!(error instanceof ConflictError)) throw error;
+  });
 }
 
 async function documents(): Promise<{ namespace: ResourceDocument; service: ResourceDocument }> {
@@ -227,5 +264,40 @@ describe("FargateService reconciler on moto", () => {
       new ListTaskDefinitionsCommand({ familyPrefix: `${NAMESPACE}-payments-api`, status: "ACTIVE" }),
     );
     expect(active.taskDefinitionArns).toEqual([]);
+  });
+
+  it("a later pass reads Cloud Map from the namespace's listing and the tags it knows; an out-of-band deletion is made good", async () => {
+    const { namespace, service } = await documents();
+    await store.apply(namespace);
+    await converge("CloudMapNamespace", "apps-internal", isReady);
+    const ledger = structuredClone(service);
+    ledger.metadata.name = "ledger";
+    await store.apply(ledger);
+    const created = await converge(
+      "FargateService",
+      "ledger",
+      (r) => r?.status?.serviceArn !== undefined && r.status.cloudMap !== undefined,
+    );
+    const before = created?.status?.cloudMap as { serviceId: string };
+    // The steady-state max age (60 s) has passed: one listing of the namespace, no GetService, no tag read.
+    cloudMapCalls.length = 0;
+    await clock.advance(61_000);
+    await passOnce("ledger");
+    await passOnce("ledger");
+    expect(cloudMapCalls.filter((c) => c === "listServices")).toHaveLength(1);
+    expect(cloudMapCalls.filter((c) => c === "getService" || c === "listTags")).toEqual([]);
+
+    await cloudMap.send(new DeleteServiceCommand({ Id: before.serviceId }));
+    await clock.advance(61_000);
+    const after = await converge(
+      "FargateService",
+      "ledger",
+      (r) => (r?.status?.cloudMap as { serviceId?: string } | undefined)?.serviceId !== before.serviceId,
+    );
+    const made = String((after?.status?.cloudMap as { serviceId?: string } | undefined)?.serviceId);
+    expect((await cloudMap.send(new GetServiceCommand({ Id: made }))).Service?.Name).toBe("ledger");
+
+    await store.delete("FargateService", NAMESPACE, "ledger");
+    await converge("FargateService", "ledger", (r) => r === undefined);
   });
 });
