@@ -304,8 +304,13 @@ export class CloudMapServiceCache {
     for (const info of listed) if (info.namespaceId === namespaceId) services.set(info.id, { info, seq: 0 });
     // Our writes since the listing was sent are newer than what it saw.
     for (const [id, known] of state.services) if (known.seq > seqAtStart) services.set(id, known);
-    for (const [id, known] of services)
-      if (known.info === undefined && known.seq <= seqAtStart) services.delete(id);
+    // Tags of services that are gone (the orphan sweep's deletions, say) are not kept forever.
+    for (const [id, known] of state.services) {
+      if (known.info !== undefined && !services.has(id)) {
+        this.tagEntries.delete(known.info.arn);
+        this.tagWrites.delete(known.info.arn);
+      }
+    }
     state.services = services;
     state.listedAt = Math.max(state.listedAt ?? startedAt, startedAt);
     this.rollTags(state, startedAt);
