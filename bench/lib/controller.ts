@@ -13,7 +13,7 @@ import { resolveControllerSettings } from "../../src/config/controller.js";
 import type { Condition, ResourceKey } from "../../src/crds/meta.js";
 import { resourceKey } from "../../src/crds/meta.js";
 import type { AwsCallOutcome } from "../../src/metrics.js";
-import { runControllerCommand } from "../../src/reconcilers/command.js";
+import { fargateServiceSettingsFrom, runControllerCommand } from "../../src/reconcilers/command.js";
 import { findCondition } from "../../src/reconcilers/conditions.js";
 import { buildReconcilers } from "../../src/reconcilers/reconcilers.js";
 import type { KindReconciler } from "../../src/runtime/reconciler.js";
@@ -192,12 +192,7 @@ export async function startBenchController(options: BenchControllerOptions): Pro
         store: observingStore(s, c, seen),
         aws,
         clock: c,
-        fargateService: {
-          region: settings.region,
-          keepRevisions: settings.keepRevisions,
-          pollIntervalMs: settings.rolloutPollIntervalMs,
-          steadyStateMaxAgeMs: settings.serviceCacheMaxAgeMs,
-        },
+        fargateService: fargateServiceSettingsFrom(settings),
       }).map((r) => observingReconciler(r, seen)),
     onStarted: () => {
       started = true;

@@ -29,6 +29,7 @@ import type { SyncOwnerBackend } from "./catalog-sync/namespace-owner.js";
 import { NO_POLICIES } from "./catalog-sync/reconciler.js";
 import type { SyncEngineRuntime } from "./catalog-sync/run-sync.js";
 import type { CatalogSyncReconcilerSettings } from "./catalog-sync/steps.js";
+import type { FargateServiceSettings } from "./fargate-service/context.js";
 import { CONTROLLER_FINALIZER } from "./finalizer.js";
 import { orphanSweepTasks } from "./orphan-sweep/index.js";
 import { CachedPolicyLookup } from "./policy/cache.js";
@@ -74,6 +75,20 @@ export interface ControllerCommandDeps {
 
 /** Resync periods in which every cached Cloud Map tag set is read again (src/aws/cloud-map-cache.ts). */
 const TAG_CYCLE_RESYNCS = 20;
+
+/** The FargateService reconciler's settings from the controller's (the bench builds its reconcilers with it too). */
+export function fargateServiceSettingsFrom(settings: ControllerCommandSettings): FargateServiceSettings {
+  return {
+    region: settings.region,
+    keepRevisions: settings.keepRevisions,
+    pollIntervalMs: settings.rolloutPollIntervalMs,
+    steadyStateMaxAgeMs: settings.serviceCacheMaxAgeMs,
+    ...(settings.ownRoleArns === undefined ? {} : { ownRoleArns: settings.ownRoleArns }),
+    ...(settings.resyncPeriodMs > 0
+      ? { cloudMapTagCycleMs: TAG_CYCLE_RESYNCS * settings.resyncPeriodMs }
+      : {}),
+  };
+}
 
 /** How often a CatalogSync's status is rewritten when only its sync times moved. */
 const SYNC_STATUS_HEARTBEAT_MS = 30_000;
@@ -205,16 +220,7 @@ export async function runControllerCommand(
       store: reconcilerStore,
       aws: aws as AwsGateways,
       clock,
-      fargateService: {
-        region: settings.region,
-        keepRevisions: settings.keepRevisions,
-        pollIntervalMs: settings.rolloutPollIntervalMs,
-        steadyStateMaxAgeMs: settings.serviceCacheMaxAgeMs,
-        ...(settings.resyncPeriodMs > 0
-          ? { cloudMapTagCycleMs: TAG_CYCLE_RESYNCS * settings.resyncPeriodMs }
-          : {}),
-        ownRoleArns: settings.ownRoleArns,
-      },
+      fargateService: fargateServiceSettingsFrom(settings),
       catalogSync: {
         settings: catalogSyncSettingsFrom(settings, env),
         runtime: deps.syncRuntime ?? { create: createSyncEngine, leaseName: syncLeaseName },
