@@ -210,7 +210,7 @@ export const controllerSettings = {
     default: 60_000,
     defaultText: "1m",
     description:
-      "Age of a batched DescribeServices observation a settled service's resync may use (fresh reads after changes).",
+      "Age of a batched DescribeServices observation, and of a namespace's Cloud Map service listing, a resync may use (fresh reads after changes).",
     parse: parseDuration,
   }),
   orphanSweepIntervalMs: setting<number>({
