@@ -181,6 +181,16 @@ describe("FargateService on the simulator", () => {
     expect(conditionOf(record, "Stalled")?.status).toBe("True");
     expect(conditionOf(record, "ServiceStable")).toMatchObject({ status: "False", reason: "RolloutFailed" });
     expect(record?.status?.rollout).toMatchObject({ state: "FAILED" });
+    // ECS's own words for why the tasks stopped, with the container's exit code (issue 16).
+    const message = conditionOf(record, "Ready")?.message ?? "";
+    expect(message).toContain("rolled back to");
+    expect(message).toMatch(
+      /3 tasks stopped: EssentialContainerExited: Essential container in task exited \(container api: exit code 1\)/,
+    );
+    expect(conditionOf(record, "Stalled")?.message).toBe(message);
+    expect(record?.status?.rollout).toMatchObject({
+      stoppedTasks: { final: true, stopped: 3, groups: [{ count: 3, stopCode: "EssentialContainerExited" }] },
+    });
     // The held spec is not pushed again: later passes make no ECS writes.
     bench.sim.control.resetCounters();
     for (let i = 0; i < 3; i += 1) {
@@ -188,8 +198,34 @@ describe("FargateService on the simulator", () => {
       await bench.clock.advance(5_000);
     }
     expect(writesIn(bench.sim.control.counters())).toEqual({});
+    // The stopped tasks were read once, after the failure: later passes quote the recorded summary.
+    const reads = callsIn(bench.sim.control.counters());
+    expect(reads["ecs:ListTasks"]).toBeUndefined();
+    expect(reads["ecs:DescribeTasks"]).toBeUndefined();
     const after = await bench.read("FargateService", "team-payments", "payments-api");
     expect(conditionOf(after, "Ready")?.reason).toBe("RolloutFailed");
+    expect(conditionOf(after, "Ready")?.message).toBe(message);
+  });
+
+  it("a missing image ends RolloutFailed quoting ECS's CannotPullContainerError", async () => {
+    await createPayments();
+    const broken = structuredClone(payments);
+    setImage(broken, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:9.9.9-missing");
+    await bench.store.apply(broken);
+    const record = await bench.converge(
+      "FargateService",
+      "team-payments",
+      "payments-api",
+      (r) => conditionOf(r, "Ready")?.reason === "RolloutFailed",
+      120,
+    );
+    const message = conditionOf(record, "Ready")?.message ?? "";
+    expect(message).toContain(
+      "tasks stopped: TaskFailedToStart: CannotPullContainerError: pull image manifest has been retried 5 time(s): " +
+        "failed to resolve ref 123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:9.9.9-missing",
+    );
+    // The container's reason repeats the task's: said once.
+    expect(message.match(/CannotPullContainerError/g)).toHaveLength(1);
   });
 
   it("deletion scales to 0, deletes the service through DRAINING, the Cloud Map service and the revisions, then the record", async () => {
