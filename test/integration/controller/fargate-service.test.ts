@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-servicediscovery";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ResourceDocument } from "../../../src/store/types.js";
+import { cli } from "../../e2e/cli-support.js";
 import { clientsFor } from "../aws-sim/support.js";
 import {
   applyConsulAwsCatalogSync,
@@ -205,6 +206,19 @@ describe("FargateService on the simulator", () => {
     const after = await bench.read("FargateService", "team-payments", "payments-api");
     expect(conditionOf(after, "Ready")?.reason).toBe("RolloutFailed");
     expect(conditionOf(after, "Ready")?.message).toBe(message);
+    // `fargatectl describe` shows it, with the summary under Status.
+    const described = await cli(
+      bench.store,
+      "describe",
+      "FargateService",
+      "payments-api",
+      "-n",
+      "team-payments",
+    );
+    expect(described.code).toBe(0);
+    expect(described.out).toContain("(container api: exit code 1)");
+    expect(described.out).toContain("stoppedTasks:");
+    expect(described.out).toContain("stopCode: EssentialContainerExited");
   });
 
   it("a missing image ends RolloutFailed quoting ECS's CannotPullContainerError", async () => {
