@@ -242,6 +242,29 @@ describe("FargateService on the simulator", () => {
     expect(message.match(/CannotPullContainerError/g)).toHaveLength(1);
   });
 
+  it("while tasks keep failing their health checks, the rollout's messages name the latest stop", async () => {
+    await createPayments();
+    const sick = structuredClone(payments);
+    setImage(sick, "payments-api:2.17.0-unhealthy");
+    // Without the circuit breaker ECS keeps replacing the tasks: the rollout runs on, failing.
+    sick.spec.deployment = {
+      ...(sick.spec.deployment as object),
+      circuitBreaker: { enable: false, rollback: false },
+    };
+    await bench.store.apply(sick);
+    const record = await bench.converge(
+      "FargateService",
+      "team-payments",
+      "payments-api",
+      (r) => (conditionOf(r, "Reconciling")?.message ?? "").includes("stopped so far"),
+      120,
+    );
+    expect(conditionOf(record, "Reconciling")?.reason).toBe("RolloutInProgress");
+    expect(conditionOf(record, "Ready")?.message).toMatch(
+      /in progress: .*; \d+ tasks? stopped so far, latest: ServiceSchedulerInitiated: Task failed container health checks \(container api: exit code 143\)$/,
+    );
+  });
+
   it("deletion scales to 0, deletes the service through DRAINING, the Cloud Map service and the revisions, then the record", async () => {
     const created = await createPayments();
     const cloudMapServiceId = (created?.status?.cloudMap as { serviceId?: string } | undefined)?.serviceId;
