@@ -247,7 +247,7 @@ function rolledBack(
   const detail =
     cause ??
     (failed === undefined
-      ? "it is gone"
+      ? "ECS rolled it back and no longer lists it"
       : failed.rolloutState === "FAILED"
         ? failureDetail(failed)
         : `it was replaced by deployment ${primary?.id ?? "(no id)"}`);
