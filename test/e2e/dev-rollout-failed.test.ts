@@ -52,5 +52,5 @@ describe("a failed rollout on fargatectl dev", () => {
     dev.child.kill("SIGTERM");
     const [code] = (await once(dev.child, "exit")) as [number | null];
     expect(code).toBe(0);
-  });
+  }, 150_000); // a whole dev stack and a failed rollout on two shared cores
 });
