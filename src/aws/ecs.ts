@@ -23,6 +23,7 @@ import { type CallContext, callAws, type SendOptions } from "./call.js";
 import { AwsInvalidRequestError, AwsNotFoundError } from "./errors.js";
 import { allPages } from "./pages.js";
 import { ServiceCache, type ServiceObservation } from "./service-cache.js";
+import { listStoppedTasks } from "./stopped-tasks.js";
 import { describeFailure, malformedResponse } from "./translate.js";
 import type {
   DescribeServiceOptions,
@@ -135,6 +136,10 @@ export function createEcsGateway(
         signal,
       );
       return out.serviceDeployments?.find((d) => d.serviceDeploymentArn === arn);
+    },
+
+    listStoppedTasks(cluster: string, service: string, deploymentId: string, signal?: AbortSignal) {
+      return listStoppedTasks(client, call, cluster, service, deploymentId, signal);
     },
 
     async registerTaskDefinition(input: RegisterTaskDefinitionCommandInput, signal?: AbortSignal) {

@@ -64,6 +64,8 @@ export const ECS_OPERATION_CATEGORY: Readonly<Record<string, EcsApiCategory>> = 
   ListTagsForResource: "tagging",
   DescribeClusters: "clusterRead",
   ListClusters: "clusterRead",
+  DescribeTasks: "taskRead",
+  ListTasks: "taskRead",
 };
 
 /**

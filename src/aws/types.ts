@@ -7,6 +7,7 @@
 import type {
   CreateServiceCommandInput as EcsCreateServiceInput,
   Service as EcsService,
+  Task as EcsTask,
   UpdateServiceCommandInput as EcsUpdateServiceInput,
   RegisterTaskDefinitionCommandInput,
   ServiceDeployment,
@@ -22,6 +23,7 @@ export type {
   DnsRecord,
   EcsCreateServiceInput,
   EcsService,
+  EcsTask,
   EcsUpdateServiceInput,
 };
 
@@ -96,6 +98,17 @@ export interface EcsGateway {
    * that thin test fakes need not answer it; the controller then shows no stage or traffic share.
    */
   describeServiceDeployment?(arn: string, signal?: AbortSignal): Promise<ServiceDeployment | undefined>;
+  /**
+   * The stopped tasks (at most 100) that deployment `deploymentId` of the service started: ListTasks
+   * (desiredStatus STOPPED) and one DescribeTasks. Read only while a rollout fails; optional so that thin test
+   * fakes need not answer it (the controller then quotes no stopped reason).
+   */
+  listStoppedTasks?(
+    cluster: string,
+    service: string,
+    deploymentId: string,
+    signal?: AbortSignal,
+  ): Promise<EcsTask[]>;
 }
 
 /** State of an asynchronous Cloud Map operation. */

@@ -332,9 +332,37 @@ export type FargateServiceStatus = CommonStatus & {
     stage?: string;
     trafficPercent?: number;
     bakeEndsAt?: string;
+    /** Why the rollout's tasks stopped, in ECS's words (only while it fails or its tasks keep stopping). */
+    stoppedTasks?: StoppedTasksSummary;
   };
   /** The scalable target as last observed, with the scaler's newest activity. */
   autoscaling?: AutoscalingStatus;
+};
+
+/** Stopped tasks that share one reason: ECS's stopCode, stoppedReason and the essential containers' ends. */
+export type StoppedTaskGroup = {
+  count: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  containers: Array<{ name: string; exitCode?: number; reason?: string }>;
+};
+
+/** `status.rollout.stoppedTasks`: a deployment's stopped tasks as last read (DescribeTasks), grouped by reason. */
+export type StoppedTasksSummary = {
+  deploymentId: string;
+  /** ECS's failedTasks of the deployment when read. */
+  failedTasks: number;
+  /** Read after the rollout failed: not read again. */
+  final?: boolean;
+  /** ISO time of the read. */
+  observedAt: string;
+  /** Failed tasks found (scale-downs left out). */
+  stopped: number;
+  /** At most three, most frequent first. */
+  groups: StoppedTaskGroup[];
+  /** Index in `groups` of the newest stop. */
+  latest?: number;
+  latestStoppedAt?: string;
 };
 
 /** `status.autoscaling`: the target's live bounds, ECS's desiredCount and the newest scaling activity. */

@@ -57,6 +57,8 @@ export {
   RolloutState,
   type RuntimePlatform,
   type ScheduledScalingSpec,
+  type StoppedTaskGroup,
+  type StoppedTasksSummary,
   type TargetTrackingSpec,
   type VaultMode,
   type VaultSecret,

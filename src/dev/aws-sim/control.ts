@@ -1,5 +1,6 @@
 import { type MetricResult, type MetricSample, readMetricSample } from "./autoscaling/scaler.js";
 import type { CallCounters, OperationCounters } from "./counters.js";
+import { isTaskFailure, TaskFailure } from "./ecs/task-failures.js";
 import type { FaultInjector, FaultSettings } from "./faults.js";
 import { isJsonObject, type JsonObject } from "./input.js";
 import type { CheckedRequest, EcsRequestModel } from "./request-model.js";
@@ -20,12 +21,17 @@ export interface SimulatorControl {
   resetThrottling(): void;
   /** Bucket settings, time scale and whether throttling is on. */
   throttling(): ReturnType<EcsThrottler["settings"]>;
-  /** Makes tasks of `image` fail to start (images tagged `...-crashloop` always fail). */
-  failImage(image: string): void;
+  /**
+   * Makes tasks of `image` fail, by default crashing (exit code 1); see ecs/task-failures.ts for the other ways
+   * and the tag conventions (`-crashloop`, `-missing`, `-unhealthy`, `-oom`) that fail without a call.
+   */
+  failImage(image: string, failure?: TaskFailure): void;
   /** Lets `image` start again. */
   healImage(image: string): void;
   /** Images set to fail by {@link failImage}. */
   failingImages(): string[];
+  /** Images set to fail by {@link failImage}, with how they fail. */
+  failingImageModes(): Record<string, TaskFailure>;
   /** Per-operation counters keyed `ecs:Operation` / `servicediscovery:Operation`. */
   counters(): Record<string, OperationCounters>;
   /** Zeroes every counter. */
@@ -54,8 +60,8 @@ export interface ControlTargets {
   readonly throttler: EcsThrottler;
   /** The call counters. */
   readonly counters: CallCounters;
-  /** Images set to fail (the ECS state's set). */
-  readonly failingImages: Set<string>;
+  /** Images set to fail, and how (the ECS state's map). */
+  readonly failingImages: Map<string, TaskFailure>;
   /** The model check of ECS requests (strict mode only). */
   readonly requestModel?: EcsRequestModel;
   /** CloudWatch alarm states the ECS deployments watch. */
@@ -80,13 +86,15 @@ export function createControl(targets: ControlTargets): SimulatorControl {
     setThrottling: (enabled) => targets.throttler.setEnabled(enabled),
     resetThrottling: () => targets.throttler.reset(),
     throttling: () => targets.throttler.settings(),
-    failImage: (image) => {
-      targets.failingImages.add(image);
+    failImage: (image, failure = TaskFailure.crash) => {
+      targets.failingImages.set(image, failure);
     },
     healImage: (image) => {
       targets.failingImages.delete(image);
     },
-    failingImages: () => [...targets.failingImages].sort(),
+    failingImages: () => [...targets.failingImages.keys()].sort(),
+    failingImageModes: () =>
+      Object.fromEntries([...targets.failingImages].sort(([a], [b]) => a.localeCompare(b))),
     counters: () => targets.counters.snapshot(),
     resetCounters: () => targets.counters.reset(),
     requests: () => targets.requestModel?.requests() ?? [],
@@ -103,6 +111,10 @@ export function createControl(targets: ControlTargets): SimulatorControl {
     failingHooks: () => [...targets.failingHooks].sort(),
     feedMetric: (sample) => targets.feedMetric(sample),
   };
+}
+
+function failingImagesBody(control: SimulatorControl): JsonObject {
+  return { images: control.failingImages(), failures: control.failingImageModes() };
 }
 
 /** A CloudWatch alarm state. */
@@ -148,7 +160,7 @@ function readFaults(body: JsonObject): { settings: FaultSettings; seed: number |
 /**
  * Routes `/_sim/...` requests (JSON in, JSON out):
  * GET health | GET,PUT,DELETE faults | GET,PUT throttling ({enabled}) | POST throttling/reset |
- * GET,POST,DELETE failing-images ({image}) | GET counters | POST counters/reset |
+ * GET,POST,DELETE failing-images ({image, failure?}) | GET counters | POST counters/reset |
  * GET requests (strict mode's model check: {checked, invalid, requests}) | POST requests/reset.
  * POST autoscaling/metrics ({cluster, service, metric: cpu|memory|albRequestCountPerTarget, value}).
  * GET,PUT alarms ({name, state: OK|ALARM|INSUFFICIENT_DATA}) | GET,POST,DELETE failing-hooks ({hookTargetArn}).
@@ -192,13 +204,16 @@ export function handleControlRequest(
         control.resetThrottling();
         return { status: 200, body: control.throttling() };
       case "GET /_sim/failing-images":
-        return { status: 200, body: { images: control.failingImages() } };
+        return { status: 200, body: failingImagesBody(control) };
       case "POST /_sim/failing-images":
       case "DELETE /_sim/failing-images": {
         if (typeof body.image !== "string") return { status: 400, body: { error: "image must be a string" } };
-        if (method === "POST") control.failImage(body.image);
+        if (body.failure !== undefined && !isTaskFailure(body.failure)) {
+          return { status: 400, body: { error: "failure must be crash, pull, unhealthy or oom" } };
+        }
+        if (method === "POST") control.failImage(body.image, body.failure);
         else control.healImage(body.image);
-        return { status: 200, body: { images: control.failingImages() } };
+        return { status: 200, body: failingImagesBody(control) };
       }
       case "GET /_sim/counters":
         return { status: 200, body: control.counters() };

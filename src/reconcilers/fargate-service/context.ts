@@ -1,7 +1,12 @@
 /** What the FargateService machine knows during one pass: its input and what each step found. Types only. */
 import type { ServiceDeployment } from "@aws-sdk/client-ecs";
 import type { EcsService } from "../../aws/types.js";
-import type { FargateServiceSpec, FargateServiceStatus, ObjectMeta } from "../../crds/index.js";
+import type {
+  FargateServiceSpec,
+  FargateServiceStatus,
+  ObjectMeta,
+  StoppedTasksSummary,
+} from "../../crds/index.js";
 import type { AutoscalingObservation } from "./autoscaling.js";
 import type { RolloutObservation } from "./rollout.js";
 
@@ -76,6 +81,8 @@ export interface EnsuredEcsService {
   changed: string[];
   /** ECS's current service deployment, read only while a traffic-shifting or alarm-watched one runs. */
   serviceDeployment?: ServiceDeployment;
+  /** The failing deployment's stopped tasks, read only when a rollout fails or its tasks keep stopping. */
+  stoppedTasks?: StoppedTasksSummary;
 }
 
 /** Progress of a deletion pass. */

@@ -177,6 +177,8 @@ export const fargateServiceMachine = setup({
             ? status.rollout
             : undefined;
         const progress = rolloutProgress(record, ecs.serviceDeployment, previous);
+        // Read this pass, or as the last read recorded it (reads happen only when something changed).
+        const stoppedTasks = ecs.stoppedTasks ?? previous?.stoppedTasks;
         return evaluateRollout({
           service: ecs.service,
           taskDefinitionArn: taskDefinition.arn,
@@ -186,6 +188,7 @@ export const fargateServiceMachine = setup({
           now,
           ...(previous === undefined ? {} : { previous }),
           ...(progress === undefined ? {} : { progress }),
+          ...(stoppedTasks === undefined ? {} : { stoppedTasks }),
         });
       },
     }),

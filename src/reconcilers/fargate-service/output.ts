@@ -230,6 +230,7 @@ export function convergedOutput(context: FargateServiceContext): Output {
               startedAt: rollout.startedAt,
               specHash: record.specHash,
               ...strategyFields(rollout.progress),
+              ...(rollout.stoppedTasks === undefined ? {} : { stoppedTasks: rollout.stoppedTasks }),
             },
       autoscaling: context.autoscaling?.status,
     },

@@ -46,6 +46,7 @@ import { fargateServiceMachine } from "./machine.js";
 import { checkNames, NAME_CONFLICT_RECHECK_MS, NameConflictError } from "./name-check.js";
 import { resolveNamespace } from "./namespaces.js";
 import { ensureEcsService, ensureTaskDefinition, type FargateServiceStepDeps, maxAgeFor } from "./steps.js";
+import { observeStoppedTasks } from "./stopped-tasks.js";
 
 /** What the reconciler needs. */
 export interface FargateServiceReconcilerDeps {
@@ -132,7 +133,20 @@ function machineWith(deps: FargateServiceStepDeps, logs: PassLogs) {
           );
         }
         const serviceDeployment = await observeServiceDeployment(deps.ecs, input.record, out.service, signal);
-        return serviceDeployment === undefined ? out : { ...out, serviceDeployment };
+        const stoppedTasks = await observeStoppedTasks(
+          deps.ecs,
+          input.record,
+          input.taskDefinition.arn,
+          out.service,
+          input.now,
+          signal,
+          passLog(logs, input.record),
+        );
+        return {
+          ...out,
+          ...(serviceDeployment === undefined ? {} : { serviceDeployment }),
+          ...(stoppedTasks === undefined ? {} : { stoppedTasks }),
+        };
       }),
       ensureAutoscaling: fromPromise(async ({ input, signal }) => {
         const out = await ensureAutoscaling(deps, input.record, input.service, signal);

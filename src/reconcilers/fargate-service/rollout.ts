@@ -15,6 +15,7 @@ import {
   isStillRunning,
   progressLabel,
 } from "./deployment-progress.js";
+import { describeLatestStop, describeStoppedTasks, type StoppedTasksSummary } from "./stopped-tasks.js";
 
 type Deployment = NonNullable<EcsService["deployments"]>[number];
 
@@ -67,6 +68,8 @@ export interface RolloutInput {
    * deployment; without it the observation is the plain rolling one.
    */
   progress?: DeploymentProgress;
+  /** What the deployment's stopped tasks say (read this pass or recorded); quoted while it fails or stalls. */
+  stoppedTasks?: StoppedTasksSummary;
 }
 
 /** Where the rollout stands: `status.rollout`, `status.replicas` and the condition reason/message. */
@@ -84,6 +87,8 @@ export interface RolloutObservation {
   replicas: { desired: number; running: number; pending: number };
   /** Strategy, stage, traffic share and bake end, when the input carried them. */
   progress?: DeploymentProgress;
+  /** The deployment's stopped tasks, when they were read for it and it has not completed. */
+  stoppedTasks?: StoppedTasksSummary;
 }
 
 /**
@@ -242,7 +247,7 @@ function rolledBack(
   const detail =
     cause ??
     (failed === undefined
-      ? "it is gone"
+      ? "ECS rolled it back and no longer lists it"
       : failed.rolloutState === "FAILED"
         ? failureDetail(failed)
         : `it was replaced by deployment ${primary?.id ?? "(no id)"}`);
@@ -300,8 +305,24 @@ function pending(input: RolloutInput, what: string, replicas: Replicas): Rollout
  * `timeoutSeconds` is TIMED_OUT; anything not yet visible is IN_PROGRESS (`RolloutPending`).
  */
 export function evaluateRollout(input: RolloutInput): RolloutObservation {
-  const observation = observe(input);
+  const observation = withStoppedTasks(observe(input), input.stoppedTasks);
   return input.progress === undefined ? observation : { ...observation, progress: input.progress };
+}
+
+/**
+ * Adds ECS's stop reasons to a rollout that failed, timed out or still runs (the newest one then), when they were
+ * read for this same deployment; a completed rollout drops them.
+ */
+function withStoppedTasks(
+  observation: RolloutObservation,
+  stopped: StoppedTasksSummary | undefined,
+): RolloutObservation {
+  if (stopped === undefined || stopped.deploymentId !== observation.deploymentId) return observation;
+  if (observation.state === RolloutState.Completed) return observation;
+  const running = observation.state === RolloutState.InProgress;
+  const note = running ? describeLatestStop(stopped) : describeStoppedTasks(stopped);
+  const message = note === undefined ? observation.message : `${observation.message}; ${note}`;
+  return { ...observation, message, stoppedTasks: stopped };
 }
 
 function observe(input: RolloutInput): RolloutObservation {

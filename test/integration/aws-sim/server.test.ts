@@ -126,6 +126,9 @@ describe("the simulator's HTTP layer", () => {
     expect((await call("POST", "/_sim/failing-images", { image: "web:9" })).body.images).toEqual(["web:9"]);
     expect(h.sim.control.failingImages()).toEqual(["web:9"]);
     expect((await call("DELETE", "/_sim/failing-images", { image: "web:9" })).body.images).toEqual([]);
+    const pull = await call("POST", "/_sim/failing-images", { image: "web:10", failure: "pull" });
+    expect(pull.body.failures).toEqual({ "web:10": "pull" });
+    expect((await call("POST", "/_sim/failing-images", { image: "x", failure: "melt" })).status).toBe(400);
     expect((await call("PUT", "/_sim/faults", { dropPercent: "lots" })).status).toBe(400);
     expect((await call("GET", "/_sim/nothing")).status).toBe(404);
   });

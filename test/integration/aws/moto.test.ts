@@ -95,6 +95,9 @@ describe("EcsGateway on moto", () => {
     expect(described).toMatchObject({ serviceArn: created.serviceArn, status: "ACTIVE" });
     expect(described?.tags).toEqual([{ key: "fargate-operator:uid", value: run }]);
     expect(await aws.ecs.describeService(cluster, "ghost")).toBeUndefined();
+    // moto runs no service tasks, so none stopped; the request (startedBy beside desiredStatus) is accepted.
+    const deploymentId = described?.deployments?.[0]?.id ?? "ecs-svc/0";
+    expect(await aws.ecs.listStoppedTasks?.(cluster, "web", deploymentId)).toEqual([]);
 
     const updated = await aws.ecs.updateService({ cluster, service: "web", desiredCount: 0 });
     expect(updated.desiredCount).toBe(0);

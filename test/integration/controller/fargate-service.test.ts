@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-servicediscovery";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ResourceDocument } from "../../../src/store/types.js";
+import { cli } from "../../e2e/cli-support.js";
 import { clientsFor } from "../aws-sim/support.js";
 import {
   applyConsulAwsCatalogSync,
@@ -181,6 +182,16 @@ describe("FargateService on the simulator", () => {
     expect(conditionOf(record, "Stalled")?.status).toBe("True");
     expect(conditionOf(record, "ServiceStable")).toMatchObject({ status: "False", reason: "RolloutFailed" });
     expect(record?.status?.rollout).toMatchObject({ state: "FAILED" });
+    // ECS's own words for why the tasks stopped, with the container's exit code (issue 16).
+    const message = conditionOf(record, "Ready")?.message ?? "";
+    expect(message).toContain("rolled back to");
+    expect(message).toMatch(
+      /3 tasks stopped: EssentialContainerExited: Essential container in task exited \(container api: exit code 1\)/,
+    );
+    expect(conditionOf(record, "Stalled")?.message).toBe(message);
+    expect(record?.status?.rollout).toMatchObject({
+      stoppedTasks: { final: true, stopped: 3, groups: [{ count: 3, stopCode: "EssentialContainerExited" }] },
+    });
     // The held spec is not pushed again: later passes make no ECS writes.
     bench.sim.control.resetCounters();
     for (let i = 0; i < 3; i += 1) {
@@ -188,8 +199,70 @@ describe("FargateService on the simulator", () => {
       await bench.clock.advance(5_000);
     }
     expect(writesIn(bench.sim.control.counters())).toEqual({});
+    // The stopped tasks were read once, after the failure: later passes quote the recorded summary.
+    const reads = callsIn(bench.sim.control.counters());
+    expect(reads["ecs:ListTasks"]).toBeUndefined();
+    expect(reads["ecs:DescribeTasks"]).toBeUndefined();
     const after = await bench.read("FargateService", "team-payments", "payments-api");
     expect(conditionOf(after, "Ready")?.reason).toBe("RolloutFailed");
+    expect(conditionOf(after, "Ready")?.message).toBe(message);
+    // `fargatectl describe` shows it, with the summary under Status.
+    const described = await cli(
+      bench.store,
+      "describe",
+      "FargateService",
+      "payments-api",
+      "-n",
+      "team-payments",
+    );
+    expect(described.code).toBe(0);
+    expect(described.out).toContain("(container api: exit code 1)");
+    expect(described.out).toContain("stoppedTasks:");
+    expect(described.out).toContain("stopCode: EssentialContainerExited");
+  });
+
+  it("a missing image ends RolloutFailed quoting ECS's CannotPullContainerError", async () => {
+    await createPayments();
+    const broken = structuredClone(payments);
+    setImage(broken, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:9.9.9-missing");
+    await bench.store.apply(broken);
+    const record = await bench.converge(
+      "FargateService",
+      "team-payments",
+      "payments-api",
+      (r) => conditionOf(r, "Ready")?.reason === "RolloutFailed",
+      120,
+    );
+    const message = conditionOf(record, "Ready")?.message ?? "";
+    expect(message).toContain(
+      "tasks stopped: TaskFailedToStart: CannotPullContainerError: pull image manifest has been retried 5 time(s): " +
+        "failed to resolve ref 123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api:9.9.9-missing",
+    );
+    // The container's reason repeats the task's: said once.
+    expect(message.match(/CannotPullContainerError/g)).toHaveLength(1);
+  });
+
+  it("while tasks keep failing their health checks, the rollout's messages name the latest stop", async () => {
+    await createPayments();
+    const sick = structuredClone(payments);
+    setImage(sick, "payments-api:2.17.0-unhealthy");
+    // Without the circuit breaker ECS keeps replacing the tasks: the rollout runs on, failing.
+    sick.spec.deployment = {
+      ...(sick.spec.deployment as object),
+      circuitBreaker: { enable: false, rollback: false },
+    };
+    await bench.store.apply(sick);
+    const record = await bench.converge(
+      "FargateService",
+      "team-payments",
+      "payments-api",
+      (r) => (conditionOf(r, "Reconciling")?.message ?? "").includes("stopped so far"),
+      120,
+    );
+    expect(conditionOf(record, "Reconciling")?.reason).toBe("RolloutInProgress");
+    expect(conditionOf(record, "Ready")?.message).toMatch(
+      /in progress: .*; \d+ tasks? stopped so far, latest: ServiceSchedulerInitiated: Task failed container health checks \(container api: exit code 143\)$/,
+    );
   });
 
   it("deletion scales to 0, deletes the service through DRAINING, the Cloud Map service and the revisions, then the record", async () => {

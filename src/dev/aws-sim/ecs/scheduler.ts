@@ -16,6 +16,7 @@ import {
 } from "./service-deployments.js";
 import type { EcsDeployment, EcsService, EcsState, EcsTask } from "./state.js";
 import { advanceDeployment, type StrategyStep } from "./strategy.js";
+import { failingContainer, TaskFailure, taskStop } from "./task-failures.js";
 
 const MAX_EVENTS = 100;
 const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
@@ -189,6 +190,7 @@ export class EcsScheduler {
     const awsvpc = deployment.networkConfiguration?.awsvpcConfiguration;
     const subnets = strListField(isJsonObject(awsvpc) ? awsvpc : undefined, "subnets");
     this.#launches += 1;
+    const failing = failingContainer(td?.containers ?? [], this.#state.failingImages);
     const id = ctx.ids.taskId();
     const task: EcsTask = {
       id,
@@ -204,7 +206,8 @@ export class EcsScheduler {
       attachmentId: ctx.ids.uuid(),
       macAddress: Array.from({ length: 6 }, () => ctx.ids.hex(2)).join(":"),
       availabilityZone: `${ctx.region}${AVAILABILITY_ZONES[this.#launches % AVAILABILITY_ZONES.length]}`,
-      failing: td?.containers.some((c) => c.essential && this.#state.isFailingImage(c.image)) ?? false,
+      failure: failing?.failure,
+      failedContainer: failing?.name,
       lastStatus: "PROVISIONING",
       desiredStatus: "RUNNING",
       startedAt: undefined,
@@ -229,18 +232,21 @@ export class EcsScheduler {
   #finishStart(task: EcsTask): void {
     if (task.desiredStatus !== "RUNNING") return;
     const svc = this.#serviceOf(task);
-    if (task.failing) {
-      const deployment = svc?.deployments.find((d) => d.id === task.deploymentId);
-      if (deployment !== undefined) deployment.failedTasks += 1;
+    if (task.failure !== undefined && task.failure !== TaskFailure.unhealthy) {
+      this.#countFailure(svc, task);
       task.desiredStatus = "STOPPED";
-      task.stopCode = "EssentialContainerExited";
-      task.stoppedReason = "Essential container in task exited";
+      Object.assign(task, taskStop(task.failure, this.#failedImage(task)));
       this.#markStopped(task);
       return;
     }
     task.lastStatus = "RUNNING";
     task.startedAt = this.#state.ctx.clock.now();
     task.version += 1;
+    if (task.failure === TaskFailure.unhealthy) {
+      // It runs, but never HEALTHY: not registered anywhere, and stopped once its health checks have failed.
+      this.#state.ctx.after(this.#state.ctx.timing.startMs, () => this.#failHealthChecks(task));
+      return;
+    }
     if (svc !== undefined) {
       registerInCloudMap(this.#state, this.#cloudMap, svc, task, (m) => this.addEvent(svc, m));
     }
@@ -254,6 +260,28 @@ export class EcsScheduler {
       );
     }
     if (svc !== undefined) this.reconcile(svc);
+  }
+
+  #failHealthChecks(task: EcsTask): void {
+    if (task.desiredStatus !== "RUNNING") return;
+    const svc = this.#serviceOf(task);
+    this.#countFailure(svc, task);
+    if (svc !== undefined)
+      this.addEvent(svc, `(service ${svc.name}) (task ${task.id}) failed container health checks.`);
+    const { stopCode, stoppedReason } = taskStop(TaskFailure.unhealthy, this.#failedImage(task));
+    this.stopTask(task, stoppedReason, stopCode);
+    if (svc !== undefined) this.reconcile(svc);
+  }
+
+  /** A failed task counts toward its deployment's circuit breaker. */
+  #countFailure(svc: EcsService | undefined, task: EcsTask): void {
+    const deployment = svc?.deployments.find((d) => d.id === task.deploymentId);
+    if (deployment !== undefined) deployment.failedTasks += 1;
+  }
+
+  #failedImage(task: EcsTask): string {
+    const td = this.#state.findTaskDefinition(task.taskDefinitionArn);
+    return td?.containers.find((c) => c.name === task.failedContainer)?.image ?? "";
   }
 
   #markStopped(task: EcsTask): void {
@@ -335,7 +363,7 @@ function planTask(task: EcsTask): PlanTask {
   const phase =
     task.desiredStatus === "STOPPED"
       ? "stopping"
-      : task.lastStatus === "RUNNING" && task.targetHealthy
+      : task.lastStatus === "RUNNING" && task.targetHealthy && task.failure === undefined
         ? "running"
         : "starting";
   return { id: task.id, deploymentId: task.deploymentId, phase };

@@ -1,6 +1,7 @@
 import { epochSeconds } from "../context.js";
 import type { JsonObject } from "../input.js";
 import type { EcsCluster, EcsDeployment, EcsService, EcsState, EcsTask } from "./state.js";
+import { containerState, TaskFailure } from "./task-failures.js";
 
 const PLATFORM_VERSION = "1.4.0";
 
@@ -143,11 +144,8 @@ export function taskShape(state: EcsState, task: EcsTask, withTags: boolean): Js
       taskArn: task.arn,
       name: c.name,
       image: c.image,
-      lastStatus:
-        task.lastStatus === "RUNNING" ? "RUNNING" : task.lastStatus === "STOPPED" ? "STOPPED" : "PENDING",
-      exitCode: task.lastStatus === "STOPPED" ? (task.failing ? 1 : 0) : undefined,
+      ...containerState(task, c),
       networkInterfaces: [{ attachmentId: task.attachmentId, privateIpv4Address: task.ip }],
-      healthStatus: "UNKNOWN",
       cpu: "0",
     })),
     cpu: td?.cpu,
@@ -155,7 +153,8 @@ export function taskShape(state: EcsState, task: EcsTask, withTags: boolean): Js
     desiredStatus: task.desiredStatus,
     enableExecuteCommand: false,
     group: `service:${task.serviceName}`,
-    healthStatus: "UNKNOWN",
+    healthStatus:
+      task.failure === TaskFailure.unhealthy && task.desiredStatus === "STOPPED" ? "UNHEALTHY" : "UNKNOWN",
     lastStatus: task.lastStatus,
     launchType: "FARGATE",
     memory: td?.memory,

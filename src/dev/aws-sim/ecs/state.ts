@@ -1,6 +1,7 @@
 import type { SimContext } from "../context.js";
 import { AwsApiError } from "../errors.js";
 import type { JsonObject } from "../input.js";
+import type { TaskFailure } from "./task-failures.js";
 
 /** An ECS tag (lower-case members, unlike Cloud Map). */
 export interface EcsTag {
@@ -150,8 +151,10 @@ export interface EcsTask {
   readonly attachmentId: string;
   readonly macAddress: string;
   readonly availabilityZone: string;
-  /** True when its image is set to fail: it stops before reaching RUNNING. */
-  readonly failing: boolean;
+  /** How it fails (task-failures.ts), when an essential container's image is set to fail. */
+  readonly failure: TaskFailure | undefined;
+  /** The essential container whose image fails. */
+  readonly failedContainer: string | undefined;
   lastStatus: TaskStatus;
   desiredStatus: "RUNNING" | "STOPPED";
   startedAt: number | undefined;
@@ -229,8 +232,8 @@ export class EcsState {
   readonly tasks = new Map<string, EcsTask>();
   /** Tasks by `cluster/service`, so per-service work does not scan every task. */
   readonly #tasksByService = new Map<string, Set<EcsTask>>();
-  /** Images whose tasks fail (besides any image whose tag ends `-crashloop`). */
-  readonly failingImages = new Set<string>();
+  /** Images whose tasks fail, and how (besides the tag conventions of task-failures.ts). */
+  readonly failingImages = new Map<string, TaskFailure>();
   /** CloudWatch alarm states set through the control API (an unknown alarm is OK). */
   readonly alarmStates = new Map<string, "OK" | "ALARM" | "INSUFFICIENT_DATA">();
   /** Lifecycle hook targets (Lambda ARNs) whose invocations fail. */
@@ -320,10 +323,5 @@ export class EcsState {
     }
     const revision = Number(revisionText);
     return revisions.find((td) => td.revision === revision);
-  }
-
-  /** True when tasks using `image` must fail: the `-crashloop` tag convention or a control call. */
-  isFailingImage(image: string): boolean {
-    return image.endsWith("-crashloop") || this.failingImages.has(image);
   }
 }

@@ -160,7 +160,7 @@ describe("evaluateRollout: circuit-breaker rollbacks are failures", () => {
     expect(result).toEqual({
       state: "FAILED",
       reason: "RolloutFailed",
-      message: `deployment ${D_NEW} of ${OURS} failed (it is gone); rolled back to ${OLD}`,
+      message: `deployment ${D_NEW} of ${OURS} failed (ECS rolled it back and no longer lists it); rolled back to ${OLD}`,
       deploymentId: D_NEW,
       startedAt: iso(T0),
       replicas,

@@ -1,0 +1,56 @@
+/**
+ * Why a rollout failed, on `fargatectl dev` (issue 16): a crashing image ends `RolloutFailed`, and both `wait`
+ * and `describe` quote ECS's stoppedReason and the container's exit code, as a user in another shell sees them.
+ */
+import { type ChildProcess, execFile } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { startDev } from "./dev-support.js";
+
+const run = promisify(execFile);
+const REASON = "EssentialContainerExited: Essential container in task exited (container web: exit code 1)";
+
+describe("a failed rollout on fargatectl dev", () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+  });
+
+  it("wait and describe quote ECS's stopped reason and the container's exit code", async () => {
+    const dev = await startDev();
+    child = dev.child;
+    const cli = (...args: string[]) =>
+      run(process.execPath, ["--import", "tsx", "src/cli/run.ts", ...args], {
+        env: { PATH: process.env.PATH ?? "", ...dev.env },
+      }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: e.code ?? -1,
+          stdout: e.stdout ?? "",
+          stderr: e.stderr ?? "",
+        }),
+      );
+    const specs = await mkdtemp(join(tmpdir(), "fo-crash-"));
+    try {
+      const hello = await readFile("examples/services/hello.yaml", "utf8");
+      await writeFile(join(specs, "hello.yaml"), hello.replace("nginx:1.27", "nginx:1.27-crashloop"));
+      expect((await cli("apply", "-f", join(specs, "hello.yaml"))).code).toBe(0);
+      const waited = await cli("wait", "fs/hello", "--for", "condition=Ready", "--timeout", "90s");
+      expect(waited.code).toBe(1);
+      expect(waited.stderr).toContain("reason=RolloutFailed");
+      expect(waited.stderr).toContain(REASON);
+      const described = await cli("describe", "fs", "hello");
+      expect(described.stdout).toMatch(/Ready\s+False\s+RolloutFailed\s+\S+\s+deployment ecs-svc\//);
+      expect(described.stdout).toContain(`3 tasks stopped: ${REASON}`);
+    } finally {
+      await rm(specs, { recursive: true, force: true });
+    }
+    dev.child.kill("SIGTERM");
+    const [code] = (await once(dev.child, "exit")) as [number | null];
+    expect(code).toBe(0);
+  }, 150_000); // a whole dev stack and a failed rollout on two shared cores
+});
