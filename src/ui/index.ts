@@ -33,7 +33,10 @@ export async function startControllerStatusPage(input: {
       ...(input.events === undefined ? {} : { events: input.events }),
     });
   } catch (error) {
-    input.log.error({ err: error, address: input.address }, "status page could not listen; running without it");
+    input.log.error(
+      { err: error, address: input.address },
+      "status page could not listen; running without it",
+    );
     return undefined;
   }
 }

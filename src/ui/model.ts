@@ -186,8 +186,9 @@ function looksLikeReference(value: string): boolean {
  */
 export function redact(value: unknown, key = "", parentKey = ""): unknown {
   if (typeof value === "string") {
-    if (parentKey === "environment" || (SECRET_KEY.test(key) && !looksLikeReference(value))) return HIDDEN;
-    return scrubSecrets(value);
+    if (parentKey === "environment") return HIDDEN;
+    if (looksLikeReference(value)) return value;
+    return SECRET_KEY.test(key) ? HIDDEN : scrubSecrets(value);
   }
   if (Array.isArray(value)) {
     // ECS's own shape of environment: [{ name, value }].

@@ -34,7 +34,7 @@ function fleet(records: readonly StoredResource[]): string {
         `<tr><td>${escapeHtml(namespace)}</td>${STATES.map((s) => `<td class="num ${counts[s] > 0 && s !== "Ready" ? s : ""}">${counts[s]}</td>`).join("")}</tr>`,
     )
     .join("");
-  return `<section id="fleet"><h2>Fleet <small>${records.length} records</small></h2><div class="chips">${chips}</div>
+  return `<section id="fleet"><h2>Fleet <small>${records.length} record${records.length === 1 ? "" : "s"}</small></h2><div class="chips">${chips}</div>
 <table><thead><tr><th>Namespace</th>${STATES.map((s) => `<th class="num">${s}</th>`).join("")}</tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
