@@ -92,5 +92,5 @@ export function renderAge(iso: string | undefined, now: number): string {
         : seconds < 172_800
           ? `${Math.floor(seconds / 3600)}h`
           : `${Math.floor(seconds / 86_400)}d`;
-  return `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}" data-age>${text}</time>`;
+  return `<time datetime="${escapeHtml(iso)}" data-age>${text}</time>`;
 }

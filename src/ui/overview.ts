@@ -38,12 +38,19 @@ function fleet(records: readonly StoredResource[]): string {
 <table><thead><tr><th>Namespace</th>${STATES.map((s) => `<th class="num">${s}</th>`).join("")}</tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
+/** The trio's "off" members say nothing a row needs; every other condition is shown, its message on hover. */
 function conditionChips(r: StoredResource): string {
   return conditionsOf(r)
-    .map(
-      (c) =>
-        `<span class="c ${escapeHtml(c.status)}" title="${escapeHtml(`${c.reason}: ${scrubSecrets(c.message)}`)}">${escapeHtml(c.type)}=${escapeHtml(c.status)}</span>`,
+    .filter(
+      (c) => c.status === "True" || c.type === "Ready" || (c.type !== "Reconciling" && c.type !== "Stalled"),
     )
+    .map((c) => {
+      const title =
+        c.message === "" ? "" : ` title="${escapeHtml(`${c.reason}: ${scrubSecrets(c.message)}`)}"`;
+      const label =
+        c.status === "True" ? escapeHtml(c.type) : `${escapeHtml(c.type)}=${escapeHtml(c.status)}`;
+      return `<span class="c ${escapeHtml(c.status)}"${title}>${label}</span>`;
+    })
     .join("");
 }
 
@@ -85,7 +92,7 @@ const TABLES: Record<Kind, KindTable> = {
       const names = dnsNames(r);
       const traffic = ro.trafficPercent === undefined ? "" : ` · ${ro.trafficPercent}% traffic`;
       return `<td class="num">${ro.running}/${ro.desired}${ro.pending > 0 ? ` <span class="dim">(${ro.pending} pending)</span>` : ""}</td>
-<td><progress max="${Math.max(ro.desired, 1)}" value="${Math.min(ro.running, Math.max(ro.desired, 1))}" title="${ro.running} of ${ro.desired} running"></progress> ${text(ro.state)}${traffic}</td>
+<td><progress max="${Math.max(ro.desired, 1)}" value="${Math.min(ro.running, Math.max(ro.desired, 1))}"></progress> ${text(ro.state)}${traffic}</td>
 <td>${dns(names.cloudMap)}</td><td>${dns(names.consul)}</td>`;
     },
   },
