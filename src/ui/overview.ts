@@ -28,14 +28,14 @@ function fleet(records: readonly StoredResource[]): string {
   const chips = STATES.map(
     (s) => `<span class="${s}" data-total="${s}"><strong>${summary.total[s]}</strong> ${s}</span>`,
   ).join("");
-  const rows = summary.namespaces
+  const boxes = summary.namespaces
     .map(
       ({ namespace, counts }) =>
-        `<tr><td>${escapeHtml(namespace)}</td>${STATES.map((s) => `<td class="num ${counts[s] > 0 && s !== "Ready" ? s : ""}">${counts[s]}</td>`).join("")}</tr>`,
+        `<div class="nsbox${counts.Stalled > 0 ? " bad" : ""}"><strong>${escapeHtml(namespace)}</strong><br>${STATES.map((s) => `<span class="${counts[s] > 0 ? s : "dim"}" title="${s}">${counts[s]} ${s.toLowerCase()}</span>`).join(" · ")}</div>`,
     )
     .join("");
-  return `<section id="fleet"><h2>Fleet <small>${records.length} record${records.length === 1 ? "" : "s"}</small></h2><div class="chips">${chips}</div>
-<table><thead><tr><th>Namespace</th>${STATES.map((s) => `<th class="num">${s}</th>`).join("")}</tr></thead><tbody>${rows}</tbody></table></section>`;
+  return `<section id="fleet"><h2>Fleet <small>${records.length} record${records.length === 1 ? "" : "s"} in ${summary.namespaces.length} namespace${summary.namespaces.length === 1 ? "" : "s"}</small></h2><div class="chips">${chips}</div>
+<div class="ns">${boxes}</div></section>`;
 }
 
 /** The trio's "off" members say nothing a row needs; every other condition is shown, its message on hover. */
@@ -58,7 +58,7 @@ function nameCell(r: StoredResource): string {
   const labels = Object.entries(r.metadata.labels)
     .map(([k, v]) => `<span class="c lbl">${escapeHtml(k)}=${escapeHtml(v)}</span>`)
     .join("");
-  return `<td><a href="${escapeHtml(recordHref(r))}">${escapeHtml(r.metadata.name)}</a>${labels === "" ? "" : `<br>${labels}`}</td>`;
+  return `<td><a href="${escapeHtml(recordHref(r))}">${escapeHtml(r.metadata.name)}</a>${labels === "" ? "" : ` ${labels}`}</td>`;
 }
 
 function stateCells(r: StoredResource): string {
@@ -142,7 +142,7 @@ function kindTable(kind: Kind, records: StoredResource[], now: number): string {
     )
     .join("\n");
   return `<section id="kind-${kind}"><h2>${kind} <small>${records.length}</small></h2>
-<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></section>`;
+<table class="k k-${kind}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 /** The fleet page's content: the summary, then a table per kind that has records. */

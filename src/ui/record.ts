@@ -54,7 +54,7 @@ function conditionsTable(r: StoredResource, now: number): string {
   const rows = list
     .map(
       (c) =>
-        `<tr><td>${escapeHtml(c.type)}</td><td class="c ${escapeHtml(c.status)}">${escapeHtml(c.status)}</td><td>${escapeHtml(c.reason)}</td><td>${renderAge(c.lastTransitionTime, now)}</td><td>${escapeHtml(scrubSecrets(c.message))}</td></tr>`,
+        `<tr><td>${escapeHtml(c.type)}</td><td><span class="c ${escapeHtml(c.status)}">${escapeHtml(c.status)}</span></td><td>${escapeHtml(c.reason)}</td><td>${renderAge(c.lastTransitionTime, now)}</td><td>${escapeHtml(scrubSecrets(c.message))}</td></tr>`,
     )
     .join("");
   return `<table id="conditions"><thead><tr><th>Type</th><th>Status</th><th>Reason</th><th>Age</th><th>Message</th></tr></thead><tbody>${rows}</tbody></table>`;
