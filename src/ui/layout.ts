@@ -30,10 +30,10 @@ table.k{display:block}table.k thead,table.k tbody{display:block}
 table.k tr{display:grid;align-items:start;border-bottom:1px solid var(--line)}
 table.k td,table.k th{border:0;overflow-wrap:anywhere;min-width:0}table.k th{overflow-wrap:normal}
 table.k tbody tr{content-visibility:auto;contain-intrinsic-size:auto 2.6em}
-.k-FargateService tr{grid-template-columns:1fr 1.4fr minmax(7.5rem,.9fr) minmax(8.5rem,1.1fr) 1.4fr .6fr 1.4fr 1.6fr 1.6fr .5fr}
-.k-CloudMapNamespace tr{grid-template-columns:1fr 1.4fr minmax(7.5rem,.9fr) minmax(8.5rem,1.1fr) 1.4fr 1.5fr 1.5fr 1.5fr .5fr}
-.k-CatalogSync tr{grid-template-columns:1fr 1.2fr minmax(7.5rem,.9fr) minmax(8.5rem,1fr) 1.2fr 1.1fr .9fr .8fr .8fr .6fr 1.1fr .9fr .5fr}
-.k-NamespacePolicy tr{grid-template-columns:1fr 1.4fr minmax(7.5rem,.9fr) minmax(8.5rem,1.1fr) 1.4fr 3fr .5fr}
+.k-FargateService tr{grid-template-columns:1fr 1.4fr minmax(7.5rem,.9fr) minmax(10rem,1.1fr) 1.4fr .6fr 1.4fr 1.6fr 1.6fr .5fr}
+.k-CloudMapNamespace tr{grid-template-columns:1fr 1.4fr minmax(7.5rem,.9fr) minmax(10rem,1.1fr) 1.4fr 1.5fr 1.5fr 1.5fr .5fr}
+.k-CatalogSync tr{grid-template-columns:1fr 1.2fr minmax(7.5rem,.9fr) minmax(10rem,1fr) 1.2fr 1.1fr .9fr .8fr .8fr .6fr 1.1fr .9fr .5fr}
+.k-NamespacePolicy tr{grid-template-columns:1fr 1.4fr minmax(7.5rem,.9fr) minmax(10rem,1.1fr) 1.4fr 3fr .5fr}
 pre{background:rgba(127,127,127,.08);padding:.6rem;overflow:auto;max-height:40rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{color:var(--mute)}dd{margin:0}
 .dim{color:var(--mute)}.Warning{color:var(--bad)}
