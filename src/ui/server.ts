@@ -4,6 +4,7 @@
  * every `minUpdateIntervalMs`), a slow viewer is skipped until it drains, and every rendering of the fleet is
  * shared by all viewers of the same cache version: viewers cost memory and CPU, never a table read.
  */
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Clock, systemClock, type TimerHandle } from "../clock.js";
@@ -97,6 +98,8 @@ export async function startStatusPage(options: StatusPageOptions): Promise<Statu
   const { source, log } = options;
   const viewers = new Set<Viewer>();
   let version = 0;
+  const epoch = randomBytes(4).toString("hex");
+  const token = (): string => `${epoch}.${version}`;
   let overviewCache: { version: number; html: string; title: string } | undefined;
   let closing = false;
 
@@ -192,7 +195,7 @@ export async function startStatusPage(options: StatusPageOptions): Promise<Statu
   };
   ticker = clock.setTimer(tick, tickMs);
 
-  const openStream = (req: IncomingMessage, res: ServerResponse, r: Route, seen: number): void => {
+  const openStream = (req: IncomingMessage, res: ServerResponse, r: Route, seen: string | null): void => {
     if (viewers.size >= maxViewers) {
       res.writeHead(503, { ...SECURITY_HEADERS, "content-type": "text/plain", "retry-after": "10" });
       res.end("too many open status pages\n");
@@ -221,8 +224,9 @@ export async function startStatusPage(options: StatusPageOptions): Promise<Statu
     };
     req.once("close", forget);
     res.once("close", forget);
-    // The page was rendered at version `seen`; anything since goes out at once.
-    if (seen !== version) schedule(v);
+    // The page was rendered at version `seen` (of this server: a restarted controller counts anew); anything
+    // since goes out at once.
+    if (seen !== token()) schedule(v);
   };
 
   const server = createServer((req, res) => {
@@ -253,11 +257,10 @@ export async function startStatusPage(options: StatusPageOptions): Promise<Statu
       return;
     }
     if (r.stream) {
-      openStream(req, res, r, Number(url.searchParams.get("v") ?? "-1"));
+      openStream(req, res, r, url.searchParams.get("v"));
       return;
     }
-    const seen = version;
-    const streamUrl = `/stream${url.pathname === "/" ? "" : url.pathname}?v=${seen}`;
+    const streamUrl = `/stream${url.pathname === "/" ? "" : url.pathname}?v=${token()}`;
     const content = r.key === undefined ? Promise.resolve(overview()) : record(r);
     content.then(
       ({ html, title }) => {

@@ -117,7 +117,8 @@ describe("status page server", () => {
       clock,
       minUpdateIntervalMs: 250,
     });
-    const version = /data-stream="\/stream\?v=(\d+)"/.exec((await call(page, "/")).body)?.[1];
+    const version = /data-stream="\/stream\?v=([0-9a-f]+\.\d+)"/.exec((await call(page, "/")).body)?.[1];
+    expect(version).toBeDefined();
     const stream = openStream(page, `/stream?v=${version}`);
     await until(() => page?.viewerCount() === 1, "the viewer");
     // The first change goes out at once; the nine after it wait for the interval and go out as one update.
@@ -137,6 +138,19 @@ describe("status page server", () => {
     page = undefined;
     await until(() => stream.ended(), "the end of the stream");
     expect(stream.raw()).toContain("event: bye");
+  });
+
+  it("sends a stream opened for an older rendering (or another controller's) the current page at once", async () => {
+    const source = new MemoryRecordSource();
+    source.put(readyService("team-a", "web"));
+    const clock = new ManualClock();
+    page = await startStatusPage({ host: "127.0.0.1", port: 0, source, log, clock });
+    const stream = openStream(page, "/stream/r/FargateService/team-a/web?v=0123abcd.7");
+    await until(() => page?.viewerCount() === 1, "the viewer");
+    await clock.advance(0);
+    await until(() => stream.updates.length === 1, "the catch-up update");
+    expect(stream.updates[0]?.html).toContain(`<table id="conditions">`);
+    stream.close();
   });
 
   it("shows a record's events from the injected reader, and none without it", async () => {
