@@ -8,10 +8,11 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Clock, systemClock, type TimerHandle } from "../clock.js";
-import { KINDS, type Kind, type ResourceKey, resourceKey } from "../crds/meta.js";
+import type { Kind, ResourceKey } from "../crds/meta.js";
 import { type Logger, scrubSecrets } from "../log.js";
 import { safeJson } from "./escape.js";
-import { CONTENT_SECURITY_POLICY, renderPage } from "./layout.js";
+import { LOOPBACK_HOSTS, type Route, route, SECURITY_HEADERS } from "./http.js";
+import { renderPage } from "./layout.js";
 import { overviewTitle, renderOverview } from "./overview.js";
 import { type EventsSection, renderMissing, renderRecord } from "./record.js";
 import type { EventLister, RecordSource } from "./types.js";
@@ -48,18 +49,6 @@ export interface StatusPage {
   close(): Promise<void>;
 }
 
-const SECURITY_HEADERS = {
-  "content-security-policy": CONTENT_SECURITY_POLICY,
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
-  "cross-origin-opener-policy": "same-origin",
-  "cross-origin-resource-policy": "same-origin",
-  "cache-control": "no-store",
-} as const;
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
 interface Viewer {
   res: ServerResponse;
   /** The record a record page watches; the whole fleet otherwise. */
@@ -70,24 +59,6 @@ interface Viewer {
   timer: TimerHandle | undefined;
   busy: boolean;
   blocked: boolean;
-}
-
-interface Route {
-  stream: boolean;
-  key?: ResourceKey;
-  parts?: [string, string, string];
-}
-
-/** Parses `/`, `/stream`, `/r/KIND/NS/NAME` and `/stream/r/KIND/NS/NAME`; undefined for anything else. */
-function route(pathname: string): Route | undefined {
-  const stream = pathname === "/stream" || pathname.startsWith("/stream/");
-  const rest = stream ? pathname.slice("/stream".length) || "/" : pathname;
-  if (rest === "/") return { stream };
-  const m = /^\/r\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(rest);
-  if (m === null) return undefined;
-  const [kind, namespace, name] = [m[1], m[2], m[3]].map((s) => decodeURIComponent(s ?? ""));
-  if (!(KINDS as readonly string[]).includes(kind ?? "") || !namespace || !name) return undefined;
-  return { stream, key: resourceKey(kind as Kind, namespace, name), parts: [kind ?? "", namespace, name] };
 }
 
 /** Starts the page and resolves once it listens. */
