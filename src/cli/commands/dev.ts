@@ -91,6 +91,10 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
     if (url !== undefined) {
       ctx.out(`export FARGATE_OPERATOR_UI_URL=${url}\n`);
       ctx.err(`status page: ${url}\n`);
+    } else if (options.uiAddress !== "") {
+      ctx.err(
+        "status page: not served (its port is taken? see the controller log; --ui-address picks another)\n",
+      );
     }
     ctx.out(
       `ready: ${stack.dynamodbKind} at ${stack.dynamodbEndpoint}, simulators at ${stack.aws.endpoint} and ${stack.consul.url}\n`,
