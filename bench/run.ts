@@ -10,7 +10,7 @@
  *
  * Options: --quick (100 services; within 5 minutes on 2 cores), --services N, --time-scale S (default 1: on a
  * shared 2-core machine the controller's own wall-clock work, not AWS's buckets, limits it at 2× and above),
- * --records N (memory phase, default 10000), --phases convergence,watch,steady,memory,sync,import (default all),
+ * --records N (memory phase, default 10000), --phases convergence,watch,steady,memory,sync,import,ui (default all),
  * --memory-node-flags=--max-old-space-size=128 (node flags for the memory phase's controller process instead of
  * the image's NODE_OPTIONS; the full run also measures it with none, i.e. a heap sized for this host),
  * --controller-entry dist|tsx (how that process runs; dist when the build exists).
@@ -36,10 +36,11 @@ import { type BenchStack, ROLLOUT_SECONDS, startBenchStack } from "./lib/stack.j
 import { round, waitUntil } from "./lib/stats.js";
 import { measureSteadyState } from "./lib/steady-state.js";
 import { measureSync } from "./lib/sync.js";
+import { measureUi } from "./lib/ui.js";
 import { measureWatchLatency } from "./lib/watch-latency.js";
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
-const PHASES = ["convergence", "watch", "steady", "memory", "sync", "import"] as const;
+const PHASES = ["convergence", "watch", "steady", "memory", "sync", "import", "ui"] as const;
 type Phase = (typeof PHASES)[number];
 
 interface BenchOptions {
@@ -216,6 +217,7 @@ async function main(): Promise<number> {
     cloudMapToConsulMs: null,
     memory: null,
     import: null,
+    ui: null,
   };
   const meta: Record<string, unknown> = {
     date: new Date().toISOString(),
@@ -300,6 +302,14 @@ async function main(): Promise<number> {
     if (imported !== undefined) {
       results.import = imported.figure;
       meta.import = imported.meta;
+    }
+  }
+  if (options.phases.has("ui")) {
+    const ui = await attempt("status page", errors, () => measureUi(1000, options.quick ? 10 : 30, cleanup));
+    for (const f of await cleanup.stopAll()) errors.push(`cleanup: ${f}`);
+    if (ui !== undefined) {
+      results.ui = ui.figure;
+      meta.ui = { ...ui.meta, loadAverage: loadavg().map((l) => round(l, 2)) };
     }
   }
   meta.loadAverageAtEnd = loadavg().map((l) => round(l, 2));

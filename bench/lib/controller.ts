@@ -153,6 +153,7 @@ export async function startBenchController(options: BenchControllerOptions): Pro
     table: store.tableName,
     region: BENCH_REGION,
     "metrics-address": "127.0.0.1:0",
+    "ui-address": "127.0.0.1:0",
     ...options.flags,
   };
   const env = {

@@ -224,6 +224,8 @@ export async function measureMemory(
     BENCH_REGION,
     "--metrics-address",
     `127.0.0.1:${port}`,
+    "--ui-address",
+    "127.0.0.1:0",
     "--lease-name",
     "bench-memory",
     "--log-level",

@@ -3,6 +3,7 @@ import type { ConvergenceFigure } from "./convergence.js";
 import type { ImportFigure } from "./import.js";
 import type { MemoryFigure } from "./memory.js";
 import type { SteadyStateFigure } from "./steady-state.js";
+import type { UiFigure } from "./ui.js";
 import type { WatchLatencyFigure } from "./watch-latency.js";
 
 /** p50/p99 of a latency in milliseconds. */
@@ -21,6 +22,8 @@ export interface BenchResults {
   memory: MemoryFigure | null;
   /** `fargatectl import` on files, process start included (DESIGN.md §11). */
   import: ImportFigure | null;
+  /** The status page's fleet page with 1,000 records, loaded in headless Chromium (DESIGN.md §11). */
+  ui: UiFigure | null;
 }
 
 /** One line of the table. */
@@ -97,6 +100,12 @@ export function reportRows(results: BenchResults): ReportRow[] {
       { limit: 500, strict: true, text: "< 500 ms" },
     ),
     row("import.perDefinitionMs.p99", results.import?.perDefinitionMs.p99, " ms", undefined),
+    row("ui.pageLoadMsAt1k.p50 (headless Chromium)", results.ui?.pageLoadMsAt1k.p50, " ms", {
+      limit: 300,
+      strict: true,
+      text: "< 300 ms",
+    }),
+    row("ui.pageLoadMsAt1k.p99", results.ui?.pageLoadMsAt1k.p99, " ms", undefined),
   ];
   return rows;
 }

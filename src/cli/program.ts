@@ -271,14 +271,24 @@ export function buildProgram(
         .argParser(parseDuration),
     )
     .option("--keep-logs", "keep the controller log (a private temporary file) after exit", false)
-    .action((opts: { examples: string | false; statusInterval: number; keepLogs: boolean }, cmd: Command) =>
-      run(cmd, async (ctx) =>
-        (await import("./commands/dev.js")).runDev(ctx, {
-          examples: opts.examples,
-          statusIntervalMs: opts.statusInterval,
-          keepLogs: opts.keepLogs,
-        }),
-      ),
+    .option(
+      "--ui-address <host:port>",
+      "where the controller serves the status page (empty disables)",
+      "127.0.0.1:8081",
+    )
+    .action(
+      (
+        opts: { examples: string | false; statusInterval: number; keepLogs: boolean; uiAddress: string },
+        cmd: Command,
+      ) =>
+        run(cmd, async (ctx) =>
+          (await import("./commands/dev.js")).runDev(ctx, {
+            examples: opts.examples,
+            statusIntervalMs: opts.statusInterval,
+            keepLogs: opts.keepLogs,
+            uiAddress: opts.uiAddress,
+          }),
+        ),
     );
 
   return program;

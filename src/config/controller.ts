@@ -66,6 +66,14 @@ function parseLeaseName(raw: string): string {
   return raw;
 }
 
+/** The status page's address: `host:port`, or "" when disabled (an empty flag or `off`; an empty variable is unset). */
+function parseUiAddress(raw: string): string {
+  const value = raw.trim();
+  if (value === "" || value.toLowerCase() === "off") return "";
+  parseListenAddress(value);
+  return value;
+}
+
 /** What the orphan sweep does with the orphans it finds. */
 export type OrphanSweepMode = "delete" | "report";
 
@@ -148,6 +156,14 @@ export const controllerSettings = {
       parseListenAddress(raw);
       return raw.trim();
     },
+  }),
+  uiAddress: setting<string>({
+    flag: "ui-address",
+    env: ["FARGATE_OPERATOR_UI_ADDRESS"],
+    default: "127.0.0.1:8081",
+    description:
+      "host:port of the read-only status page (port 0 picks a free one, logged at start); empty or `off` disables it. Keep it on loopback: it shows every record to whoever reaches it.",
+    parse: parseUiAddress,
   }),
   retryBaseDelayMs: setting<number>({
     flag: "retry-base-delay",

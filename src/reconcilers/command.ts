@@ -25,6 +25,7 @@ import { Tombstones } from "../runtime/tombstones.js";
 import { createDynamoResourceStore } from "../store/index.js";
 import type { ResourceStore } from "../store/types.js";
 import { createSyncEngine, syncLeaseName } from "../sync/index.js";
+import { type EventLister, type StatusPage, startControllerStatusPage } from "../ui/index.js";
 import type { SyncOwnerBackend } from "./catalog-sync/namespace-owner.js";
 import { NO_POLICIES } from "./catalog-sync/reconciler.js";
 import type { SyncEngineRuntime } from "./catalog-sync/run-sync.js";
@@ -71,6 +72,10 @@ export interface ControllerCommandDeps {
   syncOwners?: SyncOwnerBackend;
   /** The NamespacePolicy lookup; none governs anything by default. */
   policies?: PolicyLookup;
+  /** A record's events for the status page; the page shows no events section without it. */
+  uiEvents?: EventLister;
+  /** Called once the status page listens (not when `--ui-address` is empty or it could not listen). */
+  onStatusPage?: (page: StatusPage) => void;
 }
 
 /** Resync periods in which every cached Cloud Map tag set is read again (src/aws/cloud-map-cache.ts). */
@@ -275,6 +280,7 @@ export async function runControllerCommand(
   signals.on("SIGTERM", onSignal);
   signals.on("SIGINT", onSignal);
   process.on("unhandledRejection", onRejection);
+  let page: StatusPage | undefined;
   try {
     logStart(log, settings, reconcilers);
     try {
@@ -284,12 +290,22 @@ export async function runControllerCommand(
       await manager.stop({ release: true });
       return ControllerExit.StartFailed;
     }
+    // Reads the informer caches only: every process, standby or leader, can show the page.
+    page = await startControllerStatusPage({
+      address: settings.uiAddress,
+      informers: manager.informers,
+      log: log.child({ component: "ui" }),
+      clock,
+      ...(deps.uiEvents === undefined ? {} : { events: deps.uiEvents }),
+    });
+    if (page !== undefined) deps.onStatusPage?.(page);
     deps.onStarted?.(manager);
     await stopRequested;
     log.info("signal received: stopping");
     await manager.stop({ release: true });
     return ControllerExit.Ok;
   } finally {
+    await page?.close();
     signals.off("SIGTERM", onSignal);
     signals.off("SIGINT", onSignal);
     process.off("unhandledRejection", onRejection);

@@ -67,6 +67,8 @@ function keyOf(r: StoredResource): ResourceKey {
 export class Informer implements CacheReader {
   private readonly cache = new Map<ResourceKey, StoredResource>();
   private readonly handlers: KeyHandler[] = [];
+  /** Hear of every change of the cache, status-only ones too (the status page); never enqueue anything. */
+  private readonly cacheListeners = new Set<(key: ResourceKey) => void>();
   private synced = false;
   /** Keys an event touched while a list was running; the list must not overwrite or drop them. */
   private touched: Set<ResourceKey> | undefined;
@@ -88,6 +90,12 @@ export class Informer implements CacheReader {
   /** Adds a receiver of keys. */
   addHandler(handler: KeyHandler): void {
     this.handlers.push(handler);
+  }
+
+  /** Adds a listener of every cache change (status-only too); returns its removal. Listeners must not throw. */
+  onCacheChange(listener: (key: ResourceKey) => void): () => void {
+    this.cacheListeners.add(listener);
+    return () => this.cacheListeners.delete(listener);
   }
 
   /** The cached record of `key`. */
@@ -148,11 +156,13 @@ export class Informer implements CacheReader {
       // Only a list that ran ahead of the stream can hold a later incarnation; the stream's own order is kept.
       if (existing !== undefined && !sameIncarnation(existing, event.resource)) return;
       this.cache.delete(key);
+      this.cacheChanged(key);
       this.onVanished?.(event.resource);
       this.emit(key, Priority.High);
       return;
     }
     this.cache.set(key, event.resource);
+    this.cacheChanged(key);
     const changed =
       existing === undefined ||
       !event.statusOnly ||
@@ -260,13 +270,19 @@ export class Informer implements CacheReader {
     if (found === undefined) {
       if (existing === undefined) return;
       this.cache.delete(key);
+      this.cacheChanged(key);
       this.onVanished?.(existing);
       this.emit(key, Priority.High);
       return;
     }
     this.cache.set(key, found);
+    if (existing === undefined || !sameContent(existing, found)) this.cacheChanged(key);
     const changed = existing === undefined || changeFingerprint(existing) !== changeFingerprint(found);
     this.emit(key, first || changed ? Priority.High : Priority.Low);
+  }
+
+  private cacheChanged(key: ResourceKey): void {
+    for (const listener of this.cacheListeners) listener(key);
   }
 
   private emit(key: ResourceKey, priority: Priority): void {

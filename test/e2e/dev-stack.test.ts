@@ -59,6 +59,7 @@ describe("fargatectl dev", () => {
       "AWS_SECRET_ACCESS_KEY",
       "FARGATE_OPERATOR_TABLE",
       "CONSUL_HTTP_ADDR",
+      "FARGATE_OPERATOR_UI_URL",
     ]) {
       expect(dev.env[name], name).toBeTruthy();
     }
@@ -113,6 +114,10 @@ describe("fargatectl dev", () => {
       const yaml = await cli("get", "fs", "web", "-n", "team-web", "-o", "yaml");
       expect(yaml.stdout).toContain("cloudMap: web.apps.internal");
       expect(yaml.stdout).toContain("consul: web.service.consul");
+      // The status page the exports name shows the same record with both DNS names.
+      const page = await (await fetch(dev.env.FARGATE_OPERATOR_UI_URL ?? "")).text();
+      expect(page).toContain("web.apps.internal");
+      expect(page).toContain("web.service.consul");
 
       await writeFile(join(specs, "worker.yaml"), WEB_SPEC.replaceAll("name: web", "name: worker"));
       const plan = await cli("sync", specs, "--source", "e2e", "--force-adopt", "--prune", "--dry-run");

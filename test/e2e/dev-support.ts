@@ -13,7 +13,7 @@ export interface DevStackProcess {
 export async function startDev(): Promise<DevStackProcess> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "src/cli/run.ts", "dev", "--status-interval", "500ms"],
+    ["--import", "tsx", "src/cli/run.ts", "dev", "--status-interval", "500ms", "--ui-address", "127.0.0.1:0"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let stdout = "";

@@ -22,6 +22,8 @@ export interface DevOptions {
   statusIntervalMs: number;
   /** Keep the controller log after exit (it is removed otherwise). */
   keepLogs?: boolean;
+  /** Where the controller serves the status page (`--ui-address`; "" disables it). */
+  uiAddress?: string;
 }
 
 /** Runs the local stack until SIGINT/SIGTERM; returns the exit code. */
@@ -44,9 +46,14 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
     endpoints: { dynamodb: stack.dynamodbEndpoint, dynamodbStreams: stack.dynamodbEndpoint },
     credentials: DEV_CREDENTIALS,
   });
+  let pageUrl: (url: string | undefined) => void = () => undefined;
+  const statusPage = new Promise<string | undefined>((resolve) => {
+    pageUrl = resolve;
+  });
   const controller = runControllerCommand(
     {
       "metrics-address": "127.0.0.1:0",
+      "ui-address": options.uiAddress ?? "127.0.0.1:8081",
       "lease-duration": "3s",
       "lease-heartbeat": "1s",
       // The examples' task-placed CatalogSync names a token secret under this prefix.
@@ -60,8 +67,11 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
       leases: store.leases,
       syncOwners: store.syncOwners,
       credentials: DEV_CREDENTIALS,
+      onStatusPage: (page) => pageUrl(page.url),
+      onStarted: () => pageUrl(undefined), // after onStatusPage: without a page, nothing to print
     },
   );
+  void controller.finally(() => pageUrl(undefined));
   let stopping = false;
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
@@ -77,6 +87,15 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
     ctx.err(`controller logs: ${log.path}\n`);
     if (options.examples !== false) await applyExamples(ctx, store, options.examples);
     for (const [name, value] of Object.entries(stack.environment)) ctx.out(`export ${name}=${value}\n`);
+    const url = await statusPage;
+    if (url !== undefined) {
+      ctx.out(`export FARGATE_OPERATOR_UI_URL=${url}\n`);
+      ctx.err(`status page: ${url}\n`);
+    } else if (options.uiAddress !== "") {
+      ctx.err(
+        "status page: not served (its port is taken? see the controller log; --ui-address picks another)\n",
+      );
+    }
     ctx.out(
       `ready: ${stack.dynamodbKind} at ${stack.dynamodbEndpoint}, simulators at ${stack.aws.endpoint} and ${stack.consul.url}\n`,
     );

@@ -118,6 +118,7 @@ describe("reportRows", () => {
     cloudMapToConsulMs: null,
     memory: { rssMbAt10k: 290 },
     import: { perDefinitionMs: { p50: 500, p99: 900, max: 950 }, definitions: 40, runs: 3 },
+    ui: { pageLoadMsAt1k: { p50: 180, p99: 420, max: 430 }, records: 1000, samples: 30 },
   };
   const verdicts = Object.fromEntries(reportRows(results).map((r) => [r.figure.split(" ")[0], r.verdict]));
 
@@ -130,6 +131,7 @@ describe("reportRows", () => {
     expect(verdicts["memory.rssMbAt10k"]).toBe("FAIL");
     expect(verdicts["consulToCloudMapMs.p99"]).toBe("n/a");
     expect(verdicts["import.perDefinitionMs.p50"]).toBe("FAIL"); // the budget is strictly under 500 ms
+    expect(verdicts["ui.pageLoadMsAt1k.p50"]).toBe("pass"); // the median of the loads is what the budget bounds
   });
 });
 

@@ -73,6 +73,17 @@ describe("controller settings", () => {
     );
   });
 
+  it("serves the status page on loopback by default; an empty flag or `off` disables it", () => {
+    expect(resolveControllerSettings({}, {}).uiAddress).toBe("127.0.0.1:8081");
+    expect(resolveControllerSettings({ "ui-address": "" }, {}).uiAddress).toBe("");
+    expect(resolveControllerSettings({}, { FARGATE_OPERATOR_UI_ADDRESS: "off" }).uiAddress).toBe("");
+    expect(resolveControllerSettings({}, { FARGATE_OPERATOR_UI_ADDRESS: "127.0.0.1:0" }).uiAddress).toBe(
+      "127.0.0.1:0",
+    );
+    expect(() => resolveControllerSettings({ "ui-address": "8081" }, {})).toThrow(/--ui-address=/);
+    expect(controllerSettingsHelp()).toContain("--ui-address");
+  });
+
   it("parses listen addresses, port 0 included", () => {
     expect(parseListenAddress("127.0.0.1:0")).toEqual({ host: "127.0.0.1", port: 0 });
     expect(parseListenAddress("[::1]:9090")).toEqual({ host: "::1", port: 9090 });

@@ -110,6 +110,30 @@ describe("informers", () => {
     await set.stop();
   });
 
+  it("tells cache listeners (the status page) of every change, status-only ones and deletions too", async () => {
+    const { store, set, informer } = await setUp();
+    const seen: ResourceKey[] = [];
+    const remove = informer.onCacheChange((key) => seen.push(key));
+    const a = await store.create(doc("a"));
+    await set.start();
+    expect(seen).toEqual([KEY_A]);
+    await store.updateStatus(
+      "CloudMapNamespace",
+      "default",
+      "a",
+      { namespaceId: "ns-1" },
+      a.metadata.resourceVersion,
+    );
+    await store.delete("CloudMapNamespace", "default", "a");
+    await settle();
+    expect(seen).toEqual([KEY_A, KEY_A, KEY_A]);
+    remove();
+    await store.create(doc("b"));
+    await settle();
+    expect(seen).toHaveLength(3);
+    await set.stop();
+  });
+
   it("drops records deleted from the store and enqueues their key", async () => {
     const { store, set, informer, keys } = await setUp();
     await store.create(doc("a"));

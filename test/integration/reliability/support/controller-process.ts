@@ -38,6 +38,7 @@ export interface ControllerProcessOptions {
 /** The flags every reliability controller runs with: short lease, quick polls and retries. */
 export const FAST_CONTROLLER_FLAGS: Readonly<Record<string, string>> = {
   "metrics-address": "127.0.0.1:0",
+  "ui-address": "127.0.0.1:0",
   "lease-duration": "1.5s",
   "lease-heartbeat": "500ms",
   "watch-poll-interval": "100ms",
