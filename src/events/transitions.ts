@@ -56,7 +56,18 @@ export function transitionEvents(
       was.reason !== ready.reason ||
       (type === EventType.Warning && shape(was.message) !== shape(ready.message));
     if (changed) {
-      out.push({ type, reason: ready.reason, message: ready.message || `Ready is ${ready.status}` });
+      const message = ready.message || `Ready is ${ready.status}`;
+      // Leaving a Warning for a Normal reason says so: "lost Consul" is followed by "recovered".
+      const recovered =
+        type === EventType.Normal &&
+        was !== undefined &&
+        was.reason !== ready.reason &&
+        isWarningReason(was.reason);
+      out.push({
+        type,
+        reason: ready.reason,
+        message: recovered ? `recovered from ${was.reason}: ${message}` : message,
+      });
     }
   }
   if (isStalled && stalled.reason !== "" && stalled.reason !== ready?.reason) {
