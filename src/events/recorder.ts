@@ -75,6 +75,7 @@ export class EventRecorder implements EventSink {
   private readonly series = new Map<string, Series>();
   private timer: TimerHandle | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
   private stopped = false;
   private readonly ttlSeconds: number;
   private readonly flushIntervalMs: number;
@@ -105,8 +106,15 @@ export class EventRecorder implements EventSink {
   flush(): Promise<void> {
     this.timer?.cancel();
     this.timer = undefined;
-    this.flushing = this.flushing.then(() => this.writePending());
-    return this.flushing;
+    // One flush waits behind the running one at most; it takes whatever waits when it starts.
+    if (this.queued !== undefined) return this.queued;
+    const next = this.flushing.then(() => {
+      this.queued = undefined;
+      return this.writePending();
+    });
+    this.queued = next;
+    this.flushing = next;
+    return next;
   }
 
   /** Flushes what waits and records nothing more (at controller shutdown). */
