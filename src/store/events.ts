@@ -70,6 +70,11 @@ export interface EventLog {
   list(query: EventQuery): Promise<EventView[]>;
 }
 
+/** The event partition of a namespace, after checking it is one (a DNS label). */
+function eventPkOf(namespace: string): string {
+  return eventPk(resourceItemKey("FargateService", namespace, "x").pk);
+}
+
 function expiresAt(lastTimestamp: string, ttlSeconds: number): number {
   return Math.floor(Date.parse(lastTimestamp) / 1000) + Math.max(1, Math.floor(ttlSeconds));
 }
@@ -185,15 +190,22 @@ export class DynamoEvents implements EventLog {
             ExpressionAttributeNames: { "#kind": "kind" },
             ExpressionAttributeValues: { ":kind": EVENT_INDEX_KIND },
           }
-        : {
-            ConsistentRead: true,
-            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-            ExpressionAttributeNames: { "#pk": "pk", "#sk": "sk" },
-            ExpressionAttributeValues: {
-              ":pk": eventPk(resourceItemKey("FargateService", query.namespace, "x").pk),
-              ":prefix": query.involved === undefined ? "" : `${query.involved.kind}#${query.involved.name}#`,
-            },
-          };
+        : query.involved === undefined
+          ? {
+              ConsistentRead: true,
+              KeyConditionExpression: "#pk = :pk",
+              ExpressionAttributeNames: { "#pk": "pk" },
+              ExpressionAttributeValues: { ":pk": eventPkOf(query.namespace) },
+            }
+          : {
+              ConsistentRead: true,
+              KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+              ExpressionAttributeNames: { "#pk": "pk", "#sk": "sk" },
+              ExpressionAttributeValues: {
+                ":pk": eventPkOf(query.namespace),
+                ":prefix": `${query.involved.kind}#${query.involved.name}#`,
+              },
+            };
     const out: EventView[] = [];
     let start: Record<string, unknown> | undefined;
     try {
