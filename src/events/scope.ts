@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { parseResourceKey } from "../crds/meta.js";
+import { PermanentError } from "../runtime/errors.js";
 import type { KindReconciler } from "../runtime/reconciler.js";
 import type { EventType, InvolvedObject } from "../store/events.js";
 import { type EventSink, NO_EVENTS } from "./recorder.js";
@@ -55,10 +56,18 @@ export function recordStatusEvents(
 export function withEvents(reconciler: KindReconciler, sink: EventSink): KindReconciler {
   const wrapped: KindReconciler = {
     kind: reconciler.kind,
-    reconcile: (key, signal, context) =>
-      withEventScope({ sink, involved: parseResourceKey(key) }, () =>
-        reconciler.reconcile(key, signal, context),
-      ),
+    reconcile: (key, signal, context) => {
+      const involved = parseResourceKey(key);
+      return withEventScope({ sink, involved }, async () => {
+        try {
+          return await reconciler.reconcile(key, signal, context);
+        } catch (error) {
+          // The runtime writes a permanent failure onto the status after the pass, outside this scope: say it here.
+          if (error instanceof PermanentError) sink.record(involved, "Warning", error.reason, error.message);
+          throw error;
+        }
+      });
+    },
   };
   if (reconciler.stop !== undefined) wrapped.stop = () => reconciler.stop?.() ?? Promise.resolve();
   if (reconciler.leavesNothingBehind !== undefined)
