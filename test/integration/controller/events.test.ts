@@ -4,13 +4,15 @@
  * Warning RolloutFailed whose message is the condition's; `describe` and `get events` print them; a repeat bumps
  * `count` in the table; and an event store that fails never fails a pass.
  */
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runGetEvents } from "../../../src/cli/commands/events.js";
 import { runDescribe } from "../../../src/cli/commands/get.js";
 import type { CliContext } from "../../../src/cli/context.js";
-import { EventRecorder } from "../../../src/events/recorder.js";
+import { DEFAULT_EVENT_TTL_SECONDS, EventRecorder } from "../../../src/events/recorder.js";
 import { silentLogger } from "../../../src/log.js";
 import { DynamoEvents, EventType } from "../../../src/store/events.js";
+import { describeTableShape } from "../../../src/store/table.js";
 import type { ResourceDocument } from "../../../src/store/types.js";
 import {
   applyConsulAwsCatalogSync,
@@ -170,6 +172,27 @@ describe("events of a FargateService", () => {
     await bench.store.apply(payments);
     await runDescribe(described.ctx, "fs", NAME, NS);
     expect(described.out.join("")).toMatch(/Warning +AwsThrottled +0s \(x3 over 3m\) +AWS throttled/);
+  });
+});
+
+describe("event items", () => {
+  it("expire by the table's TTL on expiresAt, set from the last occurrence", async () => {
+    await startWith("store");
+    const shape = await describeTableShape(bench.store.clients.dynamodb, bench.store.tableName);
+    expect(shape?.ttlAttribute).toBe("expiresAt");
+    const web = { kind: "FargateService" as const, namespace: NS, name: NAME };
+    recorder.record(web, EventType.Normal, "Scaled", "min 1, max 3");
+    await recorder.flush();
+    const page = await bench.store.clients.documents.send(
+      new QueryCommand({
+        TableName: bench.store.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": `_event#${NS}` },
+      }),
+    );
+    const [item] = page.Items ?? [];
+    expect(item?.expiresAt).toBe(Math.floor(bench.clock.now() / 1000) + DEFAULT_EVENT_TTL_SECONDS);
+    expect(item?.sk).toMatch(/^FargateService#payments-api#\d{4}-\d\d-\d\dT[^#]+#[0-9a-f]{8}$/);
   });
 });
 
