@@ -25,6 +25,11 @@ export function withEventScope<T>(scope: EventScope, fn: () => T): T {
   return storage.run(scope, fn);
 }
 
+/** The current scope, to carry into callbacks that run later on another clock (undefined outside a pass). */
+export function currentEventScope(): EventScope | undefined {
+  return storage.getStore();
+}
+
 /** The sink of the current pass (records nothing outside one). */
 export function currentEventSink(): EventSink {
   return storage.getStore()?.sink ?? NO_EVENTS;
