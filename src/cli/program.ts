@@ -5,6 +5,7 @@ import { controllerOptionSpecs, flagsFromOptions } from "../reconcilers/command-
 import { catalogSyncFlagsFromOptions, catalogSyncOptionSpecs } from "./commands/catalog-sync-options.js";
 import type { ImportCommandOptions } from "./commands/import.js";
 import { type CliContext, createCliContext, type GlobalFlags, type StoreFactory } from "./context.js";
+import { CliError, ExitCode } from "./errors.js";
 import { parseOutputFormat } from "./output.js";
 import { addUserCommands, watchUntilInterrupted } from "./user-commands.js";
 
@@ -29,7 +30,10 @@ async function getEvents(
     watch: boolean;
     for?: string;
   },
+  name: string | undefined,
 ): Promise<number> {
+  if (name !== undefined)
+    throw new CliError(`get events takes no NAME; use --for KIND/${name} for one record's`, ExitCode.Failure);
   const { runGetEvents } = await import("./commands/events.js");
   const options = {
     namespace: opts.namespace,
@@ -196,7 +200,12 @@ export function buildProgram(
         cmd: Command,
       ) =>
         run(cmd, (ctx) => {
-          if (EVENT_KINDS.includes(kind.toLowerCase())) return getEvents(ctx, opts);
+          if (EVENT_KINDS.includes(kind.toLowerCase())) return getEvents(ctx, opts, name);
+          if (opts.for !== undefined)
+            throw new CliError(
+              "--for is for `get events`; `get KIND NAME` shows one record",
+              ExitCode.Failure,
+            );
           const selection = {
             kind,
             namespace: opts.namespace,

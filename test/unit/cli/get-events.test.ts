@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { runGetEvents } from "../../../src/cli/commands/events.js";
 import type { CliContext } from "../../../src/cli/context.js";
 import { CliError } from "../../../src/cli/errors.js";
+import { buildProgram, type ProgramResult } from "../../../src/cli/program.js";
 import type { ResourceStore } from "../../../src/store/types.js";
 import { MemoryEvents } from "../../support/memory-events.js";
 
@@ -81,5 +82,25 @@ describe("fargatectl get events", () => {
     const lines = out.join("").trimEnd().split("\n");
     expect(lines).toHaveLength(3); // header, the first event, the new one (no header again)
     expect(lines[2]).toMatch(/^60s +Normal +RolloutComplete +fargateservice\/web +RolloutComplete of web$/);
+  });
+
+  it("is `get events` on the command line, with --for, and refuses a NAME or --for on other kinds", async () => {
+    const events = new MemoryEvents();
+    await add(events, "web", "ServiceCreated", "2025-01-01T00:58:00.000Z");
+    const { ctx, out } = contextWith(events);
+    const run = async (...argv: string[]) => {
+      const result: ProgramResult = { exitCode: 0 };
+      const program = buildProgram(result, () => ctx).exitOverride();
+      try {
+        await program.parseAsync(argv, { from: "user" });
+      } catch (error) {
+        return String(error);
+      }
+      return result.exitCode;
+    };
+    expect(await run("get", "events", "-n", "team-a", "--for", "fargateservice/web")).toBe(0);
+    expect(out.join("")).toMatch(/Normal +ServiceCreated +fargateservice\/web/);
+    expect(await run("get", "ev", "web", "-n", "team-a")).toMatch(/use --for KIND\/web/);
+    expect(await run("get", "fs", "--for", "fs/web")).toMatch(/--for is for `get events`/);
   });
 });
