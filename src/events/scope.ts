@@ -25,6 +25,18 @@ export function withEventScope<T>(scope: EventScope, fn: () => T): T {
   return storage.run(scope, fn);
 }
 
+/** `fn(arg)` inside an event scope for `involved` when there is a sink, else plainly. */
+export function inEventScope<A, R>(
+  sink: EventSink | undefined,
+  involved: InvolvedObject,
+  fn: (arg: A) => R,
+  arg: A,
+): R {
+  if (sink === undefined) return fn(arg);
+  const { kind, namespace, name } = involved;
+  return withEventScope({ sink, involved: { kind, namespace, name } }, () => fn(arg));
+}
+
 /** The current scope, to carry into callbacks that run later on another clock (undefined outside a pass). */
 export function currentEventScope(): EventScope | undefined {
   return storage.getStore();

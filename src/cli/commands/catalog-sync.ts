@@ -14,7 +14,7 @@ import {
 import { resolveEndpoints } from "../../config/common.js";
 import { eventingGateways } from "../../events/aws-events.js";
 import { EventRecorder } from "../../events/recorder.js";
-import { withEventScope } from "../../events/scope.js";
+import { inEventScope } from "../../events/scope.js";
 import { createLogger, type Logger } from "../../log.js";
 import type { SyncEngineRuntime } from "../../reconcilers/catalog-sync/run-sync.js";
 import { startSync } from "../../reconcilers/catalog-sync/run-sync.js";
@@ -108,37 +108,32 @@ export async function runCatalogSyncCommand(
   try {
     const { datacenter, consul, ...rest } = task;
     const generation = store === undefined ? -1 : await ownerGeneration(store, settings, log);
-    const involved = { kind: "CatalogSync", namespace: task.owner.namespace, name: task.owner.name } as const;
-    const start = (): ReturnType<typeof startSync> =>
-      startSync({
-        config: { ...rest, ...(datacenter === undefined ? {} : { datacenter }) },
-        consul: { address: consul.address, token: settings.consulToken, datacenter },
-        cloudMap:
-          recorder === undefined ? aws.cloudMap : eventingGateways({ cloudMap: aws.cloudMap }).cloudMap,
-        clock,
-        log,
-        runtime: deps.runtime ?? { create: createSyncEngine, leaseName: syncLeaseName },
-        lease:
-          store === undefined
-            ? undefined
-            : {
-                backend: store.leases,
-                identity: `${settings.identity}/${task.owner.uid}`,
-                durationMs: settings.leaseDurationMs,
-                heartbeatMs: settings.leaseHeartbeatMs,
-              },
-        status:
-          store === undefined || generation < 0
-            ? undefined
-            : {
-                store,
-                generation,
-                spec: { toCloudMap: task.toCloudMap, toConsul: task.toConsul },
-                heartbeatMs: settings.statusIntervalMs,
-              },
-      });
-    const sync =
-      recorder === undefined ? await start() : await withEventScope({ sink: recorder, involved }, start);
+    const sync = await inEventScope(recorder, { kind: "CatalogSync", ...task.owner }, startSync, {
+      config: { ...rest, ...(datacenter === undefined ? {} : { datacenter }) },
+      consul: { address: consul.address, token: settings.consulToken, datacenter },
+      cloudMap: eventingGateways({ cloudMap: aws.cloudMap }).cloudMap,
+      clock,
+      log,
+      runtime: deps.runtime ?? { create: createSyncEngine, leaseName: syncLeaseName },
+      lease:
+        store === undefined
+          ? undefined
+          : {
+              backend: store.leases,
+              identity: `${settings.identity}/${task.owner.uid}`,
+              durationMs: settings.leaseDurationMs,
+              heartbeatMs: settings.leaseHeartbeatMs,
+            },
+      status:
+        store === undefined || generation < 0
+          ? undefined
+          : {
+              store,
+              generation,
+              spec: { toCloudMap: task.toCloudMap, toConsul: task.toConsul },
+              heartbeatMs: settings.statusIntervalMs,
+            },
+    });
     log.info(
       {
         namespaceId: task.cloudMapNamespace.id,
