@@ -47,6 +47,10 @@ export interface ControllerMetrics {
   orphanSweepResources: Counter<"resource" | "action">;
   /** Orphan sweep runs by result (`ok`, `error`). */
   orphanSweepRuns: Counter<"result">;
+  /** Events the controller recorded (before dedupe), by type and reason. */
+  events: Counter<"type" | "reason">;
+  /** Event item writes by result (`created`, `updated` a series, `failed`, `dropped` with the buffer full). */
+  eventWrites: Counter<"result">;
   /** Increments `aws_api_calls_total`. */
   recordAwsCall: AwsCallRecorder;
 }
@@ -116,6 +120,18 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Contr
     orphanSweepRuns: new Counter({
       name: "orphan_sweep_runs_total",
       help: "Orphan sweep runs by result (ok, error).",
+      labelNames: ["result"] as const,
+      registers,
+    }),
+    events: new Counter({
+      name: "events_total",
+      help: "Events recorded for records (before repeats fold into a series), by type and reason.",
+      labelNames: ["type", "reason"] as const,
+      registers,
+    }),
+    eventWrites: new Counter({
+      name: "event_writes_total",
+      help: "Event item writes by result (created, updated, failed, dropped); events are best-effort.",
       labelNames: ["result"] as const,
       registers,
     }),

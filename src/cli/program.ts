@@ -5,6 +5,7 @@ import { controllerOptionSpecs, flagsFromOptions } from "../reconcilers/command-
 import { catalogSyncFlagsFromOptions, catalogSyncOptionSpecs } from "./commands/catalog-sync-options.js";
 import type { ImportCommandOptions } from "./commands/import.js";
 import { type CliContext, createCliContext, type GlobalFlags, type StoreFactory } from "./context.js";
+import { CliError, ExitCode } from "./errors.js";
 import { parseOutputFormat } from "./output.js";
 import { addUserCommands, watchUntilInterrupted } from "./user-commands.js";
 
@@ -15,6 +16,40 @@ export interface ProgramResult {
 
 const KIND_HELP =
   "fargateservice|fs, cloudmapnamespace|cmns, catalogsync|cs, namespacepolicy|np (singular, plural or short)";
+
+/** What `get` takes as the events pseudo-kind. */
+const EVENT_KINDS = ["events", "event", "ev"];
+
+/** `get events`: loads its module when run; `-w` follows until Ctrl-C. */
+async function getEvents(
+  ctx: CliContext,
+  opts: {
+    namespace: string;
+    allNamespaces: boolean;
+    output: ReturnType<typeof parseOutputFormat>;
+    watch: boolean;
+    for?: string;
+  },
+  name: string | undefined,
+): Promise<number> {
+  if (name !== undefined)
+    throw new CliError(`get events takes no NAME; use --for KIND/${name} for one record's`, ExitCode.Failure);
+  const { runGetEvents } = await import("./commands/events.js");
+  const options = {
+    namespace: opts.namespace,
+    allNamespaces: opts.allNamespaces,
+    output: opts.output,
+    ...(opts.for === undefined ? {} : { for: opts.for }),
+  };
+  if (!opts.watch) return await runGetEvents(ctx, options);
+  const { interruptSignal } = await import("./terminal.js");
+  const interrupt = interruptSignal();
+  try {
+    return await runGetEvents(ctx, { ...options, watch: { signal: interrupt.signal } });
+  } finally {
+    interrupt.dispose();
+  }
+}
 
 /** Builds the command tree; `makeContext` is replaceable in tests. */
 export function buildProgram(
@@ -146,6 +181,11 @@ export function buildProgram(
         .argParser(parseOutputFormat),
     )
     .option("-w, --watch", "after listing, print each change (as `fargatectl watch`; Ctrl-C to stop)", false)
+    .option("--for <kind/name>", "with `get events`: one record's events, e.g. fs/web")
+    .addHelpText(
+      "after",
+      "\n`get events [-n NS|-A] [--for KIND/NAME] [-w]` lists what the controller did and saw, oldest first.",
+    )
     .action(
       (
         kind: string,
@@ -155,10 +195,17 @@ export function buildProgram(
           allNamespaces: boolean;
           output: ReturnType<typeof parseOutputFormat>;
           watch: boolean;
+          for?: string;
         },
         cmd: Command,
       ) =>
         run(cmd, (ctx) => {
+          if (EVENT_KINDS.includes(kind.toLowerCase())) return getEvents(ctx, opts, name);
+          if (opts.for !== undefined)
+            throw new CliError(
+              "--for is for `get events`; `get KIND NAME` shows one record",
+              ExitCode.Failure,
+            );
           const selection = {
             kind,
             namespace: opts.namespace,
@@ -173,7 +220,7 @@ export function buildProgram(
 
   program
     .command("describe")
-    .description("show one record: metadata, conditions, status and spec")
+    .description("show one record: metadata, conditions, status, spec and events")
     .argument("<kind>", KIND_HELP)
     .argument("<name>", "record name")
     .addOption(namespace().default("default"))

@@ -246,6 +246,15 @@ export const controllerSettings = {
       "What the orphan sweep does with what it finds: delete (honouring each resource's deletion-policy tag) or report (log and count only).",
     parse: parseOrphanSweepMode,
   }),
+  eventTtlMs: setting<number>({
+    flag: "event-ttl",
+    env: ["FARGATE_OPERATOR_EVENT_TTL"],
+    default: 7 * 24 * 3_600_000,
+    defaultText: "7d",
+    description:
+      "How long an event item stays in the table after its last occurrence (DynamoDB TTL on expiresAt; at least 1s).",
+    parse: parseDuration,
+  }),
   awsMaxAttempts: setting<number>({
     flag: "aws-max-attempts",
     env: ["FARGATE_OPERATOR_AWS_MAX_ATTEMPTS"],

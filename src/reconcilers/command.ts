@@ -15,8 +15,11 @@ import {
   parseListenAddress,
   resolveControllerSettings,
 } from "../config/controller.js";
+import { eventingGateways } from "../events/aws-events.js";
+import { EventRecorder, type EventSink, NO_EVENTS } from "../events/recorder.js";
+import { withEvents } from "../events/scope.js";
 import { createLogger, type Logger } from "../log.js";
-import { createMetrics } from "../metrics.js";
+import { type ControllerMetrics, createMetrics } from "../metrics.js";
 import type { LeaseBackend } from "../runtime/lease-backend.js";
 import { Manager, type ManagerSettings } from "../runtime/manager.js";
 import type { KindReconciler } from "../runtime/reconciler.js";
@@ -76,6 +79,8 @@ export interface ControllerCommandDeps {
   uiEvents?: EventLister;
   /** Called once the status page listens (not when `--ui-address` is empty or it could not listen). */
   onStatusPage?: (page: StatusPage) => void;
+  /** Where events go; a recorder on the store's events (when it keeps any) by default. */
+  events?: EventSink;
 }
 
 /** Resync periods in which every cached Cloud Map tag set is read again (src/aws/cloud-map-cache.ts). */
@@ -219,11 +224,14 @@ export async function runControllerCommand(
     deps.reconcilers === undefined
       ? new CachedPolicyLookup(settings.policyNamespace, log.child({ kind: "NamespacePolicy" }))
       : undefined;
-  const reconcilers =
+  // Events (src/events): best-effort, batched, flushed at shutdown; each pass runs in its record's event scope.
+  const recorder = deps.events === undefined ? ownRecorder(store, settings, clock, log, metrics) : undefined;
+  const events = deps.events ?? recorder ?? NO_EVENTS;
+  const built =
     deps.reconcilers?.(reconcilerStore, clock) ??
     buildReconcilers({
       store: reconcilerStore,
-      aws: aws as AwsGateways,
+      aws: eventingGateways(aws as AwsGateways),
       clock,
       fargateService: fargateServiceSettingsFrom(settings),
       catalogSync: {
@@ -238,6 +246,7 @@ export async function runControllerCommand(
         ? {}
         : { policies: { lookup: policies, policyNamespace: settings.policyNamespace } }),
     });
+  const reconcilers = built.map((reconciler) => withEvents(reconciler, events));
   const leaderTasks = orphanSweepTasks({
     intervalMs: settings.orphanSweepIntervalMs,
     mode: settings.orphanSweep,
@@ -291,12 +300,22 @@ export async function runControllerCommand(
       return ControllerExit.StartFailed;
     }
     // Reads the informer caches only: every process, standby or leader, can show the page.
+    const storeEvents = store.events;
+    const uiEvents: EventLister | undefined =
+      deps.uiEvents ??
+      (storeEvents === undefined
+        ? undefined
+        : (involved) =>
+            storeEvents.list({
+              namespace: involved.namespace,
+              involved: { kind: involved.kind, name: involved.name },
+            }));
     page = await startControllerStatusPage({
       address: settings.uiAddress,
       informers: manager.informers,
       log: log.child({ component: "ui" }),
       clock,
-      ...(deps.uiEvents === undefined ? {} : { events: deps.uiEvents }),
+      ...(uiEvents === undefined ? {} : { events: uiEvents }),
     });
     if (page !== undefined) deps.onStatusPage?.(page);
     deps.onStarted?.(manager);
@@ -306,6 +325,7 @@ export async function runControllerCommand(
     return ControllerExit.Ok;
   } finally {
     await page?.close();
+    await recorder?.stop();
     signals.off("SIGTERM", onSignal);
     signals.off("SIGINT", onSignal);
     process.off("unhandledRejection", onRejection);
@@ -313,6 +333,27 @@ export async function runControllerCommand(
     ownedAws?.destroy();
     ownedSecrets?.destroy();
   }
+}
+
+/** The controller's recorder on the store's events, counted in `/metrics`; none when the store keeps no events. */
+function ownRecorder(
+  store: ResourceStore,
+  settings: ControllerCommandSettings,
+  clock: Clock,
+  log: Logger,
+  metrics: ControllerMetrics,
+): EventRecorder | undefined {
+  if (store.events === undefined) return undefined;
+  return new EventRecorder({
+    events: store.events,
+    clock,
+    log: log.child({ component: "events" }),
+    ttlSeconds: Math.max(1, Math.floor(settings.eventTtlMs / 1000)),
+    metrics: {
+      recorded: (type, reason) => metrics.events.inc({ type, reason }),
+      written: (result, count = 1) => metrics.eventWrites.inc({ result }, count),
+    },
+  });
 }
 
 function logStart(log: Logger, settings: ControllerCommandSettings, reconcilers: KindReconciler[]): void {

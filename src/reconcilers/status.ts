@@ -1,6 +1,7 @@
 /** Status writes from the controller: merge, skip when nothing changes, conditional on resourceVersion. */
 import { isDeepStrictEqual } from "node:util";
 import type { Condition } from "../crds/meta.js";
+import { recordStatusEvents } from "../events/scope.js";
 import type { ResourceStore, StoredResource } from "../store/types.js";
 import { type ConditionUpdate, setConditions } from "./conditions.js";
 
@@ -52,5 +53,14 @@ export async function writeStatus(
   const next = mergeStatus(record.status, update, now);
   if (isDeepStrictEqual(next, record.status ?? {})) return record;
   const { kind, metadata } = record;
-  return store.updateStatus(kind, metadata.namespace, metadata.name, next, metadata.resourceVersion);
+  const written = await store.updateStatus(
+    kind,
+    metadata.namespace,
+    metadata.name,
+    next,
+    metadata.resourceVersion,
+  );
+  // Ready changing (or Stalled turning True) is an event for the record (src/events/transitions.ts).
+  recordStatusEvents({ kind, namespace: metadata.namespace, name: metadata.name }, record.status, next);
+  return written;
 }

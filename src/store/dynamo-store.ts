@@ -6,6 +6,7 @@ import { DEFAULT_NAMESPACE, type Kind } from "../crds/meta.js";
 import { ClaimIo } from "./claims.js";
 import { createStoreClients, type StoreClientConfig, type StoreClients } from "./clients.js";
 import { ConflictError, InvalidError, InvalidItemError, NotFoundError } from "./errors.js";
+import { DynamoEvents } from "./events.js";
 import { checkItem } from "./item-check.js";
 import {
   assertItemFits,
@@ -64,6 +65,8 @@ export class DynamoResourceStore implements ResourceStore {
   readonly leases: DynamoLeases;
   /** Which CatalogSync owns each Cloud Map namespace, in the same table. */
   readonly syncOwners: DynamoSyncOwners;
+  /** Event items (`_event#<namespace>`), in the same table. */
+  readonly events: DynamoEvents;
   private readonly io: RecordIo;
   private readonly claims: ClaimIo;
   private readonly now: () => Date;
@@ -76,6 +79,7 @@ export class DynamoResourceStore implements ResourceStore {
     this.shardDiscoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 10_000;
     this.leases = new DynamoLeases(this.clients.documents, this.tableName, this.now);
     this.syncOwners = new DynamoSyncOwners(this.clients.documents, this.tableName);
+    this.events = new DynamoEvents(this.clients.documents, this.tableName);
     this.io = new RecordIo(this.clients.documents, this.tableName);
     this.claims = new ClaimIo(this.clients.documents, this.tableName, this.now);
   }

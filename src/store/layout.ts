@@ -21,8 +21,11 @@
  *   `ownerKind`, `ownerNamespace`, `ownerName`, `ownerUid`, `claimedAt` S. Written only by the controller
  *   (claims.ts): a conditional put `attribute_not_exists(pk)` makes the first claimant the holder. No `kind`, and
  *   `_claim` is never among a spec writer's `dynamodb:LeadingKeys`, so no team can write, fake or release a claim.
- * - Event/history items: `pk` = `_event#<namespace>`, `sk` = `<Kind>#<name>#<ISO time>`, TTL attribute
- *   `expiresAt` (epoch seconds). No `kind`. Namespaces are DNS labels, so a `_` prefix never clashes.
+ * - Event items (events.ts): `pk` = `_event#<namespace>`, `sk` = `<Kind>#<name>#<ISO first time>#<random>`,
+ *   `type`, `reason`, `message`, `count` N, `firstTimestamp`, `lastTimestamp`, `involvedKind`,
+ *   `involvedNamespace`, `involvedName`, TTL attribute `expiresAt` (epoch seconds). `kind` = `Event` (no record
+ *   kind), only so that all namespaces' events are one Query on the kind index; every record path ignores `_` keys.
+ *   Namespaces are DNS labels, so a `_` prefix never clashes.
  * GSI `byKind`: partition key `kind`, sort key `pk`, projection ALL. All namespaces = Query `kind = K` on it.
  * One kind in one namespace could be Query `kind = K AND pk = NS` on the index too, but the store queries the
  * base table (`pk = NS AND begins_with(sk, "K#")`, strongly consistent) so a team whose IAM policy pins

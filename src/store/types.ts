@@ -1,5 +1,6 @@
 /** The resource store's public contract: what the CLI, the controller and GitOps sync program against. */
 import type { Kind, ObjectMeta, OwnerReference } from "../crds/meta.js";
+import type { EventLog } from "./events.js";
 
 /** A stored record of any kind, as the store returns it (spec and status are plain JSON). */
 export interface StoredResource {
@@ -234,6 +235,8 @@ export interface ResourceStore {
   takeOverClaim(stale: NameClaim, owner: ClaimOwner): Promise<NameClaim>;
   /** Deletes the claim if the record with `ownerUid` holds it; absent or somebody else's is left alone. */
   releaseClaim(scope: string, name: string, ownerUid: string): Promise<void>;
+  /** The records' events (DESIGN §11 "Events"); absent in stores that keep none (thin test fakes). */
+  readonly events?: EventLog;
   /** Follows changes through DynamoDB Streams, or polls when the table has no stream. */
   watch(handlers: WatchHandlers, options?: WatchOptions): Promise<WatchHandle>;
 }

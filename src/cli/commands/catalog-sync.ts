@@ -12,6 +12,9 @@ import {
   resolveCatalogSyncSettings,
 } from "../../config/catalog-sync-resolve.js";
 import { resolveEndpoints } from "../../config/common.js";
+import { eventingGateways } from "../../events/aws-events.js";
+import { EventRecorder } from "../../events/recorder.js";
+import { inEventScope } from "../../events/scope.js";
 import { createLogger, type Logger } from "../../log.js";
 import type { SyncEngineRuntime } from "../../reconcilers/catalog-sync/run-sync.js";
 import { startSync } from "../../reconcilers/catalog-sync/run-sync.js";
@@ -97,13 +100,18 @@ export async function runCatalogSyncCommand(
   });
   signals.on("SIGTERM", onSignal);
   signals.on("SIGINT", onSignal);
+  // The engine's status transitions and Cloud Map writes are events of its CatalogSync, as under the controller.
+  const recorder =
+    store === undefined
+      ? undefined
+      : new EventRecorder({ events: store.events, clock, log: log.child({ component: "events" }) });
   try {
     const { datacenter, consul, ...rest } = task;
     const generation = store === undefined ? -1 : await ownerGeneration(store, settings, log);
-    const sync = await startSync({
+    const sync = await inEventScope(recorder, { kind: "CatalogSync", ...task.owner }, startSync, {
       config: { ...rest, ...(datacenter === undefined ? {} : { datacenter }) },
       consul: { address: consul.address, token: settings.consulToken, datacenter },
-      cloudMap: aws.cloudMap,
+      cloudMap: eventingGateways({ cloudMap: aws.cloudMap }).cloudMap,
       clock,
       log,
       runtime: deps.runtime ?? { create: createSyncEngine, leaseName: syncLeaseName },
@@ -143,6 +151,7 @@ export async function runCatalogSyncCommand(
   } finally {
     signals.off("SIGTERM", onSignal);
     signals.off("SIGINT", onSignal);
+    await recorder?.stop();
     store?.destroy();
     aws.destroy();
   }

@@ -1,8 +1,10 @@
 /** `fargatectl get KIND [NAME]` and `fargatectl describe KIND NAME`. */
 import { resolveKind } from "../../crds/index.js";
+import type { Kind } from "../../crds/meta.js";
 import { NotFoundError } from "../../store/errors.js";
 import type { CliContext } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
+import { formatEventsSection } from "../event-view.js";
 import { formatDescription, formatRecords, formatTable, type OutputFormat } from "../output.js";
 
 /** Options of `get`. */
@@ -57,7 +59,20 @@ export async function runDescribe(
   const record = await getOrNotFound(ctx, ref, () => ctx.store().get(kind, namespace, name));
   if (record === undefined) return ExitCode.Negative;
   ctx.out(formatDescription(record, ctx.now()));
+  ctx.out(await eventsSection(ctx, kind, namespace, name));
   return ExitCode.Ok;
+}
+
+/** describe's `Events:`; a read that fails (no access to the events' key) says so instead of failing describe. */
+async function eventsSection(ctx: CliContext, kind: Kind, namespace: string, name: string): Promise<string> {
+  const events = ctx.store().events;
+  try {
+    const list = await events?.list({ namespace, involved: { kind, name } });
+    return formatEventsSection(list, ctx.now());
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return `Events:       <unavailable: ${message}>\n`;
+  }
 }
 
 async function getOrNotFound<T>(

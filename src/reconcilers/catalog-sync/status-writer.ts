@@ -8,6 +8,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Clock, TimerHandle } from "../../clock.js";
 import type { CatalogSyncReportStatus, CatalogSyncSpec } from "../../crds/catalog-sync.js";
+import { currentEventScope, withEventScope } from "../../events/scope.js";
 import type { Logger } from "../../log.js";
 import { ConflictError, NotFoundError } from "../../store/errors.js";
 import type { ResourceStore, StoredResource } from "../../store/types.js";
@@ -41,6 +42,8 @@ export class SyncStatusWriter {
   private closed = false;
   private generation: number;
   private spec: Pick<CatalogSyncSpec, "toCloudMap" | "toConsul">;
+  /** The event scope it was made in: its writes (Syncing, SyncFailing, recovered) are its CatalogSync's events. */
+  private readonly events = currentEventScope();
 
   constructor(private readonly options: SyncStatusWriterOptions) {
     this.generation = options.generation;
@@ -126,15 +129,17 @@ export class SyncStatusWriter {
         return;
       }
       try {
-        await writeStatus(
-          store,
-          record,
-          {
-            fields: { sync },
-            ...(atGeneration ? { conditions: conditionsFromReport(sync, this.spec, this.generation) } : {}),
-          },
-          new Date(clock.now()),
-        );
+        const write = () =>
+          writeStatus(
+            store,
+            record,
+            {
+              fields: { sync },
+              ...(atGeneration ? { conditions: conditionsFromReport(sync, this.spec, this.generation) } : {}),
+            },
+            new Date(clock.now()),
+          );
+        await (this.events === undefined ? write() : withEventScope(this.events, write));
         this.markWritten(sync);
         return;
       } catch (error) {

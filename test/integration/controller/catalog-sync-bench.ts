@@ -11,6 +11,8 @@ import { applyDefaults } from "../../../src/crds/defaults.js";
 import { API_VERSION, type Kind, resourceKey } from "../../../src/crds/meta.js";
 import { type AwsSimulator, startAwsSimulator } from "../../../src/dev/aws-sim/index.js";
 import { type ConsulSimulator, startConsulSimulator } from "../../../src/dev/consul-sim/index.js";
+import type { EventSink } from "../../../src/events/recorder.js";
+import { withEvents } from "../../../src/events/scope.js";
 import { silentLogger } from "../../../src/log.js";
 import { catalogSyncReconciler } from "../../../src/reconcilers/catalog-sync/reconciler.js";
 import type { CatalogSyncReconcilerSettings } from "../../../src/reconcilers/catalog-sync/steps.js";
@@ -89,6 +91,8 @@ export interface CatalogSyncBenchOptions {
   policies?: PolicyLookup;
   /** Token variables the controller allows and has (name → value). */
   tokenVariables?: Record<string, string>;
+  /** Runs every pass in an event scope with this sink (as the controller does). */
+  events?: EventSink;
 }
 
 /** Starts the bench. */
@@ -146,17 +150,15 @@ export async function startCatalogSyncBench(
   const pass = async (kind: BenchKind, namespace: string, name: string) => {
     passes += 1;
     try {
-      return await reconcilers[kind].reconcile(
-        resourceKey(kind, namespace, name),
-        new AbortController().signal,
-        {
-          log: silentLogger(),
-          reconcileId: `bench-${passes}`,
-          cache: { get: () => undefined, list: () => [] },
-          retries: 0,
-          creationTimestamps,
-        },
-      );
+      const reconciler =
+        options.events === undefined ? reconcilers[kind] : withEvents(reconcilers[kind], options.events);
+      return await reconciler.reconcile(resourceKey(kind, namespace, name), new AbortController().signal, {
+        log: silentLogger(),
+        reconcileId: `bench-${passes}`,
+        cache: { get: () => undefined, list: () => [] },
+        retries: 0,
+        creationTimestamps,
+      });
     } catch (error) {
       if (error instanceof PermanentError) return error;
       if (error instanceof ConflictError) return { type: "requeueAfter", ms: 0 } as const;

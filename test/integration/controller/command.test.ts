@@ -90,6 +90,16 @@ describe.each(STORE_BACKENDS)("fargatectl controller (in process) on %s", (_back
     signals.emit("SIGTERM");
     expect(await exit).toBe(0);
     expect(await s.leases.readLease("cmd")).toBeUndefined();
+    // Events were flushed at shutdown and counted in /metrics (DESIGN §11 "Events").
+    const eventsOf = (name: string) =>
+      s.events.list({ namespace: "default", involved: { kind: "CloudMapNamespace", name } });
+    expect((await eventsOf("good")).map((e) => `${e.type} ${e.reason}`)).toEqual(
+      expect.arrayContaining(["Normal NamespaceCreationStarted", "Normal NamespaceReady"]),
+    );
+    expect(await eventsOf("bad")).toMatchObject([{ type: "Warning", reason: "InvalidSpec", count: 1 }]);
+    const metrics = await manager?.metrics.registry.metrics();
+    expect(metrics).toMatch(/events_total\{type="Warning",reason="InvalidSpec"\} 1/);
+    expect(metrics).toMatch(/event_writes_total\{result="created"\} [1-9]/);
     expect(signals.listenerCount("SIGTERM")).toBe(0);
     const messages = lines.map((l) => l.msg);
     expect(messages).toContain("became leader");

@@ -15,6 +15,9 @@ import {
   type AwsSimulatorOptions,
   startAwsSimulator,
 } from "../../../src/dev/aws-sim/index.js";
+import { eventingGateways } from "../../../src/events/aws-events.js";
+import type { EventSink } from "../../../src/events/recorder.js";
+import { withEvents } from "../../../src/events/scope.js";
 import { silentLogger } from "../../../src/log.js";
 import { cloudMapNamespaceReconciler } from "../../../src/reconcilers/cloud-map-namespace/reconciler.js";
 import type { FargateServiceSettings } from "../../../src/reconcilers/fargate-service/context.js";
@@ -81,6 +84,8 @@ export async function startReconcileBench(
     sim?: AwsSimulatorOptions;
     settings?: Partial<FargateServiceSettings>;
     wrap?: (aws: AwsGateways) => Pick<AwsGateways, "ecs" | "cloudMap">;
+    /** Runs every pass in an event scope with this sink and AWS writes recorded (as the controller does). */
+    events?: EventSink;
   } = {},
 ): Promise<ReconcileBench> {
   const clock = new ManualClock();
@@ -94,7 +99,8 @@ export async function startReconcileBench(
     clock,
     ecsBuckets: false,
   });
-  const used = options.wrap?.(aws) ?? aws;
+  const wrapped = options.wrap?.(aws) ?? aws;
+  const used = options.events === undefined ? wrapped : eventingGateways(wrapped);
   const settings = { ...TEST_FARGATE_SETTINGS, ...options.settings };
   const reconcilers = {
     FargateService: fargateServiceReconciler({
@@ -111,8 +117,9 @@ export async function startReconcileBench(
   const failures = new PermanentFailures(store, clock);
   const creationTimestamps = new CreationTimestamps();
   const pass = (kind: Kind, namespace: string, name: string): Promise<ReconcileResult> => {
-    const reconciler = reconcilers[kind as keyof typeof reconcilers];
-    if (reconciler === undefined) throw new Error(`no reconciler for ${kind}`);
+    const found = reconcilers[kind as keyof typeof reconcilers];
+    if (found === undefined) throw new Error(`no reconciler for ${kind}`);
+    const reconciler = options.events === undefined ? found : withEvents(found, options.events);
     passes += 1;
     return reconciler.reconcile(resourceKey(kind, namespace, name), new AbortController().signal, {
       log: silentLogger(),

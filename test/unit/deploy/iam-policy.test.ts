@@ -15,6 +15,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
@@ -273,6 +274,41 @@ describe("SpecWriterPolicy, evaluated", () => {
         }),
       ).toBe("ExplicitDeny");
     }
+  });
+
+  it("lets a team read its namespace's events (`_event#<namespace>`), never write them or read another's", async () => {
+    documents.on(QueryCommand).resolves({ Items: [] });
+    documents.on(PutCommand).resolves({});
+    const store = new DynamoResourceStore({ tableName: "fargate-operator", client: { region: "eu-west-1" } });
+    await store.events.list({ namespace: "team-payments" });
+    await store.events.list({
+      namespace: "team-payments",
+      involved: { kind: "FargateService", name: "ledger" },
+    });
+    await store.events.list({ namespace: "team-ledger" });
+    await store.events.create(
+      {
+        type: "Normal",
+        reason: "Forged",
+        message: "a team cannot write what the controller reports",
+        count: 1,
+        firstTimestamp: "2026-01-01T00:00:00.000Z",
+        lastTimestamp: "2026-01-01T00:00:00.000Z",
+        involved: { kind: "FargateService", namespace: "team-payments", name: "ledger" },
+      },
+      60,
+    );
+    const decisions = documents.calls().map((call) => {
+      const command = call.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
+      const request = requestOf(command.constructor.name, command.input, TABLE_ARN);
+      return [request.action, request.leadingKeys.join(), evaluate(writer(), request, PARAMS)];
+    });
+    expect(decisions).toEqual([
+      ["dynamodb:Query", "_event#team-payments", "Allow"],
+      ["dynamodb:Query", "_event#team-payments", "Allow"],
+      ["dynamodb:Query", "_event#team-ledger", "ImplicitDeny"],
+      ["dynamodb:PutItem", "_event#team-payments", "ImplicitDeny"],
+    ]);
   });
 
   it("denies writes and reads in another namespace", () => {
