@@ -169,6 +169,8 @@ describe("status page in headless Chromium", () => {
     expect(await page.getByRole("heading", { name: "Spec" }).isVisible()).toBe(true);
     expect(await page.locator("pre").first().textContent()).toContain("namespaceId");
     expect(await page.getByText("alpha.internal").first().isVisible()).toBe(true);
+    // The controller's own events for the record, read from the store's event items (refreshed while open).
+    await page.locator("#events tr", { hasText: "NamespaceReady" }).first().waitFor({ timeout: 15_000 });
     expect(violations).toEqual([]);
     await page.close();
   });
