@@ -112,6 +112,7 @@ export async function startSync(options: StartSyncOptions): Promise<StartedSync>
       try {
         await engine.stop();
       } finally {
+        consul.close();
         await writer?.close();
       }
       spec = undefined;

@@ -212,16 +212,20 @@ export async function cleanUp(
     if (!bestEffort && !(error instanceof PermanentError)) throw error;
     deps.log.warn({ err: error }, "not cleaning up the sync's Consul entries; they stay");
   }
-  return cleanUpSyncedState(
-    {
-      cloudMap: deps.cloudMap,
-      consul,
-      consulBestEffort: bestEffort,
-      log: deps.log,
-    },
-    { namespaceId, uid: metadata.uid },
-    signal,
-  );
+  try {
+    return await cleanUpSyncedState(
+      {
+        cloudMap: deps.cloudMap,
+        consul,
+        consulBestEffort: bestEffort,
+        log: deps.log,
+      },
+      { namespaceId, uid: metadata.uid },
+      signal,
+    );
+  } finally {
+    consul?.close();
+  }
 }
 
 /** Adds the controller's finalizer before anything is started; a no-op when present. */
