@@ -157,7 +157,11 @@ export function transportFailure(error: unknown): ConsulFailure {
   const code = codeOf(error);
   const problem = code === undefined ? undefined : TLS_CODES[code];
   if (code !== undefined && problem !== undefined) return { kind: "tls", error, problem, code };
-  if (code !== undefined && /^ERR_SSL_|^ERR_TLS_/.test(code))
+  // A plain-http port answering a TLS hello: OpenSSL says so only in the message of an EPROTO.
+  const message = error instanceof Error ? error.message : "";
+  if (code === "EPROTO" && /wrong version number|packet length too long/.test(message))
+    return { kind: "tls", error, problem: TlsProblem.NotTls, code };
+  if (code !== undefined && /^ERR_SSL_|^ERR_TLS_|^EPROTO$/.test(code))
     return { kind: "tls", error, problem: TlsProblem.Other, code };
   return { kind: "network", error };
 }
