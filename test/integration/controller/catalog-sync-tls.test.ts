@@ -4,8 +4,13 @@
  * name other than the address → Ready, `vault` in Cloud Map; the wrong CA → Ready=False naming the problem and
  * nothing removed; a Consul that requires client certificates → Ready with `clientCertFrom`.
  */
+
+import { readFile } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { startDevTlsConsul } from "../../../src/dev/consul-tls-front.js";
 import { makeTestCertificates, type TestCertificates } from "../../../src/dev/tls-certs.js";
+import type { ResourceDocument } from "../../../src/store/types.js";
 import {
   type CatalogSyncBench,
   catalogSyncDoc,
@@ -119,5 +124,37 @@ describe("CatalogSync over TLS", () => {
     await b.apply(syncDoc(b, { insecureSkipVerify: true }));
     await readySyncing(b);
     expect(conditionOf(await b.read(...KEY), "Ready")?.message).toMatch(/WARNING: .*insecureSkipVerify/);
+  });
+
+  it("the dev stack's https Consul: its right-CA example becomes Ready with vault, its wrong-CA one Ready=False", async () => {
+    const tls = await startDevTlsConsul(() => undefined);
+    if (tls === undefined) throw new Error("openssl is needed for the dev stack's https Consul");
+    try {
+      const b = await startCatalogSyncBench();
+      bench = b;
+      const docs = async (path: string) =>
+        parseAllDocuments(await readFile(path, "utf8")).map((d) => d.toJS() as ResourceDocument);
+      for (const doc of [...(await docs(tls.examples.ready)), ...(await docs(tls.examples.wrongCa))])
+        await b.apply(doc);
+      const keys = [
+        ["CloudMapNamespace", "platform", "tls-internal"],
+        ["CloudMapNamespace", "platform", "wrong-ca-internal"],
+        ["CatalogSync", "platform", "tls-internal"],
+        ["CatalogSync", "platform", "wrong-ca-internal"],
+      ] as const;
+      await b.converge([...keys], async () => {
+        const good = await b.read("CatalogSync", "platform", "tls-internal");
+        const bad = conditionOf(await b.read("CatalogSync", "platform", "wrong-ca-internal"), "Ready");
+        const sync = good?.status?.sync as { toCloudMap?: Array<{ cloudMapName: string }> } | undefined;
+        return (
+          conditionOf(good, "Ready")?.status === "True" &&
+          sync?.toCloudMap?.some((m) => m.cloudMapName === "vault") === true &&
+          bad?.status === "False" &&
+          /unknown CA/.test(bad.message)
+        );
+      });
+    } finally {
+      await tls.stop();
+    }
   });
 });
