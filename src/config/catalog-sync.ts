@@ -13,6 +13,9 @@ import { parseBoolean, parseDuration, parsePositiveInt, parseToken, setting } fr
 /** The environment variable holding a sync task's config (JSON, no secrets). */
 export const SYNC_CONFIG_ENV = "FARGATE_OPERATOR_SYNC_CONFIG";
 
+/** The environment variable naming the token's secret, so a sync task can re-read a rotated token. */
+export const CONSUL_TOKEN_SECRET_ENV = "FARGATE_OPERATOR_CONSUL_TOKEN_SECRET_ARN";
+
 /** The environment variable a sync task gets its client key and certificate in (one PEM, from Secrets Manager). */
 export const CLIENT_PEM_ENV = "FARGATE_OPERATOR_CONSUL_CLIENT_PEM";
 
@@ -127,6 +130,14 @@ export const catalogSyncSettings = {
     default: undefined,
     description: "Consul ACL token (a task gets it from Secrets Manager through ECS). Never logged.",
     parse: parseConsulTokenValue,
+  }),
+  consulTokenSecretArn: setting<string>({
+    flag: "consul-token-secret-arn",
+    env: [CONSUL_TOKEN_SECRET_ENV],
+    default: undefined,
+    description:
+      "Secrets Manager ARN the token comes from (a task gets the token itself through ECS): re-read, at most every 30 s, when Consul answers 403, so a rotated token is picked up without a restart (the task role needs secretsmanager:GetSecretValue on it).",
+    parse: parseToken,
   }),
   caFile: setting<string>({
     flag: "ca-file",

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import type { DestinationStream } from "pino";
 import { type AwsStaticCredentials, createAwsGateways } from "../../aws/index.js";
+import { createSecretReader, type SecretReader } from "../../aws/secrets.js";
 import { type Clock, systemClock } from "../../clock.js";
 import {
   type CatalogSyncCommandSettings,
@@ -16,6 +17,7 @@ import { resolveEndpoints } from "../../config/common.js";
 import { ConfigError } from "../../config/errors.js";
 import type { ConsulTlsOptions } from "../../consul/client.js";
 import { splitClientCertPem } from "../../consul/pem.js";
+import { type ConsulTokenSource, RereadableToken } from "../../consul/token.js";
 import { createLogger, type Logger } from "../../log.js";
 import { INSECURE_TLS_WARNING } from "../../reconcilers/catalog-sync/report-conditions.js";
 import type { SyncEngineRuntime } from "../../reconcilers/catalog-sync/run-sync.js";
@@ -142,12 +144,31 @@ export async function runCatalogSyncCommand(
   signals.on("SIGTERM", onSignal);
   signals.on("SIGINT", onSignal);
   if (tls?.insecureSkipVerify === true) log.warn({ consul: task.consul.address }, INSECURE_TLS_WARNING);
+  const secretArn = settings.consulTokenSecretArn;
+  const secrets: SecretReader | undefined =
+    secretArn === undefined
+      ? undefined
+      : createSecretReader({
+          region: settings.region,
+          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+          ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+          maxAttempts: settings.awsMaxAttempts,
+        });
   try {
+    const token: string | ConsulTokenSource | undefined =
+      secrets === undefined || secretArn === undefined
+        ? settings.consulToken
+        : new RereadableToken({
+            initial: settings.consulToken ?? (await secrets.readSecretString(secretArn)),
+            read: (signal) => secrets.readSecretString(secretArn, signal),
+            clock,
+            log,
+          });
     const { datacenter, consul, ...rest } = task;
     const generation = store === undefined ? -1 : await ownerGeneration(store, settings, log);
     const sync = await startSync({
       config: { ...rest, ...(datacenter === undefined ? {} : { datacenter }) },
-      consul: { address: consul.address, token: settings.consulToken, datacenter, tls },
+      consul: { address: consul.address, token, datacenter, tls },
       cloudMap: aws.cloudMap,
       clock,
       log,
@@ -193,6 +214,7 @@ export async function runCatalogSyncCommand(
     signals.off("SIGTERM", onSignal);
     signals.off("SIGINT", onSignal);
     store?.destroy();
+    secrets?.destroy();
     aws.destroy();
   }
 }

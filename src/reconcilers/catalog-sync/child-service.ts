@@ -6,7 +6,12 @@
  * upstream hashicorp/consul-aws image with the equivalent flags. Pure; no secret value ever appears in it.
  */
 
-import { CLIENT_PEM_ENV, SYNC_CONFIG_ENV, type SyncTaskConfig } from "../../config/catalog-sync.js";
+import {
+  CLIENT_PEM_ENV,
+  CONSUL_TOKEN_SECRET_ENV,
+  SYNC_CONFIG_ENV,
+  type SyncTaskConfig,
+} from "../../config/catalog-sync.js";
 import type { CatalogSyncSpec, SyncTaskSpec } from "../../crds/catalog-sync.js";
 import { API_VERSION, type ObjectMeta } from "../../crds/meta.js";
 import { PermanentError } from "../../runtime/errors.js";
@@ -99,6 +104,10 @@ function builtinContainer(
       [SYNC_CONFIG_ENV]: JSON.stringify(syncTaskConfigOf(metadata, spec, context)),
       FARGATE_OPERATOR_TABLE: context.table,
       AWS_REGION: context.region,
+      // The ARN, not the token: the task re-reads a rotated token after Consul's 403.
+      ...(context.connection.token.source === "secret"
+        ? { [CONSUL_TOKEN_SECRET_ENV]: context.connection.token.arn }
+        : {}),
     },
     ...(Object.keys(secrets).length === 0 ? {} : { secrets }),
     essential: true,

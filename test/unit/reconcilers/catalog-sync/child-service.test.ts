@@ -129,6 +129,8 @@ describe("renderSyncChild", () => {
       CONSUL_HTTP_TOKEN: SECRET,
       FARGATE_OPERATOR_CONSUL_CLIENT_PEM: certArn,
     });
+    // The token's ARN too, so the task can re-read a rotated token after a 403.
+    expect(container.environment?.FARGATE_OPERATOR_CONSUL_TOKEN_SECRET_ARN).toBe(SECRET);
     const config = JSON.parse(container.environment?.FARGATE_OPERATOR_SYNC_CONFIG ?? "{}");
     expect(config.consul).toEqual({
       address: "https://consul.data.example.internal:8501",
