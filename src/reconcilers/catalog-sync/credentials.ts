@@ -62,6 +62,7 @@ export const CredentialReason = {
   ConsulAddressMissing: "ConsulAddressMissing",
   TokenSourceNotAllowed: "TokenSourceNotAllowed",
   ClientCertSourceNotAllowed: "ClientCertSourceNotAllowed",
+  TlsNeedsHttps: "TlsNeedsHttps",
 } as const;
 
 function tlsPlan(
@@ -112,6 +113,13 @@ export function planConsulConnection(
   }
   const addressFromSpec = consul?.address !== undefined;
   const tls = tlsPlan(spec, settings);
+  // A spec's own http:// address with tls is a validation error; the controller's default may be http too.
+  if (tls !== undefined && !/^https:\/\//i.test(address.trim())) {
+    throw new PermanentError(
+      CredentialReason.TlsNeedsHttps,
+      `spec.consul.tls is set but the Consul address ${address} is not https:// (set spec.consul.address to the https address)`,
+    );
+  }
   const base = {
     address,
     addressFromSpec,

@@ -130,6 +130,11 @@ describe("planConsulConnection", () => {
     );
     expect(refused.reason).toBe("ClientCertSourceNotAllowed");
     expect(refused.message).toContain("spec.consul.tls.clientCertFrom.secretArn");
+    // TLS settings are never silently dropped: the controller's plain default address cannot take them.
+    const plain = refusal(() =>
+      planConsulConnection(spec({ tls: { insecureSkipVerify: false } }), SETTINGS, NONE),
+    );
+    expect(plain.reason).toBe("TlsNeedsHttps");
   });
 
   it("judges the client certificate's secret by the policy's secretArns", () => {
