@@ -3,7 +3,12 @@
  * JSON of FARGATE_OPERATOR_SYNC_CONFIG first, each flag over its field) and checked, every problem in one error.
  */
 import type { SyncDirectionSettings } from "../sync/types.js";
-import { catalogSyncCommandSettings, type catalogSyncSettings, type SyncTaskConfig } from "./catalog-sync.js";
+import {
+  catalogSyncCommandSettings,
+  type catalogSyncSettings,
+  type SyncTaskConfig,
+  type SyncTaskTls,
+} from "./catalog-sync.js";
 import type { CommonSettings } from "./common.js";
 import { ConfigError } from "./errors.js";
 import { type ResolvedSettings, resolveSettings } from "./settings.js";
@@ -52,6 +57,31 @@ function positive(value: unknown, fallback: number, what: string, problems: stri
   if (typeof value === "number" && Number.isFinite(value) && value > 0) return value;
   problems.push(`${what} must be a positive number of milliseconds`);
   return fallback;
+}
+
+/** The task's TLS settings: the JSON's, each overridden by its Consul-CLI-named flag or variable. */
+function taskTls(
+  from: unknown,
+  settings: { tlsServerName?: string | undefined; sslVerify?: boolean | undefined },
+  problems: string[],
+): SyncTaskTls | undefined {
+  const json = (typeof from === "object" && from !== null ? from : {}) as Record<string, unknown>;
+  if (from !== undefined && (typeof from !== "object" || from === null))
+    problems.push("consul.tls must be an object");
+  const caPem = json.caPem;
+  if (caPem !== undefined && typeof caPem !== "string") problems.push("consul.tls.caPem must be PEM text");
+  const serverName = settings.tlsServerName ?? json.serverName;
+  if (serverName !== undefined && typeof serverName !== "string")
+    problems.push("consul.tls.serverName must be a host name");
+  const skip = settings.sslVerify === undefined ? json.insecureSkipVerify : !settings.sslVerify;
+  if (skip !== undefined && typeof skip !== "boolean")
+    problems.push("consul.tls.insecureSkipVerify must be true or false");
+  const tls: SyncTaskTls = {
+    ...(typeof caPem === "string" ? { caPem } : {}),
+    ...(typeof serverName === "string" ? { serverName } : {}),
+    ...(skip === true ? { insecureSkipVerify: true } : {}),
+  };
+  return Object.keys(tls).length === 0 ? undefined : tls;
 }
 
 /** Resolves every setting and merges the task config (JSON, then flags); throws one ConfigError listing all problems. */
@@ -122,6 +152,11 @@ export function resolveCatalogSyncSettings(
     ),
     deleteGraceMs: positive(settings.deleteGraceMs ?? json.deleteGraceMs, 30_000, "deleteGraceMs", problems),
   };
+  const tls = taskTls(json.consul?.tls, settings, problems);
+  if (tls !== undefined) task.consul.tls = tls;
+  if ((settings.clientCert === undefined) !== (settings.clientKey === undefined)) {
+    problems.push("--client-cert (CONSUL_CLIENT_CERT) and --client-key (CONSUL_CLIENT_KEY) go together");
+  }
   const datacenter = settings.datacenter ?? json.datacenter;
   if (typeof datacenter === "string" && datacenter !== "") task.datacenter = datacenter;
   if (settings.leaseDurationMs <= settings.leaseHeartbeatMs) {

@@ -13,9 +13,22 @@ import { parseBoolean, parseDuration, parsePositiveInt, parseToken, setting } fr
 /** The environment variable holding a sync task's config (JSON, no secrets). */
 export const SYNC_CONFIG_ENV = "FARGATE_OPERATOR_SYNC_CONFIG";
 
+/** The environment variable naming the token's secret, so a sync task can re-read a rotated token. */
+export const CONSUL_TOKEN_SECRET_ENV = "FARGATE_OPERATOR_CONSUL_TOKEN_SECRET_ARN";
+
+/** The environment variable a sync task gets its client key and certificate in (one PEM, from Secrets Manager). */
+export const CLIENT_PEM_ENV = "FARGATE_OPERATOR_CONSUL_CLIENT_PEM";
+
+/** TLS settings a sync task's config may carry (public: a CA and a name, never a key). */
+export interface SyncTaskTls {
+  caPem?: string;
+  serverName?: string;
+  insecureSkipVerify?: boolean;
+}
+
 /** What one sync task runs: the engine config plus where Consul is. The token never appears here. */
 export interface SyncTaskConfig extends SyncEngineConfig {
-  consul: { address: string };
+  consul: { address: string; tls?: SyncTaskTls };
 }
 
 /** A partly given task config (the JSON before the flags fill it in). */
@@ -117,6 +130,59 @@ export const catalogSyncSettings = {
     default: undefined,
     description: "Consul ACL token (a task gets it from Secrets Manager through ECS). Never logged.",
     parse: parseConsulTokenValue,
+  }),
+  consulTokenSecretArn: setting<string>({
+    flag: "consul-token-secret-arn",
+    env: [CONSUL_TOKEN_SECRET_ENV],
+    default: undefined,
+    description:
+      "Secrets Manager ARN the token comes from (a task gets the token itself through ECS): re-read, at most every 30 s, when Consul answers 403, so a rotated token is picked up without a restart (the task role needs secretsmanager:GetSecretValue on it).",
+    parse: parseToken,
+  }),
+  caFile: setting<string>({
+    flag: "ca-file",
+    env: ["CONSUL_CACERT"],
+    default: undefined,
+    description:
+      "Path of a PEM file of the CA(s) that signed Consul's certificate (as Consul's CLI; default: the system's).",
+    parse: parseToken,
+  }),
+  clientCert: setting<string>({
+    flag: "client-cert",
+    env: ["CONSUL_CLIENT_CERT"],
+    default: undefined,
+    description: "Path of the PEM client certificate for a Consul that requires one (with --client-key).",
+    parse: parseToken,
+  }),
+  clientKey: setting<string>({
+    flag: "client-key",
+    env: ["CONSUL_CLIENT_KEY"],
+    default: undefined,
+    description: "Path of the PEM private key of --client-cert. Never logged.",
+    parse: parseToken,
+  }),
+  clientPem: setting<string>({
+    flag: "client-pem",
+    env: [CLIENT_PEM_ENV],
+    default: undefined,
+    description:
+      "The client's PEM key and certificate in one text (a task gets it from Secrets Manager through ECS; --client-cert/--client-key win). Never logged.",
+    parse: parseConsulTokenValue,
+  }),
+  tlsServerName: setting<string>({
+    flag: "tls-server-name",
+    env: ["CONSUL_TLS_SERVER_NAME"],
+    default: undefined,
+    description: "The name Consul's certificate must carry (default: the address's host).",
+    parse: parseToken,
+  }),
+  sslVerify: setting<boolean>({
+    flag: "http-ssl-verify",
+    env: ["CONSUL_HTTP_SSL_VERIFY"],
+    default: undefined,
+    defaultText: "true",
+    description: "Verify Consul's certificate; false is for testing only and is logged as a warning.",
+    parse: parseBoolean,
   }),
   toCloudMap: setting<boolean>({
     flag: "to-cloud-map",

@@ -10,11 +10,18 @@ export type ConsulTokenSource = {
   secretArn?: string;
 };
 
+/** Where the mTLS client certificate comes from: one Secrets Manager secret holding key and certificate (PEM). */
+export type ConsulClientCertSource = {
+  secretArn: string;
+};
+
 /** TLS settings for an https Consul address. */
 export type ConsulTls = {
   serverName?: string;
   caPem?: string;
   insecureSkipVerify: boolean;
+  /** The client certificate for a Consul that requires one (`verify_incoming`); never inline. */
+  clientCertFrom?: ConsulClientCertSource;
 };
 
 /** How to reach Consul; every field falls back to the controller's own settings. */

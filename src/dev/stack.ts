@@ -7,6 +7,7 @@ import { createStoreClients } from "../store/clients.js";
 import { createTable } from "../store/table.js";
 import { type AwsSimulator, startAwsSimulator } from "./aws-sim/index.js";
 import { type ConsulSimulator, startConsulSimulator } from "./consul-sim/index.js";
+import { type DevTlsConsul, startDevTlsConsul } from "./consul-tls-front.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
 import type { RunningServer } from "./launch-process.js";
 import { startMoto } from "./moto.js";
@@ -29,6 +30,8 @@ export interface DevStack {
   dynamodbEndpoint: string;
   aws: AwsSimulator;
   consul: ConsulSimulator;
+  /** The https-only Consul with a private CA and its two CatalogSync examples; absent without openssl. */
+  consulTls: DevTlsConsul | undefined;
   /** `export NAME=value` pairs another shell needs to reach the stack. */
   environment: Record<string, string>;
   stop(): Promise<void>;
@@ -43,13 +46,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     return part;
   };
   try {
-    const [dynamodb, aws, consul] = await Promise.all([
+    const [dynamodb, aws, consul, consulTls] = await Promise.all([
       startDynamoDb(progress).then((d) => {
         track(d.server);
         return d;
       }),
       startAwsSimulator({ mode: "lenient", region: options.region }).then(track),
       startConsulSimulator({ port: 0 }).then(track),
+      startDevTlsConsul(progress).then((tls) => (tls === undefined ? undefined : track(tls))),
     ]);
     progress(`${dynamodb.kind} on ${dynamodb.server.endpoint}`);
     progress(`ECS, Cloud Map and Application Auto Scaling simulator on ${aws.endpoint}`);
@@ -78,12 +82,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       AWS_SECRET_ACCESS_KEY: DEV_CREDENTIALS.secretAccessKey,
       FARGATE_OPERATOR_TABLE: options.table,
       CONSUL_HTTP_ADDR: consul.address,
+      ...consulTls?.environment,
     };
     return {
       dynamodbKind: dynamodb.kind,
       dynamodbEndpoint: dynamodb.server.endpoint,
       aws,
       consul,
+      consulTls,
       environment,
       stop: () => stopAll(started),
     };

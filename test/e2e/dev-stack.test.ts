@@ -2,11 +2,12 @@
 import { type ChildProcess, execFile } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, statSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { ConsulClient } from "../../src/consul/client.js";
 import { isLoopback, listenersOf, processTree } from "../support/listeners.js";
 import { startDev } from "./dev-support.js";
 
@@ -82,6 +83,16 @@ describe("fargatectl dev", () => {
       await fetch(`http://${dev.env.CONSUL_HTTP_ADDR}/v1/catalog/services`)
     ).json()) as Record<string, unknown>;
     expect(Object.keys(services)).toContain("vault");
+    // The https-only Consul (private CA, a certificate for another name) answers with its CA and server name.
+    const tlsConsul = new ConsulClient({
+      address: dev.env.FARGATE_OPERATOR_DEV_CONSUL_HTTPS_ADDR ?? "",
+      tls: {
+        ca: await readFile(dev.env.FARGATE_OPERATOR_DEV_CONSUL_CACERT ?? "", "utf8"),
+        serverName: dev.env.FARGATE_OPERATOR_DEV_CONSUL_TLS_SERVER_NAME ?? "",
+      },
+    });
+    expect(Object.keys((await tlsConsul.listServices()).value)).toContain("vault");
+    tlsConsul.close();
 
     // The getting-started path, as a user in another shell: apply a spec, wait for Ready, read both DNS names,
     // then keep a directory in sync (dry run first, then for real, then prune).

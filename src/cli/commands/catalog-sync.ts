@@ -4,18 +4,25 @@
  * sync lease (one writer per namespace) and writes its reports onto the CatalogSync's status, exactly as the
  * controller placement does. SIGTERM/SIGINT stop it cleanly (lease released, last report written): exit 0.
  */
+import { readFile } from "node:fs/promises";
 import type { DestinationStream } from "pino";
 import { type AwsStaticCredentials, createAwsGateways } from "../../aws/index.js";
+import { createSecretReader, type SecretReader } from "../../aws/secrets.js";
 import { type Clock, systemClock } from "../../clock.js";
 import {
   type CatalogSyncCommandSettings,
   resolveCatalogSyncSettings,
 } from "../../config/catalog-sync-resolve.js";
 import { resolveEndpoints } from "../../config/common.js";
+import { ConfigError } from "../../config/errors.js";
+import type { ConsulTlsOptions } from "../../consul/client.js";
+import { splitClientCertPem } from "../../consul/pem.js";
+import { type ConsulTokenSource, RereadableToken } from "../../consul/token.js";
 import { eventingGateways } from "../../events/aws-events.js";
 import { EventRecorder } from "../../events/recorder.js";
 import { inEventScope } from "../../events/scope.js";
 import { createLogger, type Logger } from "../../log.js";
+import { INSECURE_TLS_WARNING } from "../../reconcilers/catalog-sync/report-conditions.js";
 import type { SyncEngineRuntime } from "../../reconcilers/catalog-sync/run-sync.js";
 import { startSync } from "../../reconcilers/catalog-sync/run-sync.js";
 import type { SignalSource } from "../../reconcilers/command.js";
@@ -59,6 +66,44 @@ async function ownerGeneration(
   return -1;
 }
 
+/**
+ * The client's TLS options, as Consul's CLI takes them: files named by --ca-file/--client-cert/--client-key
+ * (CONSUL_CACERT, ...) win over the task config's CA and the one-PEM client secret ECS hands a sync task.
+ * Undefined when nothing is set (the system trust store and the address's host name).
+ */
+async function consulTls(settings: CatalogSyncCommandSettings): Promise<ConsulTlsOptions | undefined> {
+  const problems: string[] = [];
+  const file = async (path: string | undefined, what: string): Promise<string | undefined> => {
+    if (path === undefined) return undefined;
+    try {
+      return await readFile(path, "utf8");
+    } catch (error) {
+      problems.push(`${what} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+      return undefined;
+    }
+  };
+  const fromTask = settings.task.consul.tls ?? {};
+  const ca = (await file(settings.caFile, "--ca-file / CONSUL_CACERT")) ?? fromTask.caPem;
+  let cert = await file(settings.clientCert, "--client-cert / CONSUL_CLIENT_CERT");
+  let key = await file(settings.clientKey, "--client-key / CONSUL_CLIENT_KEY");
+  if (cert === undefined && key === undefined && settings.clientPem !== undefined) {
+    try {
+      ({ cert, key } = splitClientCertPem(settings.clientPem));
+    } catch (error) {
+      problems.push(`--client-pem / FARGATE_OPERATOR_CONSUL_CLIENT_PEM: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const tls: ConsulTlsOptions = {
+    ...(ca === undefined ? {} : { ca }),
+    ...(cert === undefined ? {} : { cert }),
+    ...(key === undefined ? {} : { key }),
+    ...(fromTask.serverName === undefined ? {} : { serverName: fromTask.serverName }),
+    ...(fromTask.insecureSkipVerify === true ? { insecureSkipVerify: true } : {}),
+  };
+  return Object.keys(tls).length === 0 ? undefined : tls;
+}
+
 /** Runs the engine until SIGTERM/SIGINT; returns the exit code. Invalid settings throw ConfigError first. */
 export async function runCatalogSyncCommand(
   flags: Readonly<Record<string, string | undefined>>,
@@ -67,6 +112,7 @@ export async function runCatalogSyncCommand(
 ): Promise<number> {
   const settings = resolveCatalogSyncSettings(flags, env);
   const { task } = settings;
+  const tls = await consulTls(settings);
   const log = createLogger({
     level: settings.logLevel,
     base: { component: "catalog-sync", catalogSync: `${task.owner.namespace}/${task.owner.name}` },
@@ -105,12 +151,32 @@ export async function runCatalogSyncCommand(
     store === undefined
       ? undefined
       : new EventRecorder({ events: store.events, clock, log: log.child({ component: "events" }) });
+  if (tls?.insecureSkipVerify === true) log.warn({ consul: task.consul.address }, INSECURE_TLS_WARNING);
+  const secretArn = settings.consulTokenSecretArn;
+  const secrets: SecretReader | undefined =
+    secretArn === undefined
+      ? undefined
+      : createSecretReader({
+          region: settings.region,
+          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+          ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+          maxAttempts: settings.awsMaxAttempts,
+        });
   try {
+    const token: string | ConsulTokenSource | undefined =
+      secrets === undefined || secretArn === undefined
+        ? settings.consulToken
+        : new RereadableToken({
+            initial: settings.consulToken ?? (await secrets.readSecretString(secretArn)),
+            read: (signal) => secrets.readSecretString(secretArn, signal),
+            clock,
+            log,
+          });
     const { datacenter, consul, ...rest } = task;
     const generation = store === undefined ? -1 : await ownerGeneration(store, settings, log);
     const sync = await inEventScope(recorder, { kind: "CatalogSync", ...task.owner }, startSync, {
       config: { ...rest, ...(datacenter === undefined ? {} : { datacenter }) },
-      consul: { address: consul.address, token: settings.consulToken, datacenter },
+      consul: { address: consul.address, token, datacenter, tls },
       cloudMap: eventingGateways({ cloudMap: aws.cloudMap }).cloudMap,
       clock,
       log,
@@ -130,7 +196,11 @@ export async function runCatalogSyncCommand(
           : {
               store,
               generation,
-              spec: { toCloudMap: task.toCloudMap, toConsul: task.toConsul },
+              spec: {
+                toCloudMap: task.toCloudMap,
+                toConsul: task.toConsul,
+                consul: { tls: { insecureSkipVerify: tls?.insecureSkipVerify === true } },
+              },
               heartbeatMs: settings.statusIntervalMs,
             },
     });
@@ -153,6 +223,7 @@ export async function runCatalogSyncCommand(
     signals.off("SIGINT", onSignal);
     await recorder?.stop();
     store?.destroy();
+    secrets?.destroy();
     aws.destroy();
   }
 }

@@ -5,6 +5,7 @@ export {
   type ConsulSimulator,
   type ConsulSimulatorControl,
   type ConsulSimulatorOptions,
+  type ConsulSimulatorTls,
   OutageMode,
   type QuickService,
   startConsulSimulator,

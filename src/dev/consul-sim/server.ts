@@ -2,6 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { type Clock, systemClock } from "../../clock.js";
 import { presentedToken } from "./acl.js";
@@ -28,6 +29,18 @@ export interface ConsulSimulatorOptions {
   random?: () => number;
   /** The simulated server's node name; `consul-sim` by default. */
   nodeName?: string;
+  /** Serve HTTPS (as Consul's 8501) with this PEM key and certificate chain instead of HTTP. */
+  tls?: ConsulSimulatorTls;
+}
+
+/** The simulator's HTTPS front. */
+export interface ConsulSimulatorTls {
+  key: string;
+  cert: string;
+  /** CA(s) a client certificate must be signed by (with `requireClientCert`). */
+  ca?: string;
+  /** Refuse clients without a certificate signed by `ca`, as Consul's `verify_incoming`. */
+  requireClientCert?: boolean;
 }
 
 /** How the simulator fails while an outage is on. */
@@ -87,13 +100,15 @@ export interface ConsulSimulatorControl {
   requestCounts(): Record<string, number>;
   /** Every distinct ACL token a request presented so far (tests check where a token went). */
   presentedTokens(): string[];
+  /** Replaces the management token (a rotated token): the old one gets 403 `ACL not found` from now on. */
+  setAclToken(token: string): void;
 }
 
 /** A running Consul simulator. */
 export interface ConsulSimulator {
   /** `host:port`, the form `CONSUL_HTTP_ADDR` takes. */
   address: string;
-  /** `http://host:port`. */
+  /** `http://host:port`, or `https://host:port` with `tls`. */
   url: string;
   datacenter: string;
   control: ConsulSimulatorControl;
@@ -143,14 +158,16 @@ export async function startConsulSimulator(options: ConsulSimulatorOptions = {})
   const blocking = new BlockingQueries(clock);
   catalog.onChange(() => blocking.recheckAll());
   bootstrapServerNode(catalog, self);
-  const route = createRouter({
+  // The router reads the token per request, so setAclToken takes effect at once.
+  const routerContext = {
     catalog,
     blocking,
     datacenter,
     aclToken: options.aclToken,
     random: options.random ?? Math.random,
     self,
-  });
+  };
+  const route = createRouter(routerContext);
 
   let outage: OutageMode = OutageMode.None;
   let stopped = false;
@@ -192,7 +209,21 @@ export async function startConsulSimulator(options: ConsulSimulatorOptions = {})
     }
   };
 
-  const server = createServer((request, response) => void serve(request, response));
+  const handler = (request: IncomingMessage, response: ServerResponse): void => void serve(request, response);
+  const tls = options.tls;
+  const server =
+    tls === undefined
+      ? createServer(handler)
+      : createHttpsServer(
+          {
+            key: tls.key,
+            cert: tls.cert,
+            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+            requestCert: tls.requireClientCert === true,
+            rejectUnauthorized: tls.requireClientCert === true,
+          },
+          handler,
+        );
   server.keepAliveTimeout = 5_000;
   const listen = (port: number): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -259,11 +290,14 @@ export async function startConsulSimulator(options: ConsulSimulatorOptions = {})
     whenBlocked: (count) => blocking.whenBlocked(count),
     requestCounts: () => ({ ...counts }),
     presentedTokens: () => [...tokens],
+    setAclToken(token) {
+      routerContext.aclToken = token;
+    },
   };
 
   return {
     address,
-    url: `http://${address}`,
+    url: `${tls === undefined ? "http" : "https"}://${address}`,
     datacenter,
     control,
     async stop() {

@@ -1,11 +1,17 @@
 /**
  * The child FargateService of a CatalogSync with placement: task (DESIGN 10, Owned children): `<name>-sync` in
  * the same metadata.namespace, owned through ownerReferences, running either this project's image as
- * `fargatectl catalog-sync` (the engine config as JSON in one variable, the token as an ECS secret) or the
+ * `fargatectl catalog-sync` (the engine config as JSON in one variable with the public TLS settings, the token
+ * and the client key + certificate as ECS secrets) or the
  * upstream hashicorp/consul-aws image with the equivalent flags. Pure; no secret value ever appears in it.
  */
 
-import { SYNC_CONFIG_ENV, type SyncTaskConfig } from "../../config/catalog-sync.js";
+import {
+  CLIENT_PEM_ENV,
+  CONSUL_TOKEN_SECRET_ENV,
+  SYNC_CONFIG_ENV,
+  type SyncTaskConfig,
+} from "../../config/catalog-sync.js";
 import type { CatalogSyncSpec, SyncTaskSpec } from "../../crds/catalog-sync.js";
 import { API_VERSION, type ObjectMeta } from "../../crds/meta.js";
 import { PermanentError } from "../../runtime/errors.js";
@@ -53,14 +59,33 @@ export function syncTaskConfigOf(
   spec: CatalogSyncSpec,
   context: Pick<SyncChildContext, "namespace" | "connection">,
 ): SyncTaskConfig {
+  const tls = context.connection.tls;
   return {
     ...engineConfigOf(metadata, spec, context.namespace),
-    consul: { address: context.connection.address },
+    consul: {
+      address: context.connection.address,
+      // The CA and the name are public; the client key travels only as an ECS secret (tokenSecrets).
+      ...(tls === undefined
+        ? {}
+        : {
+            tls: {
+              ...(tls.caPem === undefined ? {} : { caPem: tls.caPem }),
+              ...(tls.serverName === undefined ? {} : { serverName: tls.serverName }),
+              ...(tls.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+            },
+          }),
+    },
   };
 }
 
+/** ECS `secrets` of the sync container: the token and the client key + certificate, by ARN only. */
 function tokenSecrets(connection: ConsulConnectionPlan): Record<string, string> {
-  return connection.token.source === "secret" ? { [CONSUL_TOKEN_ENV]: connection.token.arn } : {};
+  return {
+    ...(connection.token.source === "secret" ? { [CONSUL_TOKEN_ENV]: connection.token.arn } : {}),
+    ...(connection.tls?.clientCertArn === undefined
+      ? {}
+      : { [CLIENT_PEM_ENV]: connection.tls.clientCertArn }),
+  };
 }
 
 /** The container that runs `fargatectl catalog-sync` (the image's entry point is fargatectl). */
@@ -79,6 +104,10 @@ function builtinContainer(
       [SYNC_CONFIG_ENV]: JSON.stringify(syncTaskConfigOf(metadata, spec, context)),
       FARGATE_OPERATOR_TABLE: context.table,
       AWS_REGION: context.region,
+      // The ARN, not the token: the task re-reads a rotated token after Consul's 403.
+      ...(context.connection.token.source === "secret"
+        ? { [CONSUL_TOKEN_SECRET_ENV]: context.connection.token.arn }
+        : {}),
     },
     ...(Object.keys(secrets).length === 0 ? {} : { secrets }),
     essential: true,
@@ -115,6 +144,7 @@ function assertConsulAwsCan(spec: CatalogSyncSpec): void {
       ? ["toConsul.include/exclude"]
       : []),
     ...(spec.consul?.tls?.caPem === undefined ? [] : ["consul.tls.caPem"]),
+    ...(spec.consul?.tls?.clientCertFrom === undefined ? [] : ["consul.tls.clientCertFrom"]),
   ];
   if (unsupported.length > 0) {
     throw new PermanentError(

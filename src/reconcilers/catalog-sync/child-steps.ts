@@ -11,7 +11,7 @@ import { ConditionType, findCondition } from "../conditions.js";
 import { governingOf } from "./access.js";
 import { renderSyncChild, syncChildName } from "./child-service.js";
 import type { CatalogSyncRecord, EnsuredChild, SyncDeletionProgress } from "./context.js";
-import { assertTlsSupported, planConsulConnection } from "./credentials.js";
+import { planConsulConnection } from "./credentials.js";
 import type { CatalogSyncStepDeps } from "./steps.js";
 
 /** True when `child` lists `uid` as its CatalogSync owner. */
@@ -37,7 +37,6 @@ export async function ensureChild(
   const { metadata, spec } = record;
   // The same rules as the engine's: the task never gets a token for an address the policy does not allow.
   const connection = planConsulConnection(spec, deps.settings.consul, governingOf(deps, record));
-  if (spec.task?.engine !== "consul-aws") assertTlsSupported(spec);
   const rendered = renderSyncChild(metadata, spec, {
     namespace,
     connection,

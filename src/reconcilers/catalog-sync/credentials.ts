@@ -37,6 +37,15 @@ export type ConsulTokenPlan =
   | { source: "env"; name: string }
   | { source: "secret"; arn: string };
 
+/** The TLS settings of an https connection (the client certificate by reference only). */
+export interface ConsulTlsPlan {
+  caPem?: string;
+  serverName?: string;
+  insecureSkipVerify: boolean;
+  /** Secrets Manager ARN of the PEM key + certificate. */
+  clientCertArn?: string;
+}
+
 /** How one sync reaches Consul. */
 export interface ConsulConnectionPlan {
   address: string;
@@ -44,18 +53,44 @@ export interface ConsulConnectionPlan {
   addressFromSpec: boolean;
   datacenter?: string;
   token: ConsulTokenPlan;
+  /** Set when spec.consul.tls is. */
+  tls?: ConsulTlsPlan;
 }
 
 /** Reasons of the refusals. */
 export const CredentialReason = {
   ConsulAddressMissing: "ConsulAddressMissing",
   TokenSourceNotAllowed: "TokenSourceNotAllowed",
-  TlsNotSupported: "TlsNotSupported",
+  ClientCertSourceNotAllowed: "ClientCertSourceNotAllowed",
+  TlsNeedsHttps: "TlsNeedsHttps",
 } as const;
+
+function tlsPlan(
+  spec: Pick<CatalogSyncSpec, "consul">,
+  settings: ConsulCredentialSettings,
+): ConsulTlsPlan | undefined {
+  const tls = spec.consul?.tls;
+  if (tls === undefined) return undefined;
+  const arn = tls.clientCertFrom?.secretArn;
+  // The client key is a secret like the token: the same allowed prefixes decide where it may be read from.
+  if (arn !== undefined && !settings.tokenSecretPrefixes.some((prefix) => arn.startsWith(prefix))) {
+    throw new PermanentError(
+      CredentialReason.ClientCertSourceNotAllowed,
+      `spec.consul.tls.clientCertFrom.secretArn ${arn} is not under a prefix of the controller's --consul-token-secret-prefixes`,
+    );
+  }
+  return {
+    insecureSkipVerify: tls.insecureSkipVerify === true,
+    ...(tls.caPem === undefined ? {} : { caPem: tls.caPem }),
+    ...(tls.serverName === undefined ? {} : { serverName: tls.serverName }),
+    ...(arn === undefined ? {} : { clientCertArn: arn }),
+  };
+}
 
 /**
  * The connection plan of `spec` run with `placement` under its governing policy, or a PermanentError saying which
- * rule refused it (PolicyViolation, InsecureConsulAddress, TokenSourceNotAllowed, ConsulAddressMissing).
+ * rule refused it (PolicyViolation, InsecureConsulAddress, TokenSourceNotAllowed, ClientCertSourceNotAllowed,
+ * ConsulAddressMissing).
  */
 export function planConsulConnection(
   spec: Pick<CatalogSyncSpec, "consul" | "placement">,
@@ -77,10 +112,19 @@ export function planConsulConnection(
     );
   }
   const addressFromSpec = consul?.address !== undefined;
+  const tls = tlsPlan(spec, settings);
+  // A spec's own http:// address with tls is a validation error; the controller's default may be http too.
+  if (tls !== undefined && !/^https:\/\//i.test(address.trim())) {
+    throw new PermanentError(
+      CredentialReason.TlsNeedsHttps,
+      `spec.consul.tls is set but the Consul address ${address} is not https:// (set spec.consul.address to the https address)`,
+    );
+  }
   const base = {
     address,
     addressFromSpec,
     ...(consul?.datacenter === undefined ? {} : { datacenter: consul.datacenter }),
+    ...(tls === undefined ? {} : { tls }),
   };
   const tokenFrom = consul?.tokenFrom;
   if (tokenFrom?.env !== undefined) {
@@ -113,24 +157,4 @@ export function planConsulConnection(
     return { ...base, token: { source: "controller" } };
   }
   return { ...base, token: { source: "none" } };
-}
-
-/**
- * The built-in engine speaks to Consul through the project's HTTP client, which uses the system trust store and
- * the address's host name: a `tls` block that asks for more (caPem, serverName, insecureSkipVerify) is refused.
- */
-export function assertTlsSupported(spec: Pick<CatalogSyncSpec, "consul">): void {
-  const tls = spec.consul?.tls;
-  if (tls === undefined) return;
-  const asked = [
-    ...(tls.caPem === undefined ? [] : ["caPem"]),
-    ...(tls.serverName === undefined ? [] : ["serverName"]),
-    ...(tls.insecureSkipVerify ? ["insecureSkipVerify"] : []),
-  ];
-  if (asked.length > 0) {
-    throw new PermanentError(
-      CredentialReason.TlsNotSupported,
-      `spec.consul.tls.${asked.join(", ")} is not supported by the built-in engine yet (it trusts the system CAs and the address's host name)`,
-    );
-  }
 }

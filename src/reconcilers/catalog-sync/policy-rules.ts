@@ -4,6 +4,7 @@
  * - a `cloudMapNamespaceRef` into another metadata.namespace needs `cloudMapNamespaces` to allow `ns/name`;
  * - `consul.address` (as written in the spec, lowercased, without a trailing slash) must match `consulAddresses`;
  * - `consul.tokenFrom` must match `consulTokenSources` (`env:NAME`, or the secret's ARN);
+ * - `consul.tls.clientCertFrom.secretArn` must match `secretArns`;
  * - a token goes to a spec's `http://` address only when `consulAddresses` lists a matching `http://` pattern;
  *   without any policy, never (InsecureConsulAddress). The controller's own address (`--consul-address`, used
  *   when the spec names none) is the operator's choice and is not governed here.
@@ -75,6 +76,12 @@ export function consulPolicyViolations(
         );
       }
     }
+  }
+  const certArn = spec.consul?.tls?.clientCertFrom?.secretArn;
+  if (certArn !== undefined && !allows(policy.secretArns, certArn, governing.namespace)) {
+    out.push(
+      `spec.consul.tls.clientCertFrom.secretArn ${certArn} is not allowed (secretArns: ${listed(policy.secretArns)})`,
+    );
   }
   const tokenFrom = spec.consul?.tokenFrom;
   const source = tokenSourceOf(tokenFrom);

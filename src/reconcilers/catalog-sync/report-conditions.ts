@@ -7,6 +7,15 @@ import type { SyncReport } from "../../sync/types.js";
 import { type ConditionUpdate, readyConditions, reconcilingConditions } from "../conditions.js";
 import { CatalogSyncReason } from "./context.js";
 
+/** The parts of a spec the conditions read (`consul.tls` only for the insecure-TLS warning). */
+export type ReportSpec = Pick<CatalogSyncSpec, "toCloudMap" | "toConsul"> & {
+  consul?: Pick<NonNullable<CatalogSyncSpec["consul"]>, "tls"> | undefined;
+};
+
+/** Said in every Ready message of a sync that does not verify Consul's certificate. */
+export const INSECURE_TLS_WARNING =
+  "WARNING: spec.consul.tls.insecureSkipVerify is true: Consul's certificate is not verified (testing only)";
+
 /** The status form of a report (plain JSON; `undefined` fields left out, lists sorted for stable writes). */
 export function reportStatus(report: SyncReport, reportedAt: string): CatalogSyncReportStatus {
   const out: CatalogSyncReportStatus = {
@@ -79,7 +88,19 @@ export function failureMessage(report: CatalogSyncReportStatus): string | undefi
  */
 export function conditionsFromReport(
   report: CatalogSyncReportStatus | undefined,
-  spec: Pick<CatalogSyncSpec, "toCloudMap" | "toConsul">,
+  spec: ReportSpec,
+  generation: number,
+): ConditionUpdate[] {
+  const conditions = baseConditions(report, spec, generation);
+  if (spec.consul?.tls?.insecureSkipVerify !== true) return conditions;
+  return conditions.map((c) =>
+    c.type === "Ready" ? { ...c, message: `${c.message}. ${INSECURE_TLS_WARNING}` } : c,
+  );
+}
+
+function baseConditions(
+  report: CatalogSyncReportStatus | undefined,
+  spec: ReportSpec,
   generation: number,
 ): ConditionUpdate[] {
   if (report === undefined) {

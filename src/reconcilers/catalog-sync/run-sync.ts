@@ -5,13 +5,14 @@
  */
 import type { CloudMapGateway } from "../../aws/types.js";
 import type { Clock } from "../../clock.js";
-import { ConsulClient, type ConsulClientOptions } from "../../consul/client.js";
-import type { CatalogSyncSpec } from "../../crds/catalog-sync.js";
+import { ConsulClient, type ConsulClientOptions, type ConsulTlsOptions } from "../../consul/client.js";
+import type { ConsulTokenSource } from "../../consul/token.js";
 import type { Logger } from "../../log.js";
 import type { LeaseBackend } from "../../runtime/lease-backend.js";
 import type { ResourceStore } from "../../store/types.js";
 import type { SyncEngine, SyncEngineConfig, SyncReport } from "../../sync/types.js";
 import type { RunningSync } from "./engine-registry.js";
+import type { ReportSpec } from "./report-conditions.js";
 import { SyncStatusWriter } from "./status-writer.js";
 
 /** What `createSyncEngine` takes besides the config (src/sync/index.ts). */
@@ -34,7 +35,12 @@ export interface SyncEngineRuntime {
 /** Everything one engine is started with. */
 export interface StartSyncOptions {
   config: SyncEngineConfig;
-  consul: { address: string; token?: string | undefined; datacenter?: string | undefined };
+  consul: {
+    address: string;
+    token?: string | ConsulTokenSource | undefined;
+    datacenter?: string | undefined;
+    tls?: ConsulTlsOptions | undefined;
+  };
   cloudMap: CloudMapGateway;
   clock: Clock;
   log: Logger;
@@ -46,7 +52,7 @@ export interface StartSyncOptions {
     | {
         store: ResourceStore;
         generation: number;
-        spec: Pick<CatalogSyncSpec, "toCloudMap" | "toConsul">;
+        spec: ReportSpec;
         heartbeatMs: number;
       }
     | undefined;
@@ -67,6 +73,7 @@ export async function startSync(options: StartSyncOptions): Promise<StartedSync>
     address: options.consul.address,
     ...(options.consul.token === undefined ? {} : { token: options.consul.token }),
     ...(options.consul.datacenter === undefined ? {} : { datacenter: options.consul.datacenter }),
+    ...(options.consul.tls === undefined ? {} : { tls: options.consul.tls }),
   });
   const status = options.status;
   const writer =
@@ -112,6 +119,7 @@ export async function startSync(options: StartSyncOptions): Promise<StartedSync>
       try {
         await engine.stop();
       } finally {
+        consul.close();
         await writer?.close();
       }
       spec = undefined;

@@ -7,14 +7,14 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Clock, TimerHandle } from "../../clock.js";
-import type { CatalogSyncReportStatus, CatalogSyncSpec } from "../../crds/catalog-sync.js";
+import type { CatalogSyncReportStatus} from "../../crds/catalog-sync.js";
 import { currentEventScope, withEventScope } from "../../events/scope.js";
 import type { Logger } from "../../log.js";
 import { ConflictError, NotFoundError } from "../../store/errors.js";
 import type { ResourceStore, StoredResource } from "../../store/types.js";
 import type { SyncReport } from "../../sync/types.js";
 import { writeStatus } from "../status.js";
-import { conditionsFromReport, reportStatus, significantPart } from "./report-conditions.js";
+import { conditionsFromReport, type ReportSpec, reportStatus, significantPart } from "./report-conditions.js";
 
 /** What a status writer is built from. */
 export interface SyncStatusWriterOptions {
@@ -23,7 +23,7 @@ export interface SyncStatusWriterOptions {
   owner: { uid: string; namespace: string; name: string };
   /** The generation (and its spec) the engine runs: conditions are written only while the record is at it. */
   generation: number;
-  spec: Pick<CatalogSyncSpec, "toCloudMap" | "toConsul">;
+  spec: ReportSpec;
   clock: Clock;
   log: Logger;
   /** Least time between writes that only move times and counts (ms). */
@@ -41,7 +41,7 @@ export class SyncStatusWriter {
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private generation: number;
-  private spec: Pick<CatalogSyncSpec, "toCloudMap" | "toConsul">;
+  private spec: ReportSpec;
   /** The event scope it was made in: its writes (Syncing, SyncFailing, recovered) are its CatalogSync's events. */
   private readonly events = currentEventScope();
 
@@ -51,7 +51,7 @@ export class SyncStatusWriter {
   }
 
   /** The engine now runs `spec` of `generation` (a spec change that did not need a restart). */
-  retarget(generation: number, spec: Pick<CatalogSyncSpec, "toCloudMap" | "toConsul">): void {
+  retarget(generation: number, spec: ReportSpec): void {
     this.generation = generation;
     this.spec = spec;
   }

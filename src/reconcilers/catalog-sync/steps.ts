@@ -19,7 +19,7 @@ import { SyncConfigError } from "../../sync/errors.js";
 import { ConditionType, findCondition } from "../conditions.js";
 import { CONTROLLER_FINALIZER } from "../finalizer.js";
 import type { PolicyLookup } from "../policy/lookup.js";
-import { governingOf, resolveToken } from "./access.js";
+import { governingOf, resolveTls, resolveToken, resolveTokenSource } from "./access.js";
 import { cleanUpSyncedState } from "./cleanup.js";
 import type {
   CatalogSyncRecord,
@@ -28,10 +28,11 @@ import type {
   SyncDeletionProgress,
   SyncNamespaceResolution,
 } from "./context.js";
-import { assertTlsSupported, type ConsulCredentialSettings, planConsulConnection } from "./credentials.js";
+import { type ConsulCredentialSettings, planConsulConnection } from "./credentials.js";
 import { engineConfigOf } from "./engine-config.js";
 import type { SyncEngineRegistry } from "./engine-registry.js";
 import type { SyncOwnerBackend } from "./namespace-owner.js";
+import { INSECURE_TLS_WARNING } from "./report-conditions.js";
 import { type SyncEngineRuntime, startSync } from "./run-sync.js";
 
 /** The reconciler's tunables and the controller's Consul settings. */
@@ -120,16 +121,23 @@ export async function ensureEngine(
 ): Promise<EnsuredEngine> {
   const { metadata, spec } = record;
   const plan = planConsulConnection(spec, deps.settings.consul, governingOf(deps, record));
-  assertTlsSupported(spec);
   const config = engineConfigOf(metadata, spec, namespace);
-  const hash = configHash({ config, address: plan.address, datacenter: plan.datacenter, token: plan.token });
+  const hash = configHash({
+    config,
+    address: plan.address,
+    datacenter: plan.datacenter,
+    token: plan.token,
+    tls: plan.tls,
+  });
   const log = deps.log.child({ catalogSync: `${metadata.namespace}/${metadata.name}` });
   const action = await deps.registry.ensure(metadata.uid, hash, metadata.generation, async () => {
-    const token = await resolveToken(deps, plan, signal);
+    const token = await resolveTokenSource({ ...deps, log }, plan, signal);
+    const tls = await resolveTls(deps, plan, signal);
     signal.throwIfAborted();
+    if (tls?.insecureSkipVerify === true) log.warn({ address: plan.address }, INSECURE_TLS_WARNING);
     const started = await startSync({
       config,
-      consul: { address: plan.address, token, datacenter: plan.datacenter },
+      consul: { address: plan.address, token, datacenter: plan.datacenter, tls },
       cloudMap: deps.cloudMap,
       clock: deps.clock,
       log,
@@ -202,9 +210,11 @@ export async function cleanUp(
   try {
     const plan = planConsulConnection(spec, deps.settings.consul, governingOf(deps, record));
     const token = await resolveToken(deps, plan, signal);
+    const tls = await resolveTls(deps, plan, signal);
     consul = (deps.createConsul ?? ((o) => new ConsulClient(o)))({
       address: plan.address,
       ...(token === undefined ? {} : { token }),
+      ...(tls === undefined ? {} : { tls }),
       ...(plan.datacenter === undefined ? {} : { datacenter: plan.datacenter }),
       requestTimeoutMs: CONSUL_CLEANUP_TIMEOUT_MS,
     });
@@ -212,16 +222,20 @@ export async function cleanUp(
     if (!bestEffort && !(error instanceof PermanentError)) throw error;
     deps.log.warn({ err: error }, "not cleaning up the sync's Consul entries; they stay");
   }
-  return cleanUpSyncedState(
-    {
-      cloudMap: deps.cloudMap,
-      consul,
-      consulBestEffort: bestEffort,
-      log: deps.log,
-    },
-    { namespaceId, uid: metadata.uid },
-    signal,
-  );
+  try {
+    return await cleanUpSyncedState(
+      {
+        cloudMap: deps.cloudMap,
+        consul,
+        consulBestEffort: bestEffort,
+        log: deps.log,
+      },
+      { namespaceId, uid: metadata.uid },
+      signal,
+    );
+  } finally {
+    consul?.close();
+  }
 }
 
 /** Adds the controller's finalizer before anything is started; a no-op when present. */

@@ -228,6 +228,11 @@ function catalogSync(c: Checker, subject: Extract<PolicySubject, { kind: "Catalo
   if (token?.env !== undefined)
     c.pattern("consulTokenSources", ["spec", "consul", "tokenFrom", "env"], `env:${token.env}`);
   c.pattern("consulTokenSources", ["spec", "consul", "tokenFrom", "secretArn"], token?.secretArn);
+  c.pattern(
+    "secretArns",
+    ["spec", "consul", "tls", "clientCertFrom", "secretArn"],
+    spec.consul?.tls?.clientCertFrom?.secretArn,
+  );
   const task = spec.task;
   if (task !== undefined) {
     c.pattern("clusters", ["spec", "task", "cluster"], task.cluster);

@@ -1,4 +1,4 @@
-/** The Consul simulator works with the npm `consul` client (1.x), as tools outside this project use it. */
+/** The Consul simulator works with the npm `consul` client (2.x) used directly, as tools outside this project use it. */
 import Consul from "consul";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConsulSimulator, startConsulSimulator } from "../../../src/dev/consul-sim/index.js";

@@ -5,12 +5,17 @@
  */
 import { inject } from "vitest";
 import { createAwsGateways } from "../../../src/aws/index.js";
+import { SecretReadError } from "../../../src/aws/secrets.js";
 import type { AwsGateways } from "../../../src/aws/types.js";
 import { ManualClock } from "../../../src/clock.js";
 import { applyDefaults } from "../../../src/crds/defaults.js";
 import { API_VERSION, type Kind, resourceKey } from "../../../src/crds/meta.js";
 import { type AwsSimulator, startAwsSimulator } from "../../../src/dev/aws-sim/index.js";
-import { type ConsulSimulator, startConsulSimulator } from "../../../src/dev/consul-sim/index.js";
+import {
+  type ConsulSimulator,
+  type ConsulSimulatorTls,
+  startConsulSimulator,
+} from "../../../src/dev/consul-sim/index.js";
 import type { EventSink } from "../../../src/events/recorder.js";
 import { withEvents } from "../../../src/events/scope.js";
 import { silentLogger } from "../../../src/log.js";
@@ -93,6 +98,12 @@ export interface CatalogSyncBenchOptions {
   tokenVariables?: Record<string, string>;
   /** Runs every pass in an event scope with this sink (as the controller does). */
   events?: EventSink;
+  /** Serve the Consul simulator over https (then the controller's default address is its https URL). */
+  consulTls?: ConsulSimulatorTls;
+  /** Secrets Manager as the controller reads it (ARN → value; read live, so a test can rotate one). */
+  secrets?: Map<string, string>;
+  /** The controller's --consul-token-secret-prefixes. */
+  tokenSecretPrefixes?: string[];
 }
 
 /** Starts the bench. */
@@ -101,7 +112,11 @@ export async function startCatalogSyncBench(
 ): Promise<CatalogSyncBench> {
   const clock = new ManualClock();
   const awsSim = await startAwsSimulator({ clock, throttling: false });
-  const consulSim = await startConsulSimulator({ clock, random: () => 0 });
+  const consulSim = await startConsulSimulator({
+    clock,
+    random: () => 0,
+    ...(options.consulTls === undefined ? {} : { tls: options.consulTls }),
+  });
   const store = await freshStore(inject("dynamodbLocalEndpoint"));
   const aws = createAwsGateways({
     region: TEST_REGION,
@@ -112,7 +127,7 @@ export async function startCatalogSyncBench(
     ecsBuckets: false,
   });
   const settings = { ...TEST_FARGATE_SETTINGS, pollIntervalMs: 1_000 };
-  const base = benchSyncSettings(consulSim.address);
+  const base = benchSyncSettings(options.consulTls === undefined ? consulSim.address : consulSim.url);
   const variables = Object.entries(options.tokenVariables ?? {});
   const syncSettings: CatalogSyncReconcilerSettings = {
     ...base,
@@ -120,8 +135,24 @@ export async function startCatalogSyncBench(
       ...base.consul,
       tokenEnvAllow: variables.map(([name]) => name),
       tokenVariables: new Map(variables),
+      tokenSecretPrefixes: options.tokenSecretPrefixes ?? [],
     },
   };
+  const secretValues = options.secrets;
+  const secrets =
+    secretValues === undefined
+      ? undefined
+      : {
+          async readSecretString(arn: string) {
+            const value = secretValues.get(arn);
+            if (value === undefined)
+              throw new SecretReadError(`cannot read secret ${arn}: ResourceNotFoundException`, {
+                code: "ResourceNotFoundException",
+                retryable: false,
+              });
+            return value;
+          },
+        };
   const newCatalogSync = () =>
     catalogSyncReconciler({
       store,
@@ -132,6 +163,7 @@ export async function startCatalogSyncBench(
       leases: store.leases,
       owners: store.syncOwners,
       ...(options.policies === undefined ? {} : { policies: options.policies }),
+      ...(secrets === undefined ? {} : { secrets }),
     });
   let catalogSync = newCatalogSync();
   const reconcilers: Record<BenchKind, KindReconciler> = {

@@ -8,9 +8,14 @@ import { createCloudMapClient } from "../../../src/aws/clients.js";
 import { createAwsGateways } from "../../../src/aws/index.js";
 import type { AwsGateways } from "../../../src/aws/types.js";
 import { ManualClock } from "../../../src/clock.js";
-import { ConsulClient } from "../../../src/consul/client.js";
+import { ConsulClient, type ConsulTlsOptions } from "../../../src/consul/client.js";
+import type { ConsulTokenSource } from "../../../src/consul/token.js";
 import { type AwsSimulator, startAwsSimulator } from "../../../src/dev/aws-sim/index.js";
-import { type ConsulSimulator, startConsulSimulator } from "../../../src/dev/consul-sim/index.js";
+import {
+  type ConsulSimulator,
+  type ConsulSimulatorTls,
+  startConsulSimulator,
+} from "../../../src/dev/consul-sim/index.js";
 import { silentLogger } from "../../../src/log.js";
 import {
   createSyncEngine,
@@ -40,10 +45,27 @@ export interface SyncBed {
 /** The CatalogSync uid of the bed's engines. */
 export const UID = "4f1c2a8e-0000-4000-8000-00000000sync";
 
+/** How the bed's Consul is reached (plain http without ACLs by default). */
+export interface SyncBedConsul {
+  /** The simulator's https front, and the client's TLS settings for it. */
+  tls?: { server: ConsulSimulatorTls; client: ConsulTlsOptions };
+  /** The simulator's management token, and the client's token (or its source). */
+  aclToken?: string;
+  token?: string | ConsulTokenSource;
+}
+
 /** Starts both simulators, the clients and a namespace `<dnsName>`. */
-export async function startSyncBed(dnsName = "prod.internal"): Promise<SyncBed> {
+export async function startSyncBed(
+  dnsName = "prod.internal",
+  bedConsul: SyncBedConsul = {},
+): Promise<SyncBed> {
   const clock = new ManualClock();
-  const consulSim = await startConsulSimulator({ clock, random: () => 0 });
+  const consulSim = await startConsulSimulator({
+    clock,
+    random: () => 0,
+    ...(bedConsul.tls === undefined ? {} : { tls: bedConsul.tls.server }),
+    ...(bedConsul.aclToken === undefined ? {} : { aclToken: bedConsul.aclToken }),
+  });
   const awsSim = await startAwsSimulator({ clock, throttling: false });
   const config = {
     region: "us-east-1",
@@ -55,7 +77,11 @@ export async function startSyncBed(dnsName = "prod.internal"): Promise<SyncBed> 
   };
   const aws = createAwsGateways(config);
   const discovery = createCloudMapClient(config);
-  const consul = new ConsulClient({ address: consulSim.address });
+  const consul = new ConsulClient({
+    address: consulSim.url,
+    ...(bedConsul.tls === undefined ? {} : { tls: bedConsul.tls.client }),
+    ...(bedConsul.token === undefined ? {} : { token: bedConsul.token }),
+  });
   const op = await aws.cloudMap.createPrivateDnsNamespace({
     name: dnsName,
     vpc: "vpc-1",
@@ -87,6 +113,7 @@ export async function startSyncBed(dnsName = "prod.internal"): Promise<SyncBed> 
     },
     async close() {
       await Promise.all(engines.map((e) => e.stop()));
+      consul.close();
       aws.destroy();
       discovery.destroy();
       await consulSim.stop();

@@ -114,6 +114,31 @@ describe("renderSyncChild", () => {
     expect(result.ok).toBe(true);
   });
 
+  it("builtin with TLS: CA and server name in the config, the client key + certificate only as an ECS secret", () => {
+    const certArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:consul/sync-client-cert";
+    const caPem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const doc = renderSyncChild(META, spec(), {
+      ...CONTEXT,
+      connection: {
+        ...CONTEXT.connection,
+        tls: { caPem, serverName: "consul.internal", insecureSkipVerify: false, clientCertArn: certArn },
+      },
+    });
+    const container = containerOf(doc);
+    expect(container.secrets).toEqual({
+      CONSUL_HTTP_TOKEN: SECRET,
+      FARGATE_OPERATOR_CONSUL_CLIENT_PEM: certArn,
+    });
+    // The token's ARN too, so the task can re-read a rotated token after a 403.
+    expect(container.environment?.FARGATE_OPERATOR_CONSUL_TOKEN_SECRET_ARN).toBe(SECRET);
+    const config = JSON.parse(container.environment?.FARGATE_OPERATOR_SYNC_CONFIG ?? "{}");
+    expect(config.consul).toEqual({
+      address: "https://consul.data.example.internal:8501",
+      tls: { caPem, serverName: "consul.internal" },
+    });
+    expect(validateDocument(doc).ok).toBe(true);
+  });
+
   it("builtin without tokenFrom: no secrets at all", () => {
     const doc = renderSyncChild(META, spec(), {
       ...CONTEXT,

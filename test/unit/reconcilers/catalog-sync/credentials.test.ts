@@ -7,7 +7,6 @@ import {
 } from "../../../../src/config/consul-token.js";
 import type { CatalogSyncSpec } from "../../../../src/crds/catalog-sync.js";
 import {
-  assertTlsSupported,
   type ConsulCredentialSettings,
   planConsulConnection,
 } from "../../../../src/reconcilers/catalog-sync/credentials.js";
@@ -107,11 +106,55 @@ describe("planConsulConnection", () => {
     expect(refused.reason).toBe("ConsulAddressMissing");
   });
 
-  it("refuses TLS settings the built-in client cannot honour", () => {
-    expect(() => assertTlsSupported({ consul: { tls: { insecureSkipVerify: false } } })).not.toThrow();
-    expect(refusal(() => assertTlsSupported({ consul: { tls: { insecureSkipVerify: true } } })).reason).toBe(
-      "TlsNotSupported",
+  it("carries the TLS settings, and reads a client certificate only from under an allowed prefix", () => {
+    const tls = {
+      caPem: "-----BEGIN CERTIFICATE-----\n...",
+      serverName: "consul.internal",
+      insecureSkipVerify: false,
+      clientCertFrom: { secretArn: `${PREFIX}client-cert` },
+    };
+    const plan = planConsulConnection(spec({ address: "https://10.0.0.9:8501", tls }), SETTINGS, NONE);
+    expect(plan.tls).toEqual({
+      caPem: tls.caPem,
+      serverName: "consul.internal",
+      insecureSkipVerify: false,
+      clientCertArn: `${PREFIX}client-cert`,
+    });
+    const elsewhere = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:other/client-cert";
+    const refused = refusal(() =>
+      planConsulConnection(
+        spec({ address: "https://10.0.0.9:8501", tls: { ...tls, clientCertFrom: { secretArn: elsewhere } } }),
+        SETTINGS,
+        NONE,
+      ),
     );
+    expect(refused.reason).toBe("ClientCertSourceNotAllowed");
+    expect(refused.message).toContain("spec.consul.tls.clientCertFrom.secretArn");
+    // TLS settings are never silently dropped: the controller's plain default address cannot take them.
+    const plain = refusal(() =>
+      planConsulConnection(spec({ tls: { insecureSkipVerify: false } }), SETTINGS, NONE),
+    );
+    expect(plain.reason).toBe("TlsNeedsHttps");
+  });
+
+  it("judges the client certificate's secret by the policy's secretArns", () => {
+    const governing: Governing = {
+      namespace: "team-a",
+      policy: { name: "team-a", spec: { secretArns: [`${PREFIX}team-a/*`] } },
+    };
+    const withCert = (arn: string) =>
+      spec({
+        address: "https://10.0.0.9:8501",
+        tls: { insecureSkipVerify: false, clientCertFrom: { secretArn: arn } },
+      });
+    expect(
+      planConsulConnection(withCert(`${PREFIX}team-a/cert`), SETTINGS, governing).tls?.clientCertArn,
+    ).toBe(`${PREFIX}team-a/cert`);
+    const refused = refusal(() =>
+      planConsulConnection(withCert(`${PREFIX}team-b/cert`), SETTINGS, governing),
+    );
+    expect(refused.reason).toBe("PolicyViolation");
+    expect(refused.message).toContain("secretArns");
   });
 });
 

@@ -1,7 +1,6 @@
 /** The CatalogSync reconciler's unit bench: the in-memory store and Cloud Map, a fake engine runtime. */
 import { ManualClock } from "../../../../src/clock.js";
-import type { ConsulClientOptions } from "../../../../src/consul/client.js";
-import { ConsulClient } from "../../../../src/consul/client.js";
+import type { ConsulClient, ConsulClientOptions } from "../../../../src/consul/client.js";
 import { applyDefaults } from "../../../../src/crds/defaults.js";
 import { API_VERSION, resourceKey } from "../../../../src/crds/meta.js";
 import { silentLogger } from "../../../../src/log.js";
@@ -148,7 +147,12 @@ export async function setup(options: SetupOptions = {}) {
     ...(options.owners === undefined ? {} : { owners: options.owners }),
     createConsul: (options) => {
       consulOptions.push(options);
-      return new ConsulClient({ ...options, fetch: async () => new Response("null", { status: 200 }) });
+      // A Consul with nothing registered: cleanup finds no node of the sync's.
+      return {
+        address: options.address,
+        nodeServices: async () => undefined,
+        close: () => undefined,
+      } as unknown as ConsulClient;
     },
   });
   let passes = 0;

@@ -38,6 +38,37 @@ describe("resolveCatalogSyncSettings", () => {
     expect(settings.consulToken).toBe("t");
   });
 
+  it("reads TLS settings by the names Consul's CLI uses, over the config's", () => {
+    const settings = resolveCatalogSyncSettings(
+      {},
+      {
+        [SYNC_CONFIG_ENV]: JSON.stringify({
+          ...CONFIG,
+          consul: {
+            address: "https://consul.internal:8501",
+            tls: { caPem: "PEM", serverName: "a.internal" },
+          },
+        }),
+        CONSUL_CACERT: "/etc/consul/ca.pem",
+        CONSUL_CLIENT_CERT: "/etc/consul/client.pem",
+        CONSUL_CLIENT_KEY: "/etc/consul/client-key.pem",
+        CONSUL_TLS_SERVER_NAME: "consul.internal",
+        CONSUL_HTTP_SSL_VERIFY: "false",
+      },
+    );
+    expect(settings.caFile).toBe("/etc/consul/ca.pem");
+    expect(settings.clientCert).toBe("/etc/consul/client.pem");
+    expect(settings.clientKey).toBe("/etc/consul/client-key.pem");
+    expect(settings.task.consul.tls).toEqual({
+      caPem: "PEM",
+      serverName: "consul.internal",
+      insecureSkipVerify: true,
+    });
+    expect(() =>
+      resolveCatalogSyncSettings({ "client-cert": "/c.pem" }, { [SYNC_CONFIG_ENV]: JSON.stringify(CONFIG) }),
+    ).toThrow(/go together/);
+  });
+
   it("runs from flags alone", () => {
     const settings = resolveCatalogSyncSettings(
       {
