@@ -3,6 +3,7 @@
  * controller in-process, the examples applied; prints `export` lines, then `ready`, then status as it changes.
  */
 import { EventEmitter } from "node:events";
+import { dirname } from "node:path";
 import { KINDS } from "../../crds/meta.js";
 import { openPrivateLog } from "../../dev/private-log.js";
 import { DEV_CREDENTIALS, startDevStack } from "../../dev/stack.js";
@@ -27,15 +28,21 @@ export interface DevOptions {
 /** Runs the local stack until SIGINT/SIGTERM; returns the exit code. */
 export async function runDev(ctx: CliContext, options: DevOptions): Promise<number> {
   const { region, table } = ctx.settings;
-  const stack = await startDevStack({ region, table, progress: (line) => ctx.err(`${line}\n`) });
   const signals = new EventEmitter();
   // Private: the log may name records and endpoints, and a predictable /tmp name invites symlink games.
   const log = await openPrivateLog({
     prefix: "fargate-operator-dev-",
     fileName: "controller.log",
     keep: options.keepLogs === true,
+  });
+  // Each simulated sync task's `fargatectl catalog-sync` process logs beside the controller.
+  const stack = await startDevStack({
+    region,
+    table,
+    progress: (line) => ctx.err(`${line}\n`),
+    taskLogDir: dirname(log.path),
   }).catch(async (error: unknown) => {
-    await stack.stop();
+    await log.close();
     throw error;
   });
   const store = createDynamoResourceStore({

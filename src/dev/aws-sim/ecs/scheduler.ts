@@ -180,6 +180,7 @@ export class EcsScheduler {
     task.stoppedReason = reason;
     task.version += 1;
     deregisterFromCloudMap(this.#cloudMap, task);
+    this.#state.lifecycle.emit(this.#state, task, "stopping");
     ctx.after(ctx.timing.stopMs, () => this.#markStopped(task));
   }
 
@@ -241,6 +242,7 @@ export class EcsScheduler {
     task.lastStatus = "RUNNING";
     task.startedAt = this.#state.ctx.clock.now();
     task.version += 1;
+    this.#state.lifecycle.emit(this.#state, task, "running");
     if (svc !== undefined) {
       registerInCloudMap(this.#state, this.#cloudMap, svc, task, (m) => this.addEvent(svc, m));
     }
@@ -263,6 +265,7 @@ export class EcsScheduler {
     task.stoppedAt = ctx.clock.now();
     task.version += 1;
     deregisterFromCloudMap(this.#cloudMap, task);
+    this.#state.lifecycle.emit(this.#state, task, "stopped");
     ctx.after(STOPPED_TASK_RETENTION_MS, () => this.#state.removeTask(task));
     const svc = this.#serviceOf(task);
     if (svc !== undefined) this.reconcile(svc);
