@@ -128,7 +128,7 @@ async function startDynamoDb(
   progress: (line: string) => void,
 ): Promise<{ kind: "dynamodb-local" | "moto"; server: RunningServer }> {
   try {
-    return { kind: "dynamodb-local", server: await startDynamoDbLocal() };
+    return { kind: "dynamodb-local", server: await startDynamoDbLocal({ fastStart: true }) };
   } catch (error) {
     progress(
       `DynamoDB Local did not start (${error instanceof Error ? error.message : String(error)}); using moto`,

@@ -81,9 +81,10 @@ async function terminate(running: Running): Promise<void> {
   running.stopRequested = true;
   if (hasExited(running.child)) return;
   running.child.kill("SIGTERM");
+  // Unref'd: a grace timer left pending must not keep the dev stack alive after everything exited.
   const done = await Promise.race([
     running.exited.then(() => true),
-    sleep(running.stopTimeoutMs).then(() => false),
+    sleep(running.stopTimeoutMs, false, { ref: false }),
   ]);
   if (!done) {
     running.child.kill("SIGKILL");

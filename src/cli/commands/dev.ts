@@ -56,6 +56,8 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
       "metrics-address": "127.0.0.1:0",
       "lease-duration": "3s",
       "lease-heartbeat": "1s",
+      // Simulated rollouts take seconds: look again each second, so a finished one shows Ready at once.
+      "rollout-poll-interval": "1s",
       // The examples' task-placed CatalogSync names a token secret under this prefix.
       "consul-token-secret-prefixes": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:consul/",
     },
@@ -113,10 +115,11 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
 async function applyExamples(ctx: CliContext, store: ResourceStore, path: string): Promise<void> {
   const loaded = loadDocuments(await readSources([path], readStdin));
   for (const line of loaded.errors) ctx.err(`${line}\n`);
-  for (const { document } of loaded.documents) {
-    const { outcome } = await store.apply(document);
-    ctx.err(`${document.kind.toLowerCase()}/${document.metadata.name} ${outcome}\n`);
-  }
+  // All at once (the controller is level-triggered, order does not matter); reported in file order.
+  const results = await Promise.all(loaded.documents.map(({ document }) => store.apply(document)));
+  loaded.documents.forEach(({ document }, i) => {
+    ctx.err(`${document.kind.toLowerCase()}/${document.metadata.name} ${results[i]?.outcome ?? ""}\n`);
+  });
 }
 
 /** The status tables, and a signature without ages so a table is printed again only when something changed. */
