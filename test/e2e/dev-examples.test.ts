@@ -185,8 +185,17 @@ describe("fargatectl dev: every example Ready", () => {
         "90s",
       );
       expect(deleted.stderr).toBe("");
+      // ECS deletes the service at once and stops its task on its own time; the process follows its task.
+      const stopDeadline = Date.now() + 30_000;
+      while (syncProcesses(devPid).length > 0 && Date.now() < stopDeadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       expect(syncProcesses(devPid)).toEqual([]);
       expect(alive(syncPid ?? 0)).toBe(false);
+      // A clean stop: SIGTERM, lease released, stopped.
+      const stoppedLog = readFileSync(join(logDir, taskLogs[0] ?? ""), "utf8");
+      expect(stoppedLog).toContain("signal received: stopping");
+      expect(stoppedLog).toContain("catalog sync stopped");
     } finally {
       store.destroy();
     }
