@@ -129,6 +129,9 @@ export function startTaskRunner(options: TaskRunnerOptions): TaskRunner {
             ...secrets,
           },
           stdio: ["ignore", fd, fd],
+          // Its own process group: a Ctrl-C to the terminal reaches `fargatectl dev`, which stops it in order
+          // (before DynamoDB), as ECS, not the developer's terminal, decides when a container stops.
+          detached: true,
         },
       );
     } finally {
@@ -149,17 +152,27 @@ export function startTaskRunner(options: TaskRunnerOptions): TaskRunner {
     notice(
       `${where}: fargatectl ${container.command.join(" ")} started (pid ${child.pid ?? "?"}), log ${logPath}`,
     );
-    child.once("exit", (code, signal) => {
+    let ended = false;
+    const end = (what: string, stopCode: string, reason: string): void => {
+      if (ended) return;
+      ended = true;
       const list = byTask.get(event.taskArn)?.filter((r) => r !== running) ?? [];
       if (list.length === 0) byTask.delete(event.taskArn);
       else byTask.set(event.taskArn, list);
-      notice(`${where}: exited (${code ?? signal})`);
+      notice(`${where}: ${what}`);
       // An essential container that exits on its own stops its task; ECS then starts a replacement.
-      if (!running.stopRequested && !closed) {
-        options.tasks.stop(event.taskArn, "EssentialContainerExited", "Essential container in task exited");
-      }
-    });
-    child.once("error", (error) => notice(`${where}: could not start: ${error.message}`));
+      if (!running.stopRequested && !closed) options.tasks.stop(event.taskArn, stopCode, reason);
+    };
+    child.once("exit", (code, signal) =>
+      end(`exited (${code ?? signal})`, "EssentialContainerExited", "Essential container in task exited"),
+    );
+    child.once("error", (error) =>
+      end(
+        `could not start: ${error.message}`,
+        "TaskFailedToStart",
+        `CannotStartContainerError: ${error.message}`,
+      ),
+    );
     byTask.set(event.taskArn, [...(byTask.get(event.taskArn) ?? []), running]);
   };
 

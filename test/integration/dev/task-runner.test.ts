@@ -240,6 +240,28 @@ describe("the dev stack's task runner", () => {
     expect(runner?.processes()).toEqual([]);
   });
 
+  it("fails the task as ECS does when the process cannot start at all", async () => {
+    await runner?.stop();
+    runner = startTaskRunner({
+      tasks: h.sim.tasks,
+      readSecret: async () => "token",
+      environment: {},
+      consulAddress: "http://127.0.0.1:8500",
+      logDir: dir,
+      fargatectl: { command: join(dir, "no-such-fargatectl"), args: [] },
+      notice: (line) => notices.push(line),
+    });
+    await createService(await register());
+    h.clock.advanceSync(2_000);
+    const stopped = await until("the task to fail", async () => {
+      const task = await stoppedTask();
+      return task.stopCode === undefined ? undefined : task;
+    });
+    expect(stopped).toMatchObject({ stopCode: "TaskFailedToStart" });
+    expect(stopped.stoppedReason).toMatch(/^CannotStartContainerError: .*ENOENT/);
+    expect(runner.processes()).toEqual([]);
+  });
+
   it("stops every process when the runner stops", async () => {
     await createService(await register());
     h.clock.advanceSync(2_000);
