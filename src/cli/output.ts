@@ -1,6 +1,6 @@
 /** Renders records for people (tables, describe) and for programs (bare JSON or YAML). */
 import { stringify } from "yaml";
-import type { Condition, Kind } from "../crds/meta.js";
+import { type Condition, type Kind, parseTimestamp } from "../crds/meta.js";
 import type { StoredResource } from "../store/types.js";
 
 /** Output formats of `get`. */
@@ -46,9 +46,10 @@ export function findCondition(resource: StoredResource, type: string): Condition
 
 /** Human age like kubectl: 45s, 12m, 3h, 5d. */
 export function formatAge(from: string | undefined, now: number): string {
-  if (from === undefined) return "<unknown>";
-  const seconds = Math.max(0, Math.floor((now - Date.parse(from)) / 1000));
-  if (Number.isNaN(seconds)) return "<unknown>";
+  // kubectl's word when there is no time to count from: never an age counted from 1970.
+  const start = parseTimestamp(from);
+  if (start === undefined) return "<unknown>";
+  const seconds = Math.max(0, Math.floor((now - start) / 1000));
   if (seconds < 120) return `${seconds}s`;
   if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
   if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h`;

@@ -9,6 +9,16 @@ export const KINDS = ["FargateService", "CloudMapNamespace", "CatalogSync", "Nam
 /** One of the kinds this operator knows. */
 export type Kind = (typeof KINDS)[number];
 
+/** RFC 3339 date-time as the controller writes it (`toISOString`); `Date.parse` alone accepts "0" or "1". */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Milliseconds since the epoch of an RFC 3339 timestamp; undefined for anything else (never a made-up 1970). */
+export function parseTimestamp(value: unknown): number | undefined {
+  if (typeof value !== "string" || !RFC3339.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 /** The tenancy partition used when a document names none. */
 export const DEFAULT_NAMESPACE = "default";
 

@@ -90,7 +90,8 @@ export async function spawnServer(options: SpawnServerOptions): Promise<RunningS
     process.removeListener("exit", killOnExit);
     if (child.exitCode !== null || child.signalCode !== null || spawnError) return;
     child.kill("SIGTERM");
-    const killed = await Promise.race([exited(child).then(() => true), sleep(5_000).then(() => false)]);
+    // Unref'd: the grace timer must not hold the process open for 5 s after the server exited.
+    const killed = await Promise.race([exited(child).then(() => true), sleep(5_000, false, { ref: false })]);
     if (!killed) {
       child.kill("SIGKILL");
       await exited(child);

@@ -1,6 +1,7 @@
 /**
  * The local stack behind `fargatectl dev`: DynamoDB Local (moto's DynamoDB when Java is missing), the ECS, Cloud
- * Map and Application Auto Scaling simulator, the Consul simulator with a `vault` service, and the table. No AWS
+ * Map, Application Auto Scaling and Secrets Manager simulator, the Consul simulator with a `vault` service, the
+ * table, and a real `fargatectl catalog-sync` process for each simulated sync task (task-runner.ts). No AWS
  * account needed.
  */
 import { createStoreClients } from "../store/clients.js";
@@ -11,6 +12,8 @@ import { type DevTlsConsul, startDevTlsConsul } from "./consul-tls-front.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
 import type { RunningServer } from "./launch-process.js";
 import { startMoto } from "./moto.js";
+import { startSyncTasks } from "./sync-tasks.js";
+import type { FargatectlCommand, TaskProcess } from "./task-runner.js";
 
 /** Dummy credentials every local server accepts (DynamoDB Local allows only letters and digits in the key id). */
 export const DEV_CREDENTIALS = { accessKeyId: "fargateoperatordev", secretAccessKey: "fargateoperatordev" };
@@ -21,6 +24,13 @@ export interface DevStackOptions {
   table: string;
   /** Called with a line of progress (to stderr in the CLI). */
   progress?: (line: string) => void;
+  /**
+   * Where the `fargatectl catalog-sync` process of each simulated sync task (placement: task) writes its log;
+   * without it no process is started for them.
+   */
+  taskLogDir?: string;
+  /** How to start fargatectl for those processes (default: the program running now). */
+  fargatectl?: FargatectlCommand;
 }
 
 /** A running local stack. */
@@ -34,6 +44,8 @@ export interface DevStack {
   consulTls: DevTlsConsul | undefined;
   /** `export NAME=value` pairs another shell needs to reach the stack. */
   environment: Record<string, string>;
+  /** The `fargatectl catalog-sync` processes running for simulated sync tasks now. */
+  syncProcesses(): TaskProcess[];
   stop(): Promise<void>;
 }
 
@@ -75,6 +87,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: aws.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.server.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.server.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
       AWS_REGION: options.region,
       // boto3 and the AWS CLI read the region from here, not from AWS_REGION.
       AWS_DEFAULT_REGION: options.region,
@@ -84,6 +97,20 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       CONSUL_HTTP_ADDR: consul.address,
       ...consulTls?.environment,
     };
+    // Started last and stopped first: a sync process writes its last report to the table as it stops.
+    const syncTasks =
+      options.taskLogDir === undefined
+        ? undefined
+        : startSyncTasks({
+            aws,
+            consulAddress: consul.url,
+            region: options.region,
+            credentials: DEV_CREDENTIALS,
+            environment,
+            logDir: options.taskLogDir,
+            ...(options.fargatectl === undefined ? {} : { fargatectl: options.fargatectl }),
+            notice: progress,
+          });
     return {
       dynamodbKind: dynamodb.kind,
       dynamodbEndpoint: dynamodb.server.endpoint,
@@ -91,7 +118,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       consul,
       consulTls,
       environment,
-      stop: () => stopAll(started),
+      syncProcesses: () => syncTasks?.processes() ?? [],
+      stop: async () => {
+        await syncTasks?.stop();
+        await stopAll(started);
+      },
     };
   } catch (error) {
     await stopAll(started);
@@ -103,7 +134,7 @@ async function startDynamoDb(
   progress: (line: string) => void,
 ): Promise<{ kind: "dynamodb-local" | "moto"; server: RunningServer }> {
   try {
-    return { kind: "dynamodb-local", server: await startDynamoDbLocal() };
+    return { kind: "dynamodb-local", server: await startDynamoDbLocal({ fastStart: true }) };
   } catch (error) {
     progress(
       `DynamoDB Local did not start (${error instanceof Error ? error.message : String(error)}); using moto`,

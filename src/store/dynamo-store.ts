@@ -2,7 +2,7 @@
 
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { canonicalJson, specHash } from "../crds/hash.js";
-import { DEFAULT_NAMESPACE, type Kind } from "../crds/meta.js";
+import { DEFAULT_NAMESPACE, type Kind, parseTimestamp } from "../crds/meta.js";
 import { ClaimIo } from "./claims.js";
 import { createStoreClients, type StoreClientConfig, type StoreClients } from "./clients.js";
 import { ConflictError, InvalidError, InvalidItemError, NotFoundError } from "./errors.js";
@@ -280,7 +280,7 @@ export class DynamoResourceStore implements ResourceStore {
     creationTimestamp: string,
     resourceVersion: string,
   ): Promise<StoredResource> {
-    if (Number.isNaN(Date.parse(creationTimestamp))) {
+    if (parseTimestamp(creationTimestamp) === undefined) {
       throw new InvalidError(`creationTimestamp ${JSON.stringify(creationTimestamp)} is not a time`);
     }
     const key = resourceItemKey(kind, namespace, name);

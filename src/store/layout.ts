@@ -55,7 +55,14 @@
  */
 import { createHash } from "node:crypto";
 import { specHash } from "../crds/hash.js";
-import { API_VERSION, KINDS, type Kind, type ObjectMeta, type OwnerReference } from "../crds/meta.js";
+import {
+  API_VERSION,
+  KINDS,
+  type Kind,
+  type ObjectMeta,
+  type OwnerReference,
+  parseTimestamp,
+} from "../crds/meta.js";
 import { InvalidError } from "./errors.js";
 import type { StoredResource } from "./types.js";
 
@@ -207,8 +214,9 @@ export function itemToResource(item: Record<string, unknown>): StoredResource {
 }
 
 /** True for an ISO-8601 time a store write could have stamped (anything else reads as not stamped yet). */
+/** Only an RFC 3339 time counts: anything else reads as absent, so the controller stamps over it. */
 function isTimestamp(value: unknown): value is string {
-  return typeof value === "string" && !Number.isNaN(Date.parse(value));
+  return parseTimestamp(value) !== undefined;
 }
 
 /**

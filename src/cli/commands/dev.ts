@@ -3,6 +3,7 @@
  * controller in-process, the examples applied; prints `export` lines, then `ready`, then status as it changes.
  */
 import { EventEmitter } from "node:events";
+import { dirname } from "node:path";
 import { KINDS } from "../../crds/meta.js";
 import { openPrivateLog } from "../../dev/private-log.js";
 import { DEV_CREDENTIALS, startDevStack } from "../../dev/stack.js";
@@ -29,15 +30,21 @@ export interface DevOptions {
 /** Runs the local stack until SIGINT/SIGTERM; returns the exit code. */
 export async function runDev(ctx: CliContext, options: DevOptions): Promise<number> {
   const { region, table } = ctx.settings;
-  const stack = await startDevStack({ region, table, progress: (line) => ctx.err(`${line}\n`) });
   const signals = new EventEmitter();
   // Private: the log may name records and endpoints, and a predictable /tmp name invites symlink games.
   const log = await openPrivateLog({
     prefix: "fargate-operator-dev-",
     fileName: "controller.log",
     keep: options.keepLogs === true,
+  });
+  // Each simulated sync task's `fargatectl catalog-sync` process logs beside the controller.
+  const stack = await startDevStack({
+    region,
+    table,
+    progress: (line) => ctx.err(`${line}\n`),
+    taskLogDir: dirname(log.path),
   }).catch(async (error: unknown) => {
-    await stack.stop();
+    await log.close();
     throw error;
   });
   const store = createDynamoResourceStore({
@@ -56,6 +63,8 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
       "ui-address": options.uiAddress ?? "127.0.0.1:8081",
       "lease-duration": "3s",
       "lease-heartbeat": "1s",
+      // Simulated rollouts take seconds: look again each second, so a finished one shows Ready at once.
+      "rollout-poll-interval": "1s",
       // The examples' task-placed CatalogSync names a token secret under this prefix.
       "consul-token-secret-prefixes": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:consul/",
     },
@@ -125,10 +134,11 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
 async function applyExamples(ctx: CliContext, store: ResourceStore, path: string): Promise<void> {
   const loaded = loadDocuments(await readSources([path], readStdin));
   for (const line of loaded.errors) ctx.err(`${line}\n`);
-  for (const { document } of loaded.documents) {
-    const { outcome } = await store.apply(document);
-    ctx.err(`${document.kind.toLowerCase()}/${document.metadata.name} ${outcome}\n`);
-  }
+  // All at once (the controller is level-triggered, order does not matter); reported in file order.
+  const results = await Promise.all(loaded.documents.map(({ document }) => store.apply(document)));
+  loaded.documents.forEach(({ document }, i) => {
+    ctx.err(`${document.kind.toLowerCase()}/${document.metadata.name} ${results[i]?.outcome ?? ""}\n`);
+  });
 }
 
 /** The status tables, and a signature without ages so a table is printed again only when something changed. */

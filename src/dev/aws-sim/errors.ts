@@ -1,5 +1,5 @@
 /** Which AWS API a request or error belongs to; decides the error message member's casing. */
-export type ApiFamily = "ecs" | "cloudmap" | "autoscaling";
+export type ApiFamily = "ecs" | "cloudmap" | "autoscaling" | "secretsmanager";
 
 /** An error answered to the client in AWS JSON 1.1 shape: `{"__type": code, "message": ...}`. */
 export class AwsApiError extends Error {

@@ -6,9 +6,11 @@ import { IdFactory, type SimContext, type SimulatorMode } from "./context.js";
 import { createControl, type SimulatorControl } from "./control.js";
 import { CallCounters } from "./counters.js";
 import { createEcs } from "./ecs/index.js";
+import type { TaskLifecycleListener } from "./ecs/task-lifecycle.js";
 import { FaultInjector } from "./faults.js";
 import { EcsRequestModel } from "./request-model.js";
 import { seededRandom } from "./rng.js";
+import { createSecretsManager, type SecretsManagerControl } from "./secretsmanager/index.js";
 import { createSimulatorServer } from "./server.js";
 import { type BucketSettings, type EcsThrottleCategory, EcsThrottler } from "./throttle.js";
 
@@ -17,8 +19,10 @@ export type { MetricResult, MetricSample } from "./autoscaling/scaler.js";
 export { SimulatorMode } from "./context.js";
 export type { AlarmState, SimulatorControl } from "./control.js";
 export type { OperationCounters } from "./counters.js";
+export type { TaskLifecycleEvent, TaskLifecycleListener, TaskPhase } from "./ecs/task-lifecycle.js";
 export type { FaultSettings } from "./faults.js";
 export type { CheckedRequest, ModelViolation } from "./request-model.js";
+export type { SecretsManagerControl } from "./secretsmanager/index.js";
 export {
   type BucketSettings,
   DEFAULT_ECS_BUCKETS,
@@ -66,8 +70,20 @@ export interface AwsSimulator {
   readonly control: SimulatorControl;
   /** The clock the simulator runs on. */
   readonly clock: Clock;
+  /** Secrets as the simulated Secrets Manager serves them. */
+  readonly secrets: SecretsManagerControl;
+  /** What a container runtime would see of the simulated tasks (the dev stack runs some as processes). */
+  readonly tasks: SimulatedTasks;
   /** Closes the server and every open connection. */
   stop(): Promise<void>;
+}
+
+/** The simulated tasks' lifecycle, for a runner that gives some of them a real process. */
+export interface SimulatedTasks {
+  /** Calls `listener` when a task reaches RUNNING, is asked to stop, and is STOPPED; returns the unsubscribe. */
+  subscribe(listener: TaskLifecycleListener): () => void;
+  /** Stops a task as ECS does when its essential container exits or cannot start (no-op for an unknown task). */
+  stop(taskArn: string, stopCode: string, reason: string): void;
 }
 
 /** Starts the ECS + Cloud Map + Application Auto Scaling simulator (one server) and resolves once it listens. */
@@ -93,6 +109,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
   const cloudMap = createCloudMap(ctx);
   const ecs = createEcs(ctx, cloudMap.state);
   const autoScaling = createAutoScaling(ctx, ecs);
+  const secretsManager = createSecretsManager(ctx);
   const throttler = new EcsThrottler(clock, {
     enabled: options.throttling ?? true,
     timeScale,
@@ -117,6 +134,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
     ecs: ecs.handlers,
     cloudMap: cloudMap.handlers,
     autoScaling: autoScaling.handlers,
+    secretsManager: secretsManager.handlers,
     throttler,
     faults,
     counters,
@@ -143,6 +161,14 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
     endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     control,
     clock,
+    secrets: secretsManager.control,
+    tasks: {
+      subscribe: (listener) => ecs.state.lifecycle.subscribe(listener),
+      stop: (taskArn, stopCode, reason) => {
+        const task = ecs.state.tasks.get(taskArn.split("/").pop() ?? taskArn);
+        if (task !== undefined && task.arn === taskArn) ecs.scheduler.stopTask(task, reason, stopCode);
+      },
+    },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)));

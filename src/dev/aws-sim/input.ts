@@ -12,6 +12,7 @@ const VALIDATION_CODE: Record<ApiFamily, string> = {
   ecs: "InvalidParameterException",
   cloudmap: "InvalidInput",
   autoscaling: "ValidationException",
+  secretsmanager: "InvalidParameterException",
 };
 
 /** Typed, validating access to one request's members, raising AWS-shaped errors. */

@@ -16,6 +16,9 @@ export const CLOUD_MAP_TARGET_PREFIX = "Route53AutoNaming_v20170314";
 /** `X-Amz-Target` prefix of Application Auto Scaling. */
 export const APPLICATION_AUTO_SCALING_TARGET_PREFIX = "AnyScaleFrontendService";
 
+/** `X-Amz-Target` prefix of Secrets Manager. */
+export const SECRETS_MANAGER_TARGET_PREFIX = "secretsmanager";
+
 const CONTENT_TYPE = "application/x-amz-json-1.1";
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -35,6 +38,8 @@ export interface ServerParts {
   readonly cloudMap: HandlerTable;
   /** Application Auto Scaling operations. */
   readonly autoScaling: HandlerTable;
+  /** Secrets Manager operations. */
+  readonly secretsManager: HandlerTable;
   /** ECS token buckets. */
   readonly throttler: EcsThrottler;
   /** Fault injection. */
@@ -93,6 +98,8 @@ function unknownOperation(target: string): AwsApiError {
 function injectedServerError(family: ApiFamily): AwsApiError {
   if (family === "autoscaling")
     return new AwsApiError("InternalServiceException", "Internal service error.", 500);
+  if (family === "secretsmanager")
+    return new AwsApiError("InternalServiceError", "Internal service error.", 500);
   return family === "ecs"
     ? new AwsApiError("ServerException", "Service Unavailable. Please try again later.", 500)
     : new AwsApiError(
@@ -104,7 +111,7 @@ function injectedServerError(family: ApiFamily): AwsApiError {
 
 const rateExceeded = () => new AwsApiError("ThrottlingException", "Rate exceeded");
 
-/** Creates the HTTP server speaking AWS JSON 1.1 for ECS, Cloud Map and Application Auto Scaling, plus `/_sim/...` control routes. */
+/** Creates the HTTP server speaking AWS JSON 1.1 for ECS, Cloud Map, Application Auto Scaling and Secrets Manager, plus `/_sim/...` control routes. */
 export function createSimulatorServer(parts: ServerParts): Server {
   const routes = new Map<string, ApiRoute>([
     [ECS_TARGET_PREFIX, { family: "ecs", keyPrefix: "ecs", handlers: parts.ecs }],
@@ -115,6 +122,10 @@ export function createSimulatorServer(parts: ServerParts): Server {
     [
       APPLICATION_AUTO_SCALING_TARGET_PREFIX,
       { family: "autoscaling", keyPrefix: "application-autoscaling", handlers: parts.autoScaling },
+    ],
+    [
+      SECRETS_MANAGER_TARGET_PREFIX,
+      { family: "secretsmanager", keyPrefix: "secretsmanager", handlers: parts.secretsManager },
     ],
   ]);
 

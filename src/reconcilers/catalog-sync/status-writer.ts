@@ -7,7 +7,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Clock, TimerHandle } from "../../clock.js";
-import type { CatalogSyncReportStatus} from "../../crds/catalog-sync.js";
+import type { CatalogSyncReportStatus } from "../../crds/catalog-sync.js";
 import { currentEventScope, withEventScope } from "../../events/scope.js";
 import type { Logger } from "../../log.js";
 import { ConflictError, NotFoundError } from "../../store/errors.js";

@@ -94,7 +94,8 @@ describe("fargatectl controller against the simulators", () => {
         ...(await s.list("NamespacePolicy")),
         ...(await s.list("CloudMapNamespace")),
         ...(await s.list("FargateService")),
-        // data-internal's engine would run in its Fargate task, which the simulator does not start.
+        // data-internal's engine runs in its Fargate task: only the dev stack's task runner gives that a process
+        // (test/e2e/dev-examples.test.ts); here the simulated task runs nothing.
         ...(await s.list("CatalogSync")).filter((r) => r.metadata.name !== "data-internal"),
       ];
       pending = records

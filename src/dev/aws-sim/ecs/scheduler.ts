@@ -181,6 +181,7 @@ export class EcsScheduler {
     task.stoppedReason = reason;
     task.version += 1;
     deregisterFromCloudMap(this.#cloudMap, task);
+    this.#state.lifecycle.emit(this.#state, task, "stopping");
     ctx.after(ctx.timing.stopMs, () => this.#markStopped(task));
   }
 
@@ -242,6 +243,7 @@ export class EcsScheduler {
     task.lastStatus = "RUNNING";
     task.startedAt = this.#state.ctx.clock.now();
     task.version += 1;
+    this.#state.lifecycle.emit(this.#state, task, "running");
     if (task.failure === TaskFailure.unhealthy) {
       // It runs, but never HEALTHY: not registered anywhere, and stopped once its health checks have failed.
       this.#state.ctx.after(this.#state.ctx.timing.startMs, () => this.#failHealthChecks(task));
@@ -291,6 +293,7 @@ export class EcsScheduler {
     task.stoppedAt = ctx.clock.now();
     task.version += 1;
     deregisterFromCloudMap(this.#cloudMap, task);
+    this.#state.lifecycle.emit(this.#state, task, "stopped");
     ctx.after(STOPPED_TASK_RETENTION_MS, () => this.#state.removeTask(task));
     const svc = this.#serviceOf(task);
     if (svc !== undefined) this.reconcile(svc);

@@ -2,6 +2,7 @@ import type { SimContext } from "../context.js";
 import { AwsApiError } from "../errors.js";
 import type { JsonObject } from "../input.js";
 import type { TaskFailure } from "./task-failures.js";
+import { TaskLifecycle } from "./task-lifecycle.js";
 
 /** An ECS tag (lower-case members, unlike Cloud Map). */
 export interface EcsTag {
@@ -238,6 +239,8 @@ export class EcsState {
   readonly alarmStates = new Map<string, "OK" | "ALARM" | "INSUFFICIENT_DATA">();
   /** Lifecycle hook targets (Lambda ARNs) whose invocations fail. */
   readonly failingHooks = new Set<string>();
+  /** Tasks reaching RUNNING, asked to stop, STOPPED (the dev stack runs processes for some of them). */
+  readonly lifecycle = new TaskLifecycle();
   /** The simulator context. */
   readonly ctx: SimContext;
 
