@@ -1,6 +1,7 @@
 /**
  * Why a rollout failed, on `fargatectl dev` (issue 16): a crashing image ends `RolloutFailed`, and both `wait`
- * and `describe` quote ECS's stoppedReason and the container's exit code, as a user in another shell sees them.
+ * and `describe` quote ECS's stoppedReason and the container's exit code, as a user in another shell sees them,
+ * and so do describe's `Events:` and `get events` (the Warning event).
  */
 import { type ChildProcess, execFile } from "node:child_process";
 import { once } from "node:events";
@@ -46,6 +47,21 @@ describe("a failed rollout on fargatectl dev", () => {
       const described = await cli("describe", "fs", "hello");
       expect(described.stdout).toMatch(/Ready\s+False\s+RolloutFailed\s+\S+\s+deployment ecs-svc\//);
       expect(described.stdout).toContain(`3 tasks stopped: ${REASON}`);
+      // The Warning event carries the same reasons, under describe's Events: and in `get events`. Events are
+      // written in batches (about a second), so a describe right after `wait` may not list it yet: poll.
+      const warning =
+        /Warning\s+RolloutFailed\s+.*Essential container in task exited \(container web: exit code 1\)/;
+      let events = "";
+      for (let attempt = 0; attempt < 20 && !warning.test(events); attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+        const again = await cli("describe", "fs", "hello");
+        events = again.stdout.slice(again.stdout.indexOf("Events:"));
+      }
+      expect(events).toMatch(warning);
+      const listed = await cli("get", "events", "-n", "default", "--for", "fs/hello");
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(warning);
+      expect(listed.stdout).toContain("fargateservice/hello");
     } finally {
       await rm(specs, { recursive: true, force: true });
     }
