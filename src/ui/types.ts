@@ -1,24 +1,9 @@
 /** What the status page reads: the informer caches, and (optionally) a record's events. */
 import type { Kind, ResourceKey } from "../crds/meta.js";
+import type { EventView, InvolvedObject } from "../store/events.js";
 import type { StoredResource } from "../store/types.js";
 
-/** The object an event is about. */
-export interface InvolvedObject {
-  kind: Kind;
-  namespace: string;
-  name: string;
-}
-
-/** An event as read back (kubectl semantics: repeats bump `count`); timestamps are ISO strings. */
-export interface EventView {
-  type: "Normal" | "Warning";
-  reason: string;
-  message: string;
-  count: number;
-  firstTimestamp: string;
-  lastTimestamp: string;
-  involved: InvolvedObject;
-}
+export type { EventView, InvolvedObject };
 
 /** Reads a record's events; the page shows no events section when none is given. */
 export type EventLister = (involved: InvolvedObject) => Promise<readonly EventView[]>;

@@ -3,16 +3,14 @@
  * and `describe` quote ECS's stoppedReason and the container's exit code, as a user in another shell sees them,
  * and so do describe's `Events:` and `get events` (the Warning event).
  */
-import { type ChildProcess, execFile } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { startDev } from "./dev-support.js";
+import { devCli, startDev } from "./dev-support.js";
 
-const run = promisify(execFile);
 const REASON = "EssentialContainerExited: Essential container in task exited (container web: exit code 1)";
 
 describe("a failed rollout on fargatectl dev", () => {
@@ -24,17 +22,7 @@ describe("a failed rollout on fargatectl dev", () => {
   it("wait and describe quote ECS's stopped reason and the container's exit code", async () => {
     const dev = await startDev();
     child = dev.child;
-    const cli = (...args: string[]) =>
-      run(process.execPath, ["--import", "tsx", "src/cli/run.ts", ...args], {
-        env: { PATH: process.env.PATH ?? "", ...dev.env },
-      }).then(
-        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-        (e: { code?: number; stdout?: string; stderr?: string }) => ({
-          code: e.code ?? -1,
-          stdout: e.stdout ?? "",
-          stderr: e.stderr ?? "",
-        }),
-      );
+    const cli = devCli(dev.env);
     const specs = await mkdtemp(join(tmpdir(), "fo-crash-"));
     try {
       const hello = await readFile("examples/services/hello.yaml", "utf8");

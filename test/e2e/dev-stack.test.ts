@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConsulClient } from "../../src/consul/client.js";
 import { isLoopback, listenersOf, processTree } from "../support/listeners.js";
-import { startDev } from "./dev-support.js";
+import { devCli, startDev } from "./dev-support.js";
 
 const run = promisify(execFile);
 
@@ -97,17 +97,7 @@ describe("fargatectl dev", () => {
 
     // The getting-started path, as a user in another shell: apply a spec, wait for Ready, read both DNS names,
     // then keep a directory in sync (dry run first, then for real, then prune).
-    const cli = (...args: string[]) =>
-      run(process.execPath, ["--import", "tsx", "src/cli/run.ts", ...args], {
-        env: { PATH: process.env.PATH ?? "", ...dev.env },
-      }).then(
-        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-        (e: { code?: number; stdout?: string; stderr?: string }) => ({
-          code: e.code ?? -1,
-          stdout: e.stdout ?? "",
-          stderr: e.stderr ?? "",
-        }),
-      );
+    const cli = devCli(dev.env);
     const specs = await mkdtemp(join(tmpdir(), "fo-specs-"));
     try {
       await writeFile(join(specs, "web.yaml"), WEB_SPEC);

@@ -1,5 +1,8 @@
 /** Starts `fargatectl dev` as a user does (a child process) and reads the `export` lines it prints before `ready`. */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
+
+const runFile = promisify(execFile);
 
 /** A running dev stack: the child, the exports, and everything it printed so far. */
 export interface DevStackProcess {
@@ -32,4 +35,26 @@ export async function startDev(): Promise<DevStackProcess> {
   const env: Record<string, string> = {};
   for (const match of stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) env[match[1] ?? ""] = match[2] ?? "";
   return { child, env, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** What a `fargatectl` run printed, and its exit code. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `fargatectl` from source with only PATH and the dev stack's exports, as a user in another shell does. */
+export function devCli(env: Record<string, string>): (...args: string[]) => Promise<CliResult> {
+  return (...args) =>
+    runFile(process.execPath, ["--import", "tsx", "src/cli/run.ts", ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+    }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: e.code ?? -1,
+        stdout: e.stdout ?? "",
+        stderr: e.stderr ?? "",
+      }),
+    );
 }
