@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { startDev } from "./dev-support.js";
+import { startDev, stopDevAfterFailure } from "./dev-support.js";
 
 const run = promisify(execFile);
 
@@ -32,9 +32,7 @@ print(json.dumps({
 
 describe("autoscaling on fargatectl dev", () => {
   let child: ChildProcess | undefined;
-  afterAll(() => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
-  });
+  afterAll(() => stopDevAfterFailure(child), 30_000);
 
   it("boto3 sees the target and policy; a rollout keeps the scaler's count; deletion removes the target", async () => {
     const dev = await startDev();

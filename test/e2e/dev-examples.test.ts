@@ -20,7 +20,7 @@ import { findCondition } from "../../src/reconcilers/conditions.js";
 import { createDynamoResourceStore } from "../../src/store/index.js";
 import type { StoredResource } from "../../src/store/types.js";
 import { processTree } from "../support/listeners.js";
-import { startDev } from "./dev-support.js";
+import { startDev, stopDevAfterFailure } from "./dev-support.js";
 
 const run = promisify(execFile);
 const EXAMPLES = new URL("../../examples/", import.meta.url);
@@ -68,9 +68,7 @@ function alive(pid: number): boolean {
 
 describe("fargatectl dev: every example Ready", () => {
   let child: ChildProcess | undefined;
-  afterAll(() => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
-  });
+  afterAll(() => stopDevAfterFailure(child), 30_000);
 
   it("drives every example to Ready, syncs data-internal from a real sync process, and leaves nothing running", async () => {
     const expected = await exampleKeys();

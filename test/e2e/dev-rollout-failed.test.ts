@@ -9,15 +9,13 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { devCli, startDev } from "./dev-support.js";
+import { devCli, startDev, stopDevAfterFailure } from "./dev-support.js";
 
 const REASON = "EssentialContainerExited: Essential container in task exited (container web: exit code 1)";
 
 describe("a failed rollout on fargatectl dev", () => {
   let child: ChildProcess | undefined;
-  afterAll(() => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
-  });
+  afterAll(() => stopDevAfterFailure(child), 30_000);
 
   it("wait and describe quote ECS's stopped reason and the container's exit code", async () => {
     const dev = await startDev();

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConsulClient } from "../../src/consul/client.js";
 import { isLoopback, listenersOf, processTree } from "../support/listeners.js";
-import { devCli, startDev } from "./dev-support.js";
+import { devCli, startDev, stopDevAfterFailure } from "./dev-support.js";
 
 const run = promisify(execFile);
 
@@ -41,9 +41,7 @@ spec:
 
 describe("fargatectl dev", () => {
   let child: ChildProcess | undefined;
-  afterAll(() => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
-  });
+  afterAll(() => stopDevAfterFailure(child), 30_000);
 
   it("prints the exports another shell needs, serves the examples, and stops cleanly on SIGTERM", async () => {
     const dev = await startDev();

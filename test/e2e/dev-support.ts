@@ -58,3 +58,19 @@ export function devCli(env: Record<string, string>): (...args: string[]) => Prom
       }),
     );
 }
+
+/**
+ * Stops a dev stack left running by a failed test as Ctrl-C would (SIGTERM: it stops DynamoDB Local, its sync
+ * processes and the controller), and only after `graceMs` kills it, so a failure never orphans its children.
+ */
+export async function stopDevAfterFailure(child: ChildProcess | undefined, graceMs = 20_000): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), graceMs);
+  });
+  if ((await Promise.race([exited, grace])) === "late") child.kill("SIGKILL");
+  clearTimeout(timer);
+}

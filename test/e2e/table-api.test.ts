@@ -26,7 +26,7 @@ import {
 import { afterAll, describe, expect, it } from "vitest";
 import { specHash } from "../../src/crds/hash.js";
 import { derivedUid } from "../../src/store/layout.js";
-import { startDev } from "./dev-support.js";
+import { startDev, stopDevAfterFailure } from "./dev-support.js";
 
 const NAMESPACE = "team-raw";
 const NAME = "api";
@@ -78,9 +78,7 @@ type Condition = { type: string; status: string; reason: string; message?: strin
 
 describe("the table is the API (fargatectl dev, plain SDK writes)", () => {
   let child: ChildProcess | undefined;
-  afterAll(() => {
-    if (child && child.exitCode === null) child.kill("SIGKILL");
-  });
+  afterAll(() => stopDevAfterFailure(child), 30_000);
 
   it("honours put-item, update-item and delete-item at once, and no forged identity reaches AWS", async () => {
     const dev = await startDev();
