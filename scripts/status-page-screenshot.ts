@@ -28,7 +28,7 @@ try {
     args: ["--no-sandbox"],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 2400 }, deviceScaleFactor: 1 });
     await page.goto(url);
     // Until nothing is Reconciling any more, or 60 s: the page updates itself.
     const deadline = Date.now() + 60_000;
@@ -38,7 +38,12 @@ try {
       await page.waitForTimeout(1_000);
     }
     await page.waitForTimeout(1_500);
-    await page.screenshot({ path: out, fullPage: true });
+    // A viewport taller than the page (rows off screen are not painted: content-visibility: auto), cut to the content.
+    const height = await page.evaluate("Math.ceil(document.body.getBoundingClientRect().bottom) + 16");
+    await page.screenshot({
+      path: out,
+      clip: { x: 0, y: 0, width: 1440, height: Math.min(Number(height), 2400) },
+    });
     process.stdout.write(`wrote ${out}\n`);
   } finally {
     await browser.close();
