@@ -138,5 +138,5 @@ describe("fargatectl dev", () => {
     // Every server it started is gone: the ports refuse connections.
     await expect(fetch(`http://${dev.env.CONSUL_HTTP_ADDR}/v1/status/leader`)).rejects.toThrow();
     await expect(fetch(dev.env.AWS_ENDPOINT_URL_DYNAMODB ?? "")).rejects.toThrow();
-  });
+  }, 150_000); // a whole dev stack, its https Consul and the getting-started path on two shared cores
 });
