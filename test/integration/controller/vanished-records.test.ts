@@ -52,7 +52,21 @@ async function readyWorld(
   await b.apply(namespaceDoc());
   if (options.consul) await b.apply(catalogSyncDoc());
   await b.apply(serviceDoc("web", options));
-  await b.eventually(async () => isReady(await b.read("FargateService", "web")), "web Ready", 90_000);
+  let last: unknown;
+  await b
+    .eventually(
+      async () => {
+        const web = await b.read("FargateService", "web");
+        last = web?.status?.conditions;
+        return isReady(web);
+      },
+      "web Ready",
+      90_000,
+    )
+    .catch((error: unknown) => {
+      // Say where it stopped: the conditions it was left with.
+      throw new Error(`${String(error)}; web's conditions: ${JSON.stringify(last)}`, { cause: error });
+    });
   const before = await b.leftovers();
   expect(before.ecsServices).toEqual(["team-web"]);
   expect(before.revisions).toHaveLength(1);
