@@ -1,6 +1,7 @@
 /** Renders records for people (tables, describe) and for programs (bare JSON or YAML). */
 import { stringify } from "yaml";
 import { type Condition, type Kind, parseTimestamp } from "../crds/meta.js";
+import { valueAt } from "../crds/values.js";
 import type { StoredResource } from "../store/types.js";
 
 /** Output formats of `get`. */
@@ -62,15 +63,6 @@ function readyColumns(resource: StoredResource): [string, string] {
   return [ready?.status ?? "Unknown", ready?.reason ?? (ready ? "" : "Pending")];
 }
 
-function get(obj: unknown, ...path: string[]): unknown {
-  let cur = obj;
-  for (const p of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return cur;
-}
-
 function text(value: unknown): string {
   return value === undefined || value === null ? "" : String(value);
 }
@@ -79,12 +71,12 @@ const COLUMNS: Record<Kind, { headers: string[]; row(r: StoredResource): string[
   FargateService: {
     headers: ["READY", "REASON", "REPLICAS", "ROLLOUT", "CLUSTER"],
     row: (r) => {
-      const running = get(r.status, "replicas", "running");
-      const desired = get(r.status, "replicas", "desired") ?? r.spec.desiredCount;
+      const running = valueAt(r.status, "replicas", "running");
+      const desired = valueAt(r.status, "replicas", "desired") ?? r.spec.desiredCount;
       return [
         ...readyColumns(r),
         `${text(running ?? 0)}/${text(desired)}`,
-        text(get(r.status, "rollout", "state")),
+        text(valueAt(r.status, "rollout", "state")),
         text(r.spec.cluster),
       ];
     },
@@ -97,7 +89,7 @@ const COLUMNS: Record<Kind, { headers: string[]; row(r: StoredResource): string[
     headers: ["READY", "REASON", "CLOUD MAP NAMESPACE", "PLACEMENT"],
     row: (r) => [
       ...readyColumns(r),
-      text(get(r.spec, "cloudMapNamespaceRef", "name")),
+      text(valueAt(r.spec, "cloudMapNamespaceRef", "name")),
       text(r.spec.placement ?? "controller"),
     ],
   },

@@ -32,3 +32,13 @@ export function asNumber(value: unknown): number | undefined {
 export function asString(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
+
+/** The value at `path` inside nested objects, or undefined where the path leaves them. */
+export function valueAt(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as JsonRecord)[key];
+  }
+  return current;
+}

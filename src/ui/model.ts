@@ -3,6 +3,7 @@
  * replicas and rollout, sync figures, and a copy of its spec with anything that could be a secret value hidden.
  */
 import type { Condition, Kind } from "../crds/meta.js";
+import { asNumber, valueAt } from "../crds/values.js";
 import { scrubSecrets } from "../log.js";
 import type { StoredResource } from "../store/types.js";
 
@@ -78,19 +79,6 @@ export function summarize(records: readonly StoredResource[]): FleetSummary {
   return { total, namespaces };
 }
 
-function at(obj: unknown, ...path: string[]): unknown {
-  let cur = obj;
-  for (const p of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return cur;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
 function str(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -101,8 +89,8 @@ export function dnsNames(r: StoredResource): { cloudMap?: string; consul?: strin
     const name = str(r.spec.dnsName);
     return name === undefined ? {} : { cloudMap: name };
   }
-  const cloudMap = str(at(r.status, "endpoints", "cloudMap"));
-  const consul = str(at(r.status, "endpoints", "consul"));
+  const cloudMap = str(valueAt(r.status, "endpoints", "cloudMap"));
+  const consul = str(valueAt(r.status, "endpoints", "consul"));
   return { ...(cloudMap === undefined ? {} : { cloudMap }), ...(consul === undefined ? {} : { consul }) };
 }
 
@@ -118,13 +106,13 @@ export interface RolloutView {
 
 /** The replicas and rollout of a FargateService (desired from the spec until the controller reports). */
 export function rolloutOf(r: StoredResource): RolloutView {
-  const desired = num(at(r.status, "replicas", "desired")) ?? num(r.spec.desiredCount) ?? 0;
-  const traffic = num(at(r.status, "rollout", "trafficPercent"));
-  const state = str(at(r.status, "rollout", "state"));
+  const desired = asNumber(valueAt(r.status, "replicas", "desired")) ?? asNumber(r.spec.desiredCount) ?? 0;
+  const traffic = asNumber(valueAt(r.status, "rollout", "trafficPercent"));
+  const state = str(valueAt(r.status, "rollout", "state"));
   return {
-    running: num(at(r.status, "replicas", "running")) ?? 0,
+    running: asNumber(valueAt(r.status, "replicas", "running")) ?? 0,
     desired,
-    pending: num(at(r.status, "replicas", "pending")) ?? 0,
+    pending: asNumber(valueAt(r.status, "replicas", "pending")) ?? 0,
     ...(state === undefined ? {} : { state }),
     ...(traffic === undefined ? {} : { trafficPercent: traffic }),
   };
@@ -145,25 +133,26 @@ export interface SyncView {
 
 /** The sync figures of a CatalogSync's last report (zeros before the first). */
 export function syncOf(r: StoredResource): SyncView {
-  const sync = at(r.status, "sync");
+  const sync = valueAt(r.status, "sync");
   const count = (dir: string): number => {
-    const list = at(sync, dir);
+    const list = valueAt(sync, dir);
     return Array.isArray(list) ? list.length : 0;
   };
   const pick = (key: string, value: number | string | undefined) =>
     value === undefined ? {} : { [key]: value };
-  const errors = [str(at(sync, "errors", "toCloudMap")), str(at(sync, "errors", "toConsul"))].filter(
-    (e): e is string => e !== undefined,
-  );
+  const errors = [
+    str(valueAt(sync, "errors", "toCloudMap")),
+    str(valueAt(sync, "errors", "toConsul")),
+  ].filter((e): e is string => e !== undefined);
   return {
     toCloudMap: count("toCloudMap"),
     toConsul: count("toConsul"),
-    ...pick("writesToCloudMap", num(at(sync, "writes", "toCloudMap"))),
-    ...pick("writesToConsul", num(at(sync, "writes", "toConsul"))),
-    ...pick("lagMsToCloudMap", num(at(sync, "lagMs", "toCloudMap"))),
-    ...pick("lagMsToConsul", num(at(sync, "lagMs", "toConsul"))),
-    ...pick("lastSyncToCloudMap", str(at(sync, "lastSyncToCloudMap"))),
-    ...pick("lastSyncToConsul", str(at(sync, "lastSyncToConsul"))),
+    ...pick("writesToCloudMap", asNumber(valueAt(sync, "writes", "toCloudMap"))),
+    ...pick("writesToConsul", asNumber(valueAt(sync, "writes", "toConsul"))),
+    ...pick("lagMsToCloudMap", asNumber(valueAt(sync, "lagMs", "toCloudMap"))),
+    ...pick("lagMsToConsul", asNumber(valueAt(sync, "lagMs", "toConsul"))),
+    ...pick("lastSyncToCloudMap", str(valueAt(sync, "lastSyncToCloudMap"))),
+    ...pick("lastSyncToConsul", str(valueAt(sync, "lastSyncToConsul"))),
     errors: errors.map(scrubSecrets),
   };
 }

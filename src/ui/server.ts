@@ -6,10 +6,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type Clock, systemClock, type TimerHandle } from "../clock.js";
 import type { Kind, ResourceKey } from "../crds/meta.js";
 import { type Logger, scrubSecrets } from "../log.js";
+import { listen } from "../runtime/http-server.js";
 import { safeJson } from "./escape.js";
 import { LOOPBACK_HOSTS, type Route, route, SECURITY_HEADERS } from "./http.js";
 import { renderPage } from "./layout.js";
@@ -250,14 +250,7 @@ export async function startStatusPage(options: StatusPageOptions): Promise<Statu
   });
 
   const loopbackOnly = LOOPBACK_HOSTS.has(options.host) || options.host.startsWith("127.");
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, options.port, options.host);
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}/`;
   log.info({ url }, "status page listening");
